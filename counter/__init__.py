@@ -1,0 +1,100 @@
+"""The counter console: staff login and the counter actions."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+
+from display.live import broadcast, queue_service
+from web import auth
+from web.body import boolean, integer, json_body, text
+
+bp = Blueprint("counter", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/counter")
+
+
+@bp.post("/api/login")
+def login():
+    current_app.extensions["limits"].hit(
+        "logins_per_address", request.remote_addr or "-",
+        "Terlalu banyak percobaan login. Silakan tunggu satu menit lalu coba lagi.")
+    data = json_body()
+    done = auth.accounts().login(text(data, "username"), text(data, "password", max_length=256))
+    if done is None:
+        raise auth.LoginRequired("Nama pengguna atau kata sandi salah.", "bad_credentials")
+    token, session = done
+    response = jsonify(_session_view(session))
+    auth.set_cookie(response, token)
+    return response
+
+
+@bp.post("/api/logout")
+@auth.staff_required
+def logout():
+    auth.accounts().logout(request.cookies[auth.COOKIE])
+    response = jsonify(ok=True)
+    auth.clear_cookie(response)
+    return response
+
+
+@bp.get("/api/session")
+@auth.staff_required
+def session():
+    return jsonify(_session_view(auth.current_session()))
+
+
+def _session_view(session: dict) -> dict:
+    actor = auth.actor_of(session, current_app.extensions["config"])
+    return {"user": session["user"], "role": session["role"], "counters": list(actor.counters),
+            "csrf_token": session["csrf_token"]}
+
+
+@bp.post("/api/counters/<int:counter_id>/call-next")
+@auth.staff_required
+def call_next(counter_id: int):
+    return _answer(queue_service().call_next(auth.current_actor(), counter_id))
+
+
+@bp.post("/api/counters/<int:counter_id>/call")
+@auth.staff_required
+def call(counter_id: int):
+    ticket_id = integer(json_body(), "ticket_id")
+    return _answer(queue_service().call(auth.current_actor(), counter_id, ticket_id))
+
+
+MOVES = {"recall": "recall", "start": "start", "finish": "finish", "no-show": "no_show"}
+
+
+@bp.post("/api/tickets/<int:ticket_id>/<any(recall, start, finish, 'no-show'):action>")
+@auth.staff_required
+def move(ticket_id: int, action: str):
+    operation = getattr(queue_service(), MOVES[action])
+    return _answer(operation(auth.current_actor(), ticket_id))
+
+
+@bp.post("/api/tickets/<int:ticket_id>/transfer")
+@auth.staff_required
+def transfer(ticket_id: int):
+    service = text(json_body(), "service")
+    return _answer(queue_service().transfer(auth.current_actor(), ticket_id, service))
+
+
+@bp.post("/api/tickets/<int:ticket_id>/verify")
+@auth.staff_required
+def verify(ticket_id: int):
+    emergency = boolean(json_body(), "emergency")
+    return _answer(queue_service().verify(auth.current_actor(), ticket_id, emergency))
+
+
+@bp.post("/api/tickets/<int:ticket_id>/reprint")
+@auth.staff_required
+def reprint(ticket_id: int):
+    return _answer(queue_service().reprint(auth.current_actor(), ticket_id))
+
+
+def _answer(result):
+    broadcast(result.events)
+    return jsonify(result.body), result.status
+
+
+@bp.get("/counter")
+def page():
+    return render_template("counter/counter.html")

@@ -1,0 +1,48 @@
+"""The hall display, the visitor's phone page, the public state and the live channel."""
+from __future__ import annotations
+
+import segno
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+
+from .live import queue_service
+
+bp = Blueprint("display", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/display")
+
+
+@bp.get("/api/state")
+def state():
+    return jsonify(queue_service().snapshot())
+
+
+@bp.get("/api/tickets/<token>")
+def ticket_status(token: str):
+    view = queue_service().ticket_by_token(token)
+    return jsonify(ticket={k: view[k] for k in PHONE_FIELDS})
+
+
+PHONE_FIELDS = ("number", "service", "service_name", "status", "position", "counter",
+                "counter_name", "priority", "issued_at", "called_at", "status_url")
+
+
+@bp.get("/t/<token>/qr.svg")
+def ticket_qr(token: str):
+    queue_service().ticket_by_token(token)  # 404 for an unknown token
+    return svg_qr(url_for("display.phone", token=token, _external=True))
+
+
+@bp.get("/t/<token>")
+def phone(token: str):
+    view = queue_service().ticket_by_token(token)
+    return render_template("display/phone.html", ticket=view)
+
+
+@bp.get("/display")
+def hall():
+    return render_template("display/hall.html")
+
+
+def svg_qr(data: str) -> Response:
+    """Return a QR code as SVG, made here: the office LAN may have no internet."""
+    svg = segno.make(data, error="m").svg_inline(scale=8, border=2)
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "max-age=3600"})

@@ -1,0 +1,71 @@
+"""The live channel: Socket.IO events in, and the one place that broadcasts changes out."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from flask import current_app
+from flask_socketio import SocketIO, emit, join_room
+
+from queueing.model import QueueError
+from queueing.service import Event, QueueService
+
+socketio = SocketIO()
+
+MAX_SOCKET_MESSAGE = 16 * 1024  # clients only send sync and watch: small messages
+
+
+def queue_service() -> QueueService:
+    return current_app.extensions["queue"]
+
+
+def ticket_room(token: str) -> str:
+    return f"ticket:{token}"
+
+
+def broadcast(events: Iterable[Event], service: QueueService | None = None) -> None:
+    """Send each change to every client, and a watched ticket's new state to its watchers."""
+    service = service or queue_service()
+    for event in events:
+        socketio.emit("queue", event.payload())
+        if event.token and _has_watchers(ticket_room(event.token)):
+            try:
+                view = service.ticket_by_token(event.token)
+            except QueueError:
+                continue
+            socketio.emit("ticket", _watch_view(view), to=ticket_room(event.token))
+
+
+def _has_watchers(room: str) -> bool:
+    rooms = socketio.server.manager.rooms.get("/", {})
+    return bool(rooms.get(room))
+
+
+def _watch_view(view: dict) -> dict:
+    keys = ("number", "service", "service_name", "status", "position", "counter", "counter_name",
+            "priority", "issued_at", "called_at")
+    return {k: view[k] for k in keys}
+
+
+@socketio.on("connect")
+def on_connect(auth=None):
+    emit("state", queue_service().snapshot())
+
+
+@socketio.on("sync")
+def on_sync(data=None):
+    """Answer a client that saw a gap or reconnected with the whole snapshot."""
+    return queue_service().snapshot()
+
+
+@socketio.on("watch")
+def on_watch(data=None):
+    """Join the room of one ticket, found by its token; answer with its state."""
+    token = data.get("token") if isinstance(data, dict) else None
+    if not isinstance(token, str) or not 0 < len(token) <= 64:
+        return {"error": "bad_token", "message": "Token tiket tidak sah."}
+    try:
+        view = queue_service().ticket_by_token(token)
+    except QueueError as e:
+        return {"error": e.code, "message": e.message}
+    join_room(ticket_room(token))
+    return {"ticket": _watch_view(view)}

@@ -1,0 +1,48 @@
+"""The touchscreen kiosk: its page and the visits API."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template
+
+from display import svg_qr
+from display.live import broadcast, queue_service
+from queueing.model import NotFound
+from web.body import json_body, text
+
+bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/kiosk")
+
+
+@bp.post("/api/visits")
+def visit():
+    data = json_body()
+    kiosk = text(data, "kiosk")
+    request_id = text(data, "request_id", max_length=128)
+    current_app.extensions["limits"].hit(
+        "visits_per_kiosk", kiosk,
+        "Terlalu banyak permintaan dari kios ini. Silakan tunggu sebentar lalu coba lagi.")
+    result = queue_service().visit(kiosk, text(data, "service"), text(data, "reason", required=False),
+                                   _priority(data), request_id)
+    broadcast(result.events)
+    return jsonify(result.body), result.status
+
+
+def _priority(data: dict) -> str | None:
+    """Accept priority as true/false or as its kind (lansia, disabilitas, ibu_hamil, balita)."""
+    value = data.get("priority")
+    if value is None or value is False:
+        return None
+    if value is True:
+        return "ya"
+    return text(data, "priority", max_length=32)
+
+
+@bp.get("/qr/online.svg")
+def online_qr():
+    return svg_qr(current_app.extensions["config"].office.online_service_url)
+
+
+@bp.get("/kiosk/<kiosk_id>")
+def page(kiosk_id: str):
+    if not current_app.extensions["config"].kiosk(kiosk_id):
+        raise NotFound(f"Kios {kiosk_id!r} tidak ada di konfigurasi.", "unknown_kiosk")
+    return render_template("kiosk/kiosk.html", kiosk_id=kiosk_id)

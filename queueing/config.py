@@ -1,0 +1,434 @@
+"""Load config.toml into validated, frozen dataclasses.
+
+Every key is checked and unknown keys are refused, so a typo stops the server
+with a message naming the key (``services[2].prefix: must be one letter A-Z``)
+instead of passing silently.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import limits
+
+MODES = ("normal", "emergency_only", "closed")
+PRINTER_TYPES = ("preview", "network", "usb", "serial", "file", "cups")
+
+
+class ConfigError(ValueError):
+    """The config file is invalid; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    timezone: str
+    online_service_url: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Server:
+    host: str = "0.0.0.0"
+    port: int = 5000
+    database: Path = Path("instance/antrian.db")
+    threads: int = 200
+    secure_cookies: bool = False
+
+
+@dataclass(frozen=True)
+class Window:
+    mode: str
+    start: dt.date
+    until: dt.date
+    reference: str = ""
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.until
+
+
+@dataclass(frozen=True)
+class Admission:
+    mode: str = "normal"
+    daily_limit: int = 0
+    closes_at: dt.time | None = None
+    windows: tuple[Window, ...] = ()
+
+
+@dataclass(frozen=True)
+class Limits:
+    visits_per_kiosk: str = "20/minute"
+    logins_per_address: str = "10/minute"
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    label: str
+    label_en: str = ""
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    name: str
+    prefix: str
+    online: bool = False
+    postponed: bool = False
+    notice: str = ""
+    name_en: str = ""
+    description: str = ""
+    description_en: str = ""
+
+
+@dataclass(frozen=True)
+class Counter:
+    id: int
+    name: str
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Printer:
+    type: str = "preview"
+    host: str = ""
+    port: int = 9100
+    timeout: float = 3.0
+    vendor_id: int = 0
+    product_id: int = 0
+    device: str = ""
+    baudrate: int = 9600
+    path: str = ""
+    name: str = ""
+    profile: str = ""
+    paper_width: int = 80
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    id: str
+    name: str = ""
+    printer: Printer = field(default_factory=Printer)
+
+
+@dataclass(frozen=True)
+class Config:
+    office: Office
+    server: Server
+    admission: Admission
+    limits: Limits
+    reasons: tuple[Reason, ...]
+    services: tuple[Service, ...]
+    counters: tuple[Counter, ...]
+    kiosks: tuple[Kiosk, ...]
+    path: Path | None = None
+
+    def service(self, code: str) -> Service | None:
+        return next((s for s in self.services if s.code == code), None)
+
+    def reason(self, code: str) -> Reason | None:
+        return next((r for r in self.reasons if r.code == code), None)
+
+    def counter(self, counter_id: int) -> Counter | None:
+        return next((c for c in self.counters if c.id == counter_id), None)
+
+    def kiosk(self, kiosk_id: str) -> Kiosk | None:
+        return next((k for k in self.kiosks if k.id == kiosk_id), None)
+
+
+# --- reading helpers: each takes the table and the key path used in messages ---
+
+class _Table:
+    """A TOML table being read; remembers which keys were used."""
+
+    def __init__(self, data: Any, where: str):
+        if not isinstance(data, dict):
+            raise ConfigError(f"{where}: must be a table")
+        self.data, self.where, self.used = data, where, set()
+
+    def key(self, name: str) -> str:
+        return f"{self.where}.{name}" if self.where else name
+
+    def get(self, name: str, kind: type | tuple, default: Any = ...) -> Any:
+        self.used.add(name)
+        if name not in self.data:
+            if default is ...:
+                raise ConfigError(f"{self.key(name)}: is required")
+            return default
+        value = self.data[name]
+        if isinstance(value, bool) and kind in (int, float, (int, float)):
+            raise ConfigError(f"{self.key(name)}: must be a number, not true/false")
+        if not isinstance(value, kind):
+            raise ConfigError(f"{self.key(name)}: must be {_kind_name(kind)}")
+        return value
+
+    def text(self, name: str, default: Any = ..., allow_empty: bool = True) -> str:
+        value = self.get(name, str, default)
+        if not allow_empty and not value.strip():
+            raise ConfigError(f"{self.key(name)}: must not be empty")
+        return value
+
+    def table(self, name: str) -> "_Table":
+        self.used.add(name)
+        return _Table(self.data.get(name, {}), self.key(name))
+
+    def tables(self, name: str) -> list["_Table"]:
+        self.used.add(name)
+        items = self.data.get(name, [])
+        if not isinstance(items, list):
+            raise ConfigError(f"{self.key(name)}: must be a list of tables ([[{name}]])")
+        return [_Table(item, f"{self.key(name)}[{i}]") for i, item in enumerate(items)]
+
+    def finish(self) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            raise ConfigError(f"{self.key(unknown[0])}: unknown key")
+
+
+def _kind_name(kind: type | tuple) -> str:
+    names = {str: "a string", int: "a whole number", bool: "true or false",
+             float: "a number", list: "a list", dt.date: "a date (YYYY-MM-DD)",
+             (int, float): "a number"}
+    return names.get(kind, str(kind))
+
+
+def _one_of(table: _Table, name: str, choices: tuple, default: Any = ...) -> str:
+    value = table.text(name, default)
+    if value not in choices:
+        raise ConfigError(f"{table.key(name)}: must be one of {', '.join(choices)}")
+    return value
+
+
+def _code(table: _Table, name: str) -> str:
+    value = table.text(name)
+    if not re.fullmatch(r"[a-z0-9_-]{1,32}", value):
+        raise ConfigError(f"{table.key(name)}: must be 1-32 lowercase letters, digits, - or _")
+    return value
+
+
+def _positive(table: _Table, name: str, default: Any, kind: type | tuple = int) -> Any:
+    value = table.get(name, kind, default)
+    if value < 0:
+        raise ConfigError(f"{table.key(name)}: must not be negative")
+    return value
+
+
+def _clock_time(table: _Table, name: str) -> dt.time | None:
+    value = table.get(name, (str, dt.time), None)
+    if value is None or isinstance(value, dt.time):
+        return value
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{table.key(name)}: must be a time of day like \"15:00\"") from None
+
+
+def _rate(table: _Table, name: str, default: str) -> str:
+    value = table.text(name, default)
+    if value:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ConfigError(f"{table.key(name)}: must be a rate like \"20/minute\" or \"\"") from None
+    return value
+
+
+def _unique(items: list, attr: str, where: str, what: str) -> None:
+    seen = set()
+    for i, item in enumerate(items):
+        value = getattr(item, attr)
+        if value in seen:
+            raise ConfigError(f"{where}[{i}].{attr}: duplicate {what} {value!r}")
+        seen.add(value)
+
+
+# --- sections ---
+
+def _office(t: _Table) -> Office:
+    office = Office(
+        name=t.text("name", allow_empty=False),
+        timezone=t.text("timezone", "Asia/Jakarta"),
+        online_service_url=t.text("online_service_url", ""),
+    )
+    try:
+        ZoneInfo(office.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{t.key('timezone')}: unknown time zone {office.timezone!r}") from None
+    if office.online_service_url and not re.match(r"https?://", office.online_service_url):
+        raise ConfigError(f"{t.key('online_service_url')}: must start with http:// or https://")
+    t.finish()
+    return office
+
+
+def _server(t: _Table, base: Path) -> Server:
+    port = t.get("port", int, 5000)
+    if not 0 < port < 65536:
+        raise ConfigError(f"{t.key('port')}: must be between 1 and 65535")
+    threads = t.get("threads", int, 200)
+    if threads < 100:
+        raise ConfigError(f"{t.key('threads')}: must be at least 100")
+    server = Server(
+        host=t.text("host", "0.0.0.0", allow_empty=False),
+        port=port,
+        database=base / t.text("database", "instance/antrian.db", allow_empty=False),
+        threads=threads,
+        secure_cookies=t.get("secure_cookies", bool, False),
+    )
+    t.finish()
+    return server
+
+
+def _window(t: _Table) -> Window:
+    window = Window(
+        mode=_one_of(t, "mode", MODES),
+        start=t.get("from", dt.date),
+        until=t.get("until", dt.date),
+        reference=t.text("reference", ""),
+    )
+    if isinstance(window.start, dt.datetime) or isinstance(window.until, dt.datetime):
+        raise ConfigError(f"{t.key('from')}: must be a date without a time")
+    if window.until < window.start:
+        raise ConfigError(f"{t.key('until')}: must not be before from")
+    t.finish()
+    return window
+
+
+def _admission(t: _Table) -> Admission:
+    admission = Admission(
+        mode=_one_of(t, "mode", MODES, "normal"),
+        daily_limit=_positive(t, "daily_limit", 0),
+        closes_at=_clock_time(t, "closes_at"),
+        windows=tuple(_window(w) for w in t.tables("windows")),
+    )
+    t.finish()
+    return admission
+
+
+def _limits(t: _Table) -> Limits:
+    result = Limits(
+        visits_per_kiosk=_rate(t, "visits_per_kiosk", "20/minute"),
+        logins_per_address=_rate(t, "logins_per_address", "10/minute"),
+    )
+    t.finish()
+    return result
+
+
+def _reason(t: _Table) -> Reason:
+    reason = Reason(code=_code(t, "code"), label=t.text("label", allow_empty=False),
+                    label_en=t.text("label_en", ""))
+    t.finish()
+    return reason
+
+
+def _service(t: _Table) -> Service:
+    prefix = t.text("prefix")
+    if not re.fullmatch(r"[A-Z]", prefix):
+        raise ConfigError(f"{t.key('prefix')}: must be one letter A-Z")
+    service = Service(
+        code=_code(t, "code"), name=t.text("name", allow_empty=False), prefix=prefix,
+        online=t.get("online", bool, False), postponed=t.get("postponed", bool, False),
+        notice=t.text("notice", ""), name_en=t.text("name_en", ""),
+        description=t.text("description", ""), description_en=t.text("description_en", ""),
+    )
+    t.finish()
+    return service
+
+
+def _counter(t: _Table, service_codes: set[str]) -> Counter:
+    counter_id = t.get("id", int)
+    if counter_id < 1:
+        raise ConfigError(f"{t.key('id')}: must be 1 or more")
+    services = t.get("services", list)
+    for i, code in enumerate(services):
+        if code not in service_codes:
+            raise ConfigError(f"{t.key('services')}[{i}]: unknown service {code!r}")
+    if not services:
+        raise ConfigError(f"{t.key('services')}: must name at least one service")
+    counter = Counter(id=counter_id, name=t.text("name", f"Loket {counter_id}", allow_empty=False),
+                      services=tuple(services))
+    t.finish()
+    return counter
+
+
+def _printer(t: _Table) -> Printer:
+    kind = _one_of(t, "type", PRINTER_TYPES, "preview")
+    printer = Printer(
+        type=kind, host=t.text("host", ""), port=t.get("port", int, 9100),
+        timeout=float(_positive(t, "timeout", 3.0, (int, float))),
+        vendor_id=t.get("vendor_id", int, 0), product_id=t.get("product_id", int, 0),
+        device=t.text("device", ""), baudrate=t.get("baudrate", int, 9600),
+        path=t.text("path", ""), name=t.text("name", ""), profile=t.text("profile", ""),
+        paper_width=t.get("paper_width", int, 80),
+    )
+    needs = {"network": "host", "usb": "vendor_id", "serial": "device", "file": "path", "cups": "name"}
+    if kind in needs and not getattr(printer, needs[kind]):
+        raise ConfigError(f"{t.key(needs[kind])}: is required for a {kind} printer")
+    if printer.paper_width not in (58, 80):
+        raise ConfigError(f"{t.key('paper_width')}: must be 58 or 80")
+    t.finish()
+    return printer
+
+
+def _kiosk(t: _Table) -> Kiosk:
+    kiosk_id = _code(t, "id")
+    kiosk = Kiosk(id=kiosk_id, name=t.text("name", kiosk_id), printer=_printer(t.table("printer")))
+    t.finish()
+    return kiosk
+
+
+def parse(data: dict, base: Path = Path("."), path: Path | None = None) -> Config:
+    """Validate a decoded TOML document and build the frozen Config."""
+    root = _Table(data, "")
+    services = [_service(s) for s in root.tables("services")]
+    _unique(services, "code", "services", "service code")
+    _unique(services, "prefix", "services", "prefix")
+    reasons = [_reason(r) for r in root.tables("reasons")]
+    _unique(reasons, "code", "reasons", "reason code")
+    codes = {s.code for s in services}
+    counters = [_counter(c, codes) for c in root.tables("counters")]
+    _unique(counters, "id", "counters", "counter id")
+    kiosks = [_kiosk(k) for k in root.tables("kiosks")]
+    _unique(kiosks, "id", "kiosks", "kiosk id")
+    config = Config(
+        office=_office(root.table("office")), server=_server(root.table("server"), base),
+        admission=_admission(root.table("admission")), limits=_limits(root.table("limits")),
+        reasons=tuple(reasons), services=tuple(services), counters=tuple(counters),
+        kiosks=tuple(kiosks), path=path,
+    )
+    root.finish()
+    for name, items in (("services", services), ("counters", counters), ("kiosks", kiosks)):
+        if not items:
+            raise ConfigError(f"{name}: at least one is required")
+    return config
+
+
+def load(path: str | Path, overrides: dict | None = None) -> Config:
+    """Read and validate a config file; overrides are merged over its tables."""
+    path = Path(path).resolve()
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML ({e})") from None
+    return parse(merge(data, overrides or {}), base=path.parent, path=path)
+
+
+def merge(base: dict, overrides: dict) -> dict:
+    """Merge overrides into a copy of base: tables merge, everything else replaces."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,129 @@
+"""The daily report: what the hall did on one service day, from the tickets, visits and events."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from collections import Counter as Tally
+
+from .config import Config
+from .store import Store
+
+OUTCOMES = ("ticket", "online", "postponed", "closed", "full")
+FINAL_STATUSES = ("waiting", "called", "serving", "done", "no_show", "redirected", "expired")
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Return the nearest-rank percentile (share 0.9 for p90), or None without values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def summary(values: list[float]) -> dict:
+    mean = sum(values) / len(values) if values else None
+    return {"count": len(values), "mean": _round(mean), "p90": _round(percentile(values, 0.9))}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _seconds(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    return (dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds()
+
+
+def daily(config: Config, store: Store, day: dt.date) -> dict:
+    """Count the day's visits, tickets, counters, waiting and service times, and hours."""
+    key = day.isoformat()
+    with store.read() as conn:
+        visits = conn.execute("SELECT * FROM visits WHERE day = ?", (key,)).fetchall()
+        tickets = conn.execute("SELECT * FROM tickets WHERE day = ?", (key,)).fetchall()
+        calls = conn.execute("SELECT at FROM events WHERE day = ? AND event = 'called'",
+                             (key,)).fetchall()
+    return {
+        "date": key,
+        "visits": _visits(visits),
+        "tickets": {"total": len(tickets),
+                    "by_status": _tally((t["status"] for t in tickets), FINAL_STATUSES),
+                    "by_service": _tally((t["first_service"] for t in tickets),
+                                         [s.code for s in config.services])},
+        "counters": _counters(config, tickets),
+        "wait_seconds": summary([s for t in tickets if (s := _seconds(t["issued_at"], t["called_at"])) is not None]),
+        "service_seconds": summary(_service_times(tickets)),
+        "by_hour": _hours(config, visits, calls),
+    }
+
+
+def _visits(visits) -> dict:
+    return {
+        "total": len(visits),
+        "by_outcome": _tally((v["outcome"] for v in visits), OUTCOMES),
+        "by_service": dict(Tally(v["service"] for v in visits)),
+        "by_reason": dict(Tally(v["reason"] or "none" for v in visits)),
+        "by_priority": dict(Tally(v["priority_kind"] or "none" for v in visits)),
+    }
+
+
+def _tally(values, keys) -> dict:
+    counts = Tally(values)
+    return {k: counts.get(k, 0) for k in keys}
+
+
+def _service_times(tickets) -> list[float]:
+    return [s for t in tickets if t["status"] == "done"
+            and (s := _seconds(t["started_at"], t["ended_at"])) is not None]
+
+
+def _counters(config: Config, tickets) -> list[dict]:
+    rows = []
+    for counter in config.counters:
+        mine = [t for t in tickets if t["counter_id"] == counter.id]
+        times = _service_times(mine)
+        rows.append({"id": counter.id, "name": counter.name,
+                     "served": sum(1 for t in mine if t["status"] == "done"),
+                     "no_show": sum(1 for t in mine if t["status"] == "no_show"),
+                     "mean_service_seconds": summary(times)["mean"]})
+    return rows
+
+
+def _hours(config: Config, visits, calls) -> list[dict]:
+    tz = config.office.tz
+
+    def hour(stamp: str) -> int:
+        return dt.datetime.fromisoformat(stamp).astimezone(tz).hour
+
+    arrivals, called = Tally(hour(v["at"]) for v in visits), Tally(hour(c["at"]) for c in calls)
+    hours = sorted(set(arrivals) | set(called))
+    return [{"hour": h, "arrivals": arrivals.get(h, 0), "calls": called.get(h, 0)} for h in hours]
+
+
+def to_csv(report: dict) -> str:
+    """Flatten the report into rows of section, key, value."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "key", "value"])
+    for section in ("visits", "tickets"):
+        writer.writerow([section, "total", report[section]["total"]])
+        for group, counts in report[section].items():
+            if isinstance(counts, dict):
+                for key, value in counts.items():
+                    writer.writerow([f"{section}.{group}", key, value])
+    for row in report["counters"]:
+        for field in ("served", "no_show", "mean_service_seconds"):
+            writer.writerow([f"counter.{row['id']}", field, _blank(row[field])])
+    for name in ("wait_seconds", "service_seconds"):
+        for field, value in report[name].items():
+            writer.writerow([name, field, _blank(value)])
+    for row in report["by_hour"]:
+        writer.writerow(["hour", f"{row['hour']:02d}:00 arrivals", row["arrivals"]])
+        writer.writerow(["hour", f"{row['hour']:02d}:00 calls", row["calls"]])
+    return out.getvalue()
+
+
+def _blank(value) -> object:
+    return "" if value is None else value

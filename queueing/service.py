@@ -1,0 +1,515 @@
+"""The queue's operations: the model's rules applied to the store, one transaction each.
+
+Every change writes the ticket, appends an event (its rowid is the new version)
+and returns the events for the caller to broadcast. Nothing here imports Flask,
+Socket.IO or a printer.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from typing import Callable
+
+from . import model
+from .config import MODES, Config
+from .model import BadInput, Forbidden, IllegalMove, NotFound, QueueError
+from .store import Store
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def stamp(moment: dt.datetime) -> str:
+    """Return a sortable UTC timestamp with microseconds."""
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks for a change: a logged-in user, or the system itself."""
+
+    name: str
+    role: str  # staff | admin | system
+    counters: tuple[int, ...] = ()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in ("admin", "system")
+
+
+SYSTEM = Actor("system", "system")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One change, as broadcast on the live channel."""
+
+    version: int
+    event: str
+    ticket: dict | None = None
+    token: str | None = None
+    kiosk: str | None = None
+
+    def payload(self) -> dict:
+        return {"version": self.version, "event": self.event, "ticket": self.ticket}
+
+
+@dataclass(frozen=True)
+class Result:
+    """What an operation answers: the body for the client and the events to broadcast."""
+
+    body: dict
+    events: tuple[Event, ...] = ()
+    status: int = 200
+
+
+class QueueService:
+    """The queue of one office: config, store and clock."""
+
+    def __init__(self, config: Config, store: Store, clock: Clock = utc_now):
+        self.config, self.store, self.clock = config, store, clock
+
+    # --- time and mode ---
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        return model.service_day(now or self.clock(), self.config.office.tz)
+
+    def after_hours(self, now: dt.datetime) -> bool:
+        closes = self.config.admission.closes_at
+        return closes is not None and now.astimezone(self.config.office.tz).time() >= closes
+
+    def mode(self, conn: sqlite3.Connection, today: dt.date) -> model.ModeInForce:
+        row = conn.execute("SELECT value FROM settings WHERE key = 'mode_override'").fetchone()
+        override = json.loads(row["value"]) if row and row["value"] else None
+        return model.mode_in_force(self.config, override, today)
+
+    # --- visits ---
+
+    def visit(self, kiosk: str, service: str, reason: str | None, priority: str | None,
+              request_id: str) -> Result:
+        """Admit one walk-in: decide the outcome and, for a ticket, issue it."""
+        self._check_visit(kiosk, service, reason, priority)
+        request = {"service": service, "reason": reason, "priority_kind": priority}
+        with self.store.write() as conn:
+            done = conn.execute("SELECT * FROM visits WHERE kiosk = ? AND request_id = ?",
+                                (kiosk, request_id)).fetchone()
+            if done:
+                return self._replay(done, request)
+            now = self.clock()
+            today = self.today(now)
+            mode = self.mode(conn, today)
+            issued = conn.execute("SELECT count(*) FROM tickets WHERE day = ?",
+                                  (today.isoformat(),)).fetchone()[0]
+            decision = model.decide(self.config, mode, self.config.service(service), reason,
+                                    today, issued, self.after_hours(now))
+            if decision.outcome == "ticket":
+                result = self._issue(conn, now, kiosk, service, reason, priority)
+            else:
+                result = Result({"outcome": decision.outcome, "message": decision.message,
+                                 **decision.detail, **self._online_extras(decision)})
+            ticket_id = result.body.get("ticket", {}).get("id")
+            conn.execute(
+                "INSERT INTO visits (kiosk, request_id, day, at, service, reason, priority_kind,"
+                " outcome, ticket_id, status_code, response) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (kiosk, request_id, today.isoformat(), stamp(now), service, reason, priority,
+                 decision.outcome, ticket_id, result.status, json.dumps(result.body)))
+            return result
+
+    def _check_visit(self, kiosk: str, service: str, reason: str | None, priority: str | None):
+        if not self.config.kiosk(kiosk):
+            raise BadInput(f"Kios {kiosk!r} tidak dikenal.", "unknown_kiosk")
+        if not self.config.service(service):
+            raise BadInput(f"Layanan {service!r} tidak dikenal.", "unknown_service")
+        if reason is not None and not self.config.reason(reason):
+            raise BadInput(f"Alasan darurat {reason!r} tidak dikenal.", "unknown_reason")
+        if priority is not None and priority not in (*model.PRIORITY_KINDS, "ya"):
+            raise BadInput(f"Jenis prioritas {priority!r} tidak dikenal.", "unknown_priority")
+
+    def _replay(self, done: sqlite3.Row, request: dict) -> Result:
+        if {k: done[k] for k in request} != request:
+            raise IllegalMove("request_id ini sudah dipakai untuk kunjungan lain.",
+                              "request_id_reused")
+        return Result(json.loads(done["response"]), status=done["status_code"])
+
+    def _online_extras(self, decision: model.Decision) -> dict:
+        if decision.outcome != "online":
+            return {}
+        return {"url": decision.detail["url"], "steps": list(decision.detail["steps"]),
+                "qr": "/qr/online.svg"}
+
+    def _issue(self, conn, now, kiosk, service_code, reason, priority) -> Result:
+        service = self.config.service(service_code)
+        day = self.today(now).isoformat()
+        seq = conn.execute(
+            "INSERT INTO day_numbers (day, prefix, last) VALUES (?, ?, 1)"
+            " ON CONFLICT (day, prefix) DO UPDATE SET last = last + 1 RETURNING last",
+            (day, service.prefix)).fetchone()[0]
+        ticket_id = conn.execute(
+            "INSERT INTO tickets (day, prefix, seq, number, service, first_service, kiosk, reason,"
+            " emergency, priority, priority_kind, status, token, issued_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (day, service.prefix, seq, model.format_number(service.prefix, seq), service.code,
+             service.code, kiosk, reason, "claimed" if reason else None, int(bool(priority)),
+             priority, model.WAITING, secrets.token_urlsafe(16), stamp(now))).lastrowid
+        print_status = self._queue_print(conn, now, kiosk, ticket_id)
+        event = self._append(conn, now, "issued", ticket_id, kiosk=kiosk)
+        ticket = self._ticket_view(conn, self._ticket(conn, ticket_id))
+        body = {"outcome": "ticket", "ticket": ticket, "print": {"status": print_status}}
+        return Result(body, (event,), 201)
+
+    def _queue_print(self, conn, now, kiosk_id: str, ticket_id: int, kind: str = "ticket") -> str:
+        if self.config.kiosk(kiosk_id).printer.type == "preview":
+            return "preview"
+        conn.execute(
+            "INSERT INTO print_jobs (ticket_id, kiosk, kind, status, created_at, updated_at,"
+            " next_attempt_at) VALUES (?, ?, ?, 'queued', ?, ?, ?)",
+            (ticket_id, kiosk_id, kind, stamp(now), stamp(now), stamp(now)))
+        return "queued"
+
+    # --- counter actions ---
+
+    def call_next(self, actor: Actor, counter_id: int) -> Result:
+        """Call the first waiting ticket in call order among the counter's services."""
+        counter = self._counter(actor, counter_id)
+        with self.store.write() as conn:
+            now = self.clock()
+            self._check_counter_free(conn, counter)
+            row = self._first_waiting(conn, counter.services, self.today(now))
+            if row is None:
+                raise NotFound(f"Tidak ada antrean untuk {counter.name}.", "queue_empty")
+            return self._call(conn, now, actor, counter, row)
+
+    def call(self, actor: Actor, counter_id: int, ticket_id: int) -> Result:
+        """Call one chosen waiting ticket to the counter."""
+        counter = self._counter(actor, counter_id)
+        with self.store.write() as conn:
+            now = self.clock()
+            row = self._ticket(conn, ticket_id)
+            if row["service"] not in counter.services:
+                raise IllegalMove(f"{counter.name} tidak melayani "
+                                  f"{self.config.service(row['service']).name}.", "wrong_counter")
+            model.next_status("call", row["status"], row["number"])
+            self._check_counter_free(conn, counter)
+            return self._call(conn, now, actor, counter, row)
+
+    def _call(self, conn, now, actor: Actor, counter, row) -> Result:
+        conn.execute("UPDATE tickets SET status = 'called', counter_id = ?, called_at = ?"
+                     " WHERE id = ?", (counter.id, stamp(now), row["id"]))
+        return self._changed(conn, now, actor, "called", row["id"], counter.id)
+
+    def recall(self, actor: Actor, ticket_id: int) -> Result:
+        return self._move(actor, ticket_id, "recall", "recalls = recalls + 1")
+
+    def start(self, actor: Actor, ticket_id: int) -> Result:
+        return self._move(actor, ticket_id, "start", "started_at = :now")
+
+    def finish(self, actor: Actor, ticket_id: int) -> Result:
+        return self._move(actor, ticket_id, "finish", "ended_at = :now")
+
+    def no_show(self, actor: Actor, ticket_id: int) -> Result:
+        return self._move(actor, ticket_id, "no_show", "ended_at = :now")
+
+    def transfer(self, actor: Actor, ticket_id: int, service_code: str) -> Result:
+        """Send a ticket to another service's queue, keeping its number and its place."""
+        target = self.config.service(service_code)
+        if not target:
+            raise BadInput(f"Layanan {service_code!r} tidak dikenal.", "unknown_service")
+        with self.store.write() as conn:
+            row = self._ticket(conn, ticket_id)
+            if row["service"] == service_code:
+                raise IllegalMove(f"Tiket {row['number']} sudah di layanan {target.name}.",
+                                  "same_service")
+            return self._apply(conn, actor, row, "transfer",
+                               "service = :service, counter_id = NULL, transfers = transfers + 1,"
+                               " called_at = NULL, started_at = NULL", service=service_code)
+
+    def verify(self, actor: Actor, ticket_id: int, emergency: bool) -> Result:
+        """Confirm a claimed emergency, or reject it: the ticket then ends redirected."""
+        with self.store.write() as conn:
+            row = self._ticket(conn, ticket_id)
+            if row["emergency"] != "claimed":
+                raise IllegalMove(f"Tiket {row['number']} tidak memiliki klaim darurat yang "
+                                  "menunggu konfirmasi.", "no_claim")
+            if emergency:
+                return self._apply(conn, actor, row, "confirm", "emergency = 'confirmed'")
+            result = self._apply(conn, actor, row, "reject",
+                                 "emergency = 'rejected', ended_at = :now")
+            online = {"url": self.config.office.online_service_url, "steps": list(model.ONLINE_STEPS),
+                      "qr": "/qr/online.svg"}
+            return Result({**result.body, "online": online}, result.events)
+
+    def _move(self, actor: Actor, ticket_id: int, action: str, sets: str) -> Result:
+        with self.store.write() as conn:
+            return self._apply(conn, actor, self._ticket(conn, ticket_id), action, sets)
+
+    def _apply(self, conn, actor: Actor, row, action: str, sets: str, **params) -> Result:
+        """Check who may act and whether the move is allowed, then write it."""
+        self._check_may_act(actor, row)
+        status = model.next_status(action, row["status"], row["number"])
+        now = self.clock()
+        conn.execute(f"UPDATE tickets SET status = :status, {sets} WHERE id = :id",
+                     {"status": status, "id": row["id"], "now": stamp(now), **params})
+        return self._changed(conn, now, actor, model.EVENTS[action], row["id"], row["counter_id"])
+
+    def _changed(self, conn, now, actor: Actor, event: str, ticket_id: int, counter_id) -> Result:
+        evt = self._append(conn, now, event, ticket_id, counter_id, actor.name)
+        return Result({"ticket": self._ticket_view(conn, self._ticket(conn, ticket_id))}, (evt,))
+
+    # --- printing ---
+
+    def reprint(self, actor: Actor, ticket_id: int) -> Result:
+        """Queue a new print job for a ticket on its kiosk's printer."""
+        with self.store.write() as conn:
+            row = self._ticket(conn, ticket_id)
+            if row["status"] not in (model.WAITING, *model.ACTIVE):
+                raise IllegalMove(f"Tiket {row['number']} {model.STATUS_WORDS[row['status']]}; "
+                                  "tidak perlu dicetak ulang.", "ticket_ended")
+            if self.config.kiosk(row["kiosk"]).printer.type == "preview":
+                raise IllegalMove(f"Kios {row['kiosk']} tidak memiliki printer.", "no_printer")
+            self._queue_print(conn, self.clock(), row["kiosk"], row["id"])
+            job = conn.execute("SELECT * FROM print_jobs WHERE id = last_insert_rowid()").fetchone()
+            return Result({"print": _job_view(job)}, status=202)
+
+    def printers(self) -> list[dict]:
+        """Return each kiosk's printer, its last job and its failed jobs."""
+        with self.store.read() as conn:
+            return [self._printer_view(conn, kiosk) for kiosk in self.config.kiosks]
+
+    def _printer_view(self, conn, kiosk) -> dict:
+        last = conn.execute("SELECT * FROM print_jobs WHERE kiosk = ? ORDER BY id DESC LIMIT 1",
+                            (kiosk.id,)).fetchone()
+        failed = conn.execute("SELECT * FROM print_jobs WHERE kiosk = ? AND status = 'failed'"
+                              " ORDER BY id", (kiosk.id,)).fetchall()
+        printer = kiosk.printer
+        return {"kiosk": kiosk.id, "type": printer.type, "paper_width": printer.paper_width,
+                "address": _printer_address(printer), "last_job": _job_view(last) if last else None,
+                "failed_jobs": [_job_view(j) for j in failed]}
+
+    def retry_job(self, actor: Actor, job_id: int) -> Result:
+        """Queue a failed print job again, now."""
+        if not actor.is_admin:
+            raise Forbidden("Hanya admin yang dapat mengulang pencetakan.")
+        with self.store.write() as conn:
+            job = conn.execute("SELECT * FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
+            if job is None:
+                raise NotFound(f"Pekerjaan cetak {job_id} tidak ditemukan.", "job_not_found")
+            if job["status"] != "failed":
+                raise IllegalMove(f"Pekerjaan cetak {job_id} tidak gagal ({job['status']}).",
+                                  "job_not_failed")
+            now = stamp(self.clock())
+            conn.execute("UPDATE print_jobs SET status = 'queued', next_attempt_at = ?,"
+                         " updated_at = ? WHERE id = ?", (now, now, job_id))
+            job = conn.execute("SELECT * FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
+            return Result({"print": _job_view(job)})
+
+    # --- the day ---
+
+    def expire_day(self) -> Result:
+        """Expire waiting and called tickets of past days, and today's after closing time."""
+        with self.store.write() as conn:
+            now = self.clock()
+            today = self.today(now)
+            last_open = today if self.after_hours(now) else today - dt.timedelta(days=1)
+            rows = conn.execute("SELECT * FROM tickets WHERE status IN ('waiting', 'called')"
+                                " AND day <= ? ORDER BY id", (last_open.isoformat(),)).fetchall()
+            events = []
+            for row in rows:
+                conn.execute("UPDATE tickets SET status = 'expired', ended_at = ? WHERE id = ?",
+                             (stamp(now), row["id"]))
+                events.append(self._append(conn, now, "expired", row["id"], row["counter_id"],
+                                           SYSTEM.name))
+            return Result({"expired": len(rows)}, tuple(events))
+
+    def set_mode(self, actor: Actor, mode: str | None) -> Result:
+        """Set the admin's override of the admission mode, or clear it with None."""
+        if not actor.is_admin:
+            raise Forbidden("Hanya admin yang dapat mengubah mode pelayanan.")
+        if mode is not None and mode not in MODES:
+            raise BadInput("Mode harus normal, emergency_only, closed, atau null.", "bad_mode")
+        with self.store.write() as conn:
+            now = self.clock()
+            conn.execute("INSERT INTO settings (key, value, updated_at, updated_by)"
+                         " VALUES ('mode_override', ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
+                         " value = excluded.value, updated_at = excluded.updated_at,"
+                         " updated_by = excluded.updated_by",
+                         (json.dumps(mode), stamp(now), actor.name))
+            event = self._append(conn, now, "mode", None, actor=actor.name, data={"mode": mode})
+            return Result(self._mode_view(self.mode(conn, self.today(now))), (event,))
+
+    # --- reading ---
+
+    def snapshot(self) -> dict:
+        """Return the public state: version, day, mode, services, counters, waiting, recent calls."""
+        with self.store.read() as conn:
+            return self._snapshot(conn)
+
+    def _snapshot(self, conn) -> dict:
+        today = self.today()
+        day = today.isoformat()
+        waiting = self._waiting(conn, day)
+        mode = self.mode(conn, today)
+        active = {r["counter_id"]: r for r in conn.execute(
+            "SELECT * FROM tickets WHERE status IN ('called', 'serving') AND day = ?", (day,))}
+        return {
+            "version": self._version(conn), "day": day,
+            "mode": mode.mode, "mode_info": self._mode_view(mode),
+            "services": [{"code": s.code, "name": s.name, "prefix": s.prefix,
+                          "waiting": sum(1 for w in waiting if w["service"] == s.code)}
+                         for s in self.config.services],
+            "counters": [{"id": c.id, "name": c.name, "services": list(c.services),
+                          "ticket": _public(active[c.id]) if c.id in active else None}
+                         for c in self.config.counters],
+            "waiting": [_public(w) for w in waiting],
+            "recent_calls": self._recent_calls(conn, day),
+        }
+
+    def version(self) -> int:
+        with self.store.connection() as conn:
+            return self._version(conn)
+
+    def ticket_by_token(self, token: str) -> dict:
+        """Return the visitor's view of one ticket, found by its unguessable token."""
+        with self.store.read() as conn:
+            row = conn.execute("SELECT * FROM tickets WHERE token = ?", (token,)).fetchone()
+            if row is None:
+                raise NotFound("Tiket tidak ditemukan.", "ticket_not_found")
+            return self._ticket_view(conn, row)
+
+    def ticket(self, ticket_id: int) -> dict:
+        with self.store.read() as conn:
+            return self._ticket_view(conn, self._ticket(conn, ticket_id))
+
+    # --- helpers ---
+
+    def _counter(self, actor: Actor, counter_id: int):
+        counter = self.config.counter(counter_id)
+        if counter is None:
+            raise NotFound(f"Loket {counter_id} tidak ada.", "counter_not_found")
+        if not actor.is_admin and counter_id not in actor.counters:
+            raise Forbidden(f"Anda tidak bertugas di {counter.name}.", "not_your_counter")
+        return counter
+
+    def _check_counter_free(self, conn, counter) -> None:
+        held = conn.execute("SELECT number FROM tickets WHERE counter_id = ? AND status IN"
+                            " ('called', 'serving')", (counter.id,)).fetchone()
+        if held:
+            raise IllegalMove(f"{counter.name} masih menangani tiket {held['number']}. "
+                              "Selesaikan atau tandai tidak hadir dulu.", "counter_busy")
+
+    def _check_may_act(self, actor: Actor, row) -> None:
+        """Admins; staff at the counter holding it; for a waiting ticket, its service's staff."""
+        if actor.is_admin or row["counter_id"] in actor.counters:
+            return
+        if row["status"] == model.WAITING and any(
+                row["service"] in self.config.counter(c).services
+                for c in actor.counters if self.config.counter(c)):
+            return
+        raise Forbidden(f"Anda tidak berwenang menangani tiket {row['number']}.", "not_your_ticket")
+
+    def _first_waiting(self, conn, services, today: dt.date):
+        marks = ",".join("?" * len(services))
+        return conn.execute(
+            f"SELECT * FROM tickets WHERE day = ? AND status = 'waiting' AND service IN ({marks})"
+            " ORDER BY priority DESC, issued_at, id LIMIT 1",
+            (today.isoformat(), *services)).fetchone()
+
+    def _waiting(self, conn, day: str) -> list:
+        return conn.execute("SELECT * FROM tickets WHERE day = ? AND status = 'waiting'"
+                            " ORDER BY priority DESC, issued_at, id", (day,)).fetchall()
+
+    def _ticket(self, conn, ticket_id: int):
+        row = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"Tiket {ticket_id} tidak ditemukan.", "ticket_not_found")
+        return row
+
+    def _position(self, conn, row) -> int | None:
+        """Count the waiting tickets ahead of this one in its service's call order."""
+        if row["status"] != model.WAITING:
+            return None
+        return conn.execute(
+            "SELECT count(*) FROM tickets WHERE day = :day AND status = 'waiting'"
+            " AND service = :service AND (priority > :priority OR (priority = :priority"
+            " AND (issued_at < :at OR (issued_at = :at AND id < :id))))",
+            {"day": row["day"], "service": row["service"], "priority": row["priority"],
+             "at": row["issued_at"], "id": row["id"]}).fetchone()[0]
+
+    def _ticket_view(self, conn, row) -> dict:
+        service = self.config.service(row["service"])
+        counter = self.config.counter(row["counter_id"]) if row["counter_id"] else None
+        reason = self.config.reason(row["reason"]) if row["reason"] else None
+        return {
+            "id": row["id"], "number": row["number"], "service": row["service"],
+            "service_name": service.name if service else row["service"],
+            "status": row["status"], "token": row["token"], "position": self._position(conn, row),
+            "status_url": f"/t/{row['token']}", "qr": f"/t/{row['token']}/qr.svg",
+            "priority": bool(row["priority"]), "priority_kind": row["priority_kind"],
+            "reason": row["reason"], "reason_label": reason.label if reason else None,
+            "emergency": row["emergency"], "day": row["day"], "kiosk": row["kiosk"],
+            "counter": row["counter_id"], "counter_name": counter.name if counter else None,
+            "issued_at": row["issued_at"], "called_at": row["called_at"],
+            "started_at": row["started_at"], "ended_at": row["ended_at"],
+        }
+
+    def _append(self, conn, now, event: str, ticket_id: int | None, counter_id: int | None = None,
+                actor: str | None = None, kiosk: str | None = None, data: dict | None = None) -> Event:
+        version = conn.execute(
+            "INSERT INTO events (at, day, event, ticket_id, counter_id, actor, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (stamp(now), self.today(now).isoformat(), event, ticket_id, counter_id, actor,
+             json.dumps(data or {}))).lastrowid
+        if ticket_id is None:
+            return Event(version, event)
+        row = self._ticket(conn, ticket_id)
+        return Event(version, event, _broadcast_ticket(row), row["token"], kiosk)
+
+    def _version(self, conn) -> int:
+        return conn.execute("SELECT coalesce(max(version), 0) FROM events").fetchone()[0]
+
+    def _recent_calls(self, conn, day: str) -> list[dict]:
+        rows = conn.execute(
+            "SELECT t.number, t.service, e.counter_id, e.at, e.event FROM events e"
+            " JOIN tickets t ON t.id = e.ticket_id WHERE e.day = ? AND e.event IN"
+            " ('called', 'recalled') ORDER BY e.version DESC LIMIT 10", (day,)).fetchall()
+        return [{"number": r["number"], "service": r["service"], "counter": r["counter_id"],
+                 "called_at": r["at"], "recall": r["event"] == "recalled"} for r in rows]
+
+    def _mode_view(self, mode: model.ModeInForce) -> dict:
+        view = {"mode": mode.mode, "source": mode.source}
+        if mode.window:
+            view.update({"from": mode.window.start.isoformat(),
+                         "until": mode.window.until.isoformat(),
+                         "reference": mode.window.reference})
+        return view
+
+
+def _public(row) -> dict:
+    """A ticket as anyone may see it: no token, no reason."""
+    return {"id": row["id"], "number": row["number"], "service": row["service"],
+            "status": row["status"], "priority": bool(row["priority"]),
+            "emergency": row["emergency"] is not None, "counter": row["counter_id"],
+            "issued_at": row["issued_at"], "called_at": row["called_at"]}
+
+
+def _broadcast_ticket(row) -> dict:
+    return {"number": row["number"], "service": row["service"], "status": row["status"],
+            "counter": row["counter_id"]}
+
+
+def _job_view(job) -> dict:
+    return {"id": job["id"], "ticket_id": job["ticket_id"], "kiosk": job["kiosk"],
+            "kind": job["kind"], "status": job["status"], "attempts": job["attempts"],
+            "last_error": job["last_error"], "created_at": job["created_at"],
+            "updated_at": job["updated_at"]}
+
+
+def _printer_address(printer) -> str:
+    return {"network": f"{printer.host}:{printer.port}", "usb":
+            f"{printer.vendor_id:04x}:{printer.product_id:04x}", "serial": printer.device,
+            "file": printer.path, "cups": printer.name}.get(printer.type, "")

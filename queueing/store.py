@@ -1,0 +1,216 @@
+"""SQLite storage through sqlite-utils: migrations, a connection pool, one transaction per change.
+
+SQLite runs in WAL with synchronous=FULL, so a ticket once acknowledged survives
+a crash or a power cut (SPEC, "Running").
+"""
+from __future__ import annotations
+
+import contextlib
+import queue
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Iterator
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+BUSY_TIMEOUT_MS = 15_000
+
+migrations = Migrations("antrian")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    for statement in INITIAL_SCHEMA.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+INITIAL_SCHEMA = """
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY,
+    day TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    number TEXT NOT NULL,
+    service TEXT NOT NULL,
+    first_service TEXT NOT NULL,
+    kiosk TEXT NOT NULL,
+    reason TEXT,
+    emergency TEXT CHECK (emergency IN ('claimed', 'confirmed', 'rejected')),
+    priority INTEGER NOT NULL DEFAULT 0,
+    priority_kind TEXT,
+    status TEXT NOT NULL CHECK (status IN
+        ('waiting', 'called', 'serving', 'done', 'no_show', 'redirected', 'expired')),
+    counter_id INTEGER,
+    token TEXT NOT NULL UNIQUE,
+    issued_at TEXT NOT NULL,
+    called_at TEXT,
+    started_at TEXT,
+    ended_at TEXT,
+    recalls INTEGER NOT NULL DEFAULT 0,
+    transfers INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (day, prefix, seq)
+);
+CREATE UNIQUE INDEX tickets_one_active_per_counter
+    ON tickets (counter_id) WHERE status IN ('called', 'serving');
+CREATE INDEX tickets_queue ON tickets (day, status, service, priority, issued_at);
+CREATE TABLE day_numbers (
+    day TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    last INTEGER NOT NULL,
+    PRIMARY KEY (day, prefix)
+);
+CREATE TABLE events (
+    version INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    day TEXT NOT NULL,
+    event TEXT NOT NULL,
+    ticket_id INTEGER REFERENCES tickets (id),
+    counter_id INTEGER,
+    actor TEXT,
+    data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX events_calls ON events (day, event);
+CREATE TABLE visits (
+    id INTEGER PRIMARY KEY,
+    kiosk TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    at TEXT NOT NULL,
+    service TEXT NOT NULL,
+    reason TEXT,
+    priority_kind TEXT,
+    outcome TEXT NOT NULL CHECK (outcome IN ('ticket', 'online', 'postponed', 'closed', 'full')),
+    ticket_id INTEGER REFERENCES tickets (id),
+    status_code INTEGER NOT NULL,
+    response TEXT NOT NULL,
+    UNIQUE (kiosk, request_id)
+);
+CREATE INDEX visits_day ON visits (day);
+CREATE TABLE print_jobs (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER REFERENCES tickets (id),
+    kiosk TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('ticket', 'slip')),
+    status TEXT NOT NULL CHECK (status IN ('queued', 'printing', 'printed', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    next_attempt_at TEXT NOT NULL
+);
+CREATE INDEX print_jobs_due ON print_jobs (status, next_attempt_at);
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('staff', 'admin')),
+    counters TEXT NOT NULL DEFAULT '[]',
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    csrf_token TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    ended_at TEXT
+);
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT
+)
+"""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open a connection in autocommit mode, so that transactions are ours to begin."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                           timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+class Store:
+    """The database file: a small pool of connections and the write transaction."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        # One writer at a time inside this process: threads queue here instead of
+        # spinning in SQLite's busy handler; other processes still meet BEGIN IMMEDIATE.
+        self._write_lock = threading.Lock()
+        self.migrate()
+
+    def migrate(self) -> None:
+        """Switch to WAL and apply pending migrations, under the write lock of the file."""
+        conn = connect(self.path)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                migrations.apply(Database(conn))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        finally:
+            conn.close()
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """Lend a pooled connection for the length of the block."""
+        try:
+            conn = self._idle.get_nowait()
+        except queue.Empty:
+            conn = connect(self.path)
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self._idle.put(conn)
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """Run the block as one BEGIN IMMEDIATE transaction: all of it or none of it."""
+        with self._write_lock, self.connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """Run the block in one read transaction, so that it sees one consistent state."""
+        with self.connection() as conn:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
+
+    def database(self) -> Database:
+        """Return a sqlite-utils Database on a fresh connection (CLI, reports, tests)."""
+        return Database(connect(self.path))
+
+    def close(self) -> None:
+        """Close the idle connections."""
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return

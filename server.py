@@ -1,0 +1,214 @@
+"""The office queue server: create_app() wires everything; `python server.py` runs it in production form."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import sys
+import threading
+from pathlib import Path
+
+import click
+from flask import Flask, render_template
+
+import admin
+import counter
+import display
+import kiosk
+from display.live import MAX_SOCKET_MESSAGE, broadcast, socketio
+from queueing import config as configuration
+from queueing import reports
+from queueing.accounts import Accounts
+from queueing.model import QueueError
+from queueing.service import QueueService, utc_now
+from queueing.store import Store
+from web import errors
+from web.ratelimit import RateLimits
+
+HERE = Path(__file__).resolve().parent
+MAX_BODY = 16 * 1024  # the largest request is a small JSON object
+log = logging.getLogger("antrian")
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self'; media-src 'self'; font-src 'self'; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def resolve_config_path(path: str | os.PathLike | None = None) -> Path:
+    """Return the config file: the one named, else KIOSK_CONFIG, else config.toml here."""
+    return Path(path or os.environ.get("KIOSK_CONFIG") or HERE / "config.toml")
+
+
+def create_app(config_path: str | os.PathLike | None = None, overrides: dict | None = None,
+               clock=None) -> Flask:
+    """Build the app on a config file; tests pass overrides and a clock."""
+    config = configuration.load(resolve_config_path(config_path), overrides)
+    store = Store(config.server.database)
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY)
+    app.json.ensure_ascii, app.json.sort_keys = False, False
+    app.extensions.update(
+        config=config, store=store,
+        queue=QueueService(config, store, clock or utc_now),
+        accounts=Accounts(config, store, clock or utc_now),
+        limits=RateLimits({"visits_per_kiosk": config.limits.visits_per_kiosk,
+                           "logins_per_address": config.limits.logins_per_address}),
+    )
+    errors.register(app)
+    for blueprint in (kiosk.bp, counter.bp, display.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    app.add_url_rule("/", "index", lambda: render_template("index.html", config=config))
+    app.add_url_rule("/healthz", "healthz", lambda: {"ok": True})
+    app.after_request(_security_headers)
+    # Same-origin only (the default of cors_allowed_origins): no cross-site socket.
+    socketio.init_app(app, async_mode="threading", max_http_buffer_size=MAX_SOCKET_MESSAGE)
+    _add_cli(app)
+    app.extensions["queue"].expire_day()
+    return app
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    # Ticket tokens travel in URLs (/t/<token>): never leak them in a Referer.
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
+# --- background work of a running server ---
+
+def start_background(app: Flask, every: float = 30.0) -> threading.Thread:
+    """Expire the leftovers of the day at closing time and at midnight, checking every 30 s."""
+
+    def loop():
+        service = app.extensions["queue"]
+        while not stop.wait(every):
+            try:
+                broadcast(service.expire_day().events, service)
+            except Exception:  # a locked or failing disk must not kill the loop
+                log.exception("closing the day failed; retrying")
+
+    stop = threading.Event()
+    thread = threading.Thread(target=loop, name="day-closer", daemon=True)
+    thread.stop = stop
+    thread.start()
+    return thread
+
+
+# --- command line: flask --app server users ... ---
+
+def _add_cli(app: Flask) -> None:
+    users = click.Group("users", help="Manage staff accounts.")
+    app.cli.add_command(users)
+
+    @users.command("add")
+    @click.argument("username")
+    @click.option("--role", type=click.Choice(["staff", "admin"]), required=True)
+    @click.option("--counter", "counters", type=int, multiple=True, help="Counter id (repeatable).")
+    def add_user(username, role, counters):
+        """Add an account; the password is read from standard input."""
+        password = _read_password()
+        _cli_call(lambda: app.extensions["accounts"].add_user(username, password, role, list(counters)))
+        click.echo(f"Added {role} {username}" + (f" at counters {list(counters)}" if counters else ""))
+
+    @users.command("list")
+    def list_users():
+        """List the accounts."""
+        for user in app.extensions["accounts"].users():
+            state = " (disabled)" if user["disabled"] else ""
+            click.echo(f"{user['user']}\t{user['role']}\t{user['counters']}{state}")
+
+    @users.command("disable")
+    @click.argument("username")
+    def disable_user(username):
+        """Disable an account and end its sessions."""
+        _cli_call(lambda: app.extensions["accounts"].set_disabled(username, True))
+        click.echo(f"Disabled {username}")
+
+    @users.command("enable")
+    @click.argument("username")
+    def enable_user(username):
+        """Enable a disabled account."""
+        _cli_call(lambda: app.extensions["accounts"].set_disabled(username, False))
+        click.echo(f"Enabled {username}")
+
+    @users.command("set-password")
+    @click.argument("username")
+    def set_password(username):
+        """Set a new password, read from standard input, and end the account's sessions."""
+        password = _read_password()
+        _cli_call(lambda: app.extensions["accounts"].set_password(username, password))
+        click.echo(f"Password changed for {username}")
+
+    @app.cli.command("close-day")
+    def close_day():
+        """Expire the waiting and called tickets of past days (and of today after closing)."""
+        result = app.extensions["queue"].expire_day()
+        click.echo(f"Expired {result.body['expired']} tickets")
+
+    @app.cli.command("report")
+    @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None)
+    def report(day):
+        """Print the daily report as CSV."""
+        day = day.date() if day else app.extensions["queue"].today()
+        click.echo(reports.to_csv(reports.daily(app.extensions["config"], app.extensions["store"], day)),
+                   nl=False)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _cli_call(action):
+    try:
+        return action()
+    except QueueError as e:
+        raise click.ClickException(e.message) from None
+
+
+# --- production: python server.py ---
+
+def run_gunicorn(path: Path, host: str, port: int, threads: int) -> None:
+    """Serve with gunicorn: one worker (Socket.IO state lives in it), many threads."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            options = {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread",
+                       "threads": threads, "timeout": 60, "graceful_timeout": 5, "keepalive": 5,
+                       "accesslog": None, "errorlog": "-", "loglevel": "info"}
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            app = create_app(path)
+            start_background(app)
+            return app
+
+    Server().run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the office queue server (gunicorn).")
+    parser.add_argument("--config", help="config file (default: $KIOSK_CONFIG or ./config.toml)")
+    parser.add_argument("--host")
+    parser.add_argument("--port", type=int)
+    args = parser.parse_args(argv)
+    path = resolve_config_path(args.config).resolve()
+    try:
+        config = configuration.load(path)
+        Store(config.server.database)  # create the file and apply migrations before serving
+    except configuration.ConfigError as e:
+        print(f"config error: {e}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO)
+    run_gunicorn(path, args.host or config.server.host, args.port or config.server.port,
+                 config.server.threads)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

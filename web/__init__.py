@@ -1,0 +1,1 @@
+"""What the blueprints share: JSON errors, input parsing, staff sessions, rate limits."""
