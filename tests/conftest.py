@@ -1,0 +1,161 @@
+"""Fixtures: a fresh app on a temporary database, a fake clock, logged-in staff, a socket client."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import server  # noqa: E402
+from queueing import config as configuration  # noqa: E402
+from queueing.service import QueueService  # noqa: E402
+from queueing.store import Store  # noqa: E402
+
+CONFIG = ROOT / "config.toml"
+WIB = dt.timezone(dt.timedelta(hours=7))
+PASSWORD = "rahasia-loket-123"
+
+
+class FakeClock:
+    """A clock the test moves; each reading advances it by a millisecond, like real time would."""
+
+    def __init__(self, start: dt.datetime):
+        self.now = start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> dt.datetime:
+        with self._lock:
+            self.now += dt.timedelta(milliseconds=1)
+            return self.now
+
+    def set(self, moment: dt.datetime) -> None:
+        with self._lock:
+            self.now = moment
+
+    def advance(self, **delta) -> None:
+        with self._lock:
+            self.now += dt.timedelta(**delta)
+
+
+def office_time(day: str, hhmm: str) -> dt.datetime:
+    """An aware moment at a WIB wall-clock time."""
+    return dt.datetime.fromisoformat(f"{day}T{hhmm}:00").replace(tzinfo=WIB)
+
+
+def overrides_for(database: Path, **sections) -> dict:
+    """Config overrides for tests: a temp database, no rate limits, no 2020 window."""
+    base = {"server": {"database": str(database)},
+            "limits": {"visits_per_kiosk": "", "logins_per_address": ""},
+            "admission": {"windows": []}}
+    return configuration.merge(base, sections)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(office_time("2026-03-02", "09:00"))  # a Monday morning
+
+
+@pytest.fixture
+def database(tmp_path) -> Path:
+    return tmp_path / "antrian.db"
+
+
+@pytest.fixture
+def overrides(database) -> dict:
+    return overrides_for(database)
+
+
+@pytest.fixture
+def config(overrides):
+    return configuration.load(CONFIG, overrides)
+
+
+@pytest.fixture
+def service(config, clock) -> QueueService:
+    store = Store(config.server.database)
+    yield QueueService(config, store, clock)
+    store.close()
+
+
+@pytest.fixture
+def app(overrides, clock):
+    app = server.create_app(CONFIG, overrides, clock=clock)
+    yield app
+    app.extensions["store"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def add_user(app, username: str, role: str = "staff", counters=(1,)) -> None:
+    app.extensions["accounts"].add_user(username, PASSWORD, role, list(counters))
+
+
+class Staff:
+    """A logged-in test client that sends the CSRF header on every change."""
+
+    def __init__(self, app, username: str):
+        self.client = app.test_client()
+        response = self.client.post("/api/login", json={"username": username, "password": PASSWORD})
+        assert response.status_code == 200, response.json
+        self.csrf = response.json["csrf_token"]
+
+    def post(self, path: str, json=None, **kwargs):
+        headers = {"X-CSRFToken": self.csrf, **kwargs.pop("headers", {})}
+        return self.client.post(path, json=json if json is not None else {}, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(path, **kwargs)
+
+
+@pytest.fixture
+def staff(app) -> Staff:
+    """Staff at counter 1 (services kk and kia)."""
+    add_user(app, "siti", "staff", (1,))
+    return Staff(app, "siti")
+
+
+@pytest.fixture
+def staff2(app) -> Staff:
+    """Staff at counter 2 (services kk and pindah)."""
+    add_user(app, "budi", "staff", (2,))
+    return Staff(app, "budi")
+
+
+@pytest.fixture
+def admin(app) -> Staff:
+    add_user(app, "kepala", "admin", ())
+    return Staff(app, "kepala")
+
+
+_request_ids = iter(range(1, 10**9))
+
+
+def visit(client, service: str = "kk", kiosk: str = "lobby", **extra):
+    """POST one visit with a fresh request_id."""
+    body = {"kiosk": kiosk, "service": service, "request_id": f"req-{next(_request_ids)}", **extra}
+    return client.post("/api/visits", json=body)
+
+
+@pytest.fixture
+def socket_client(app):
+    from display.live import socketio
+    clients = []
+
+    def make():
+        c = socketio.test_client(app)
+        clients.append(c)
+        return c
+
+    yield make
+    for c in clients:
+        if c.is_connected():
+            c.disconnect()

@@ -1,0 +1,123 @@
+"""config.toml: every key checked, unknown keys refused, the message names the key."""
+import subprocess
+import sys
+import tomllib
+
+import pytest
+
+from conftest import CONFIG, ROOT
+from queueing import config as configuration
+from queueing.config import ConfigError
+
+
+def load_with(**changes):
+    return configuration.load(CONFIG, changes)
+
+
+def raw_config() -> dict:
+    with open(CONFIG, "rb") as f:
+        return tomllib.load(f)
+
+
+def with_service(index: int, **changes) -> dict:
+    data = raw_config()
+    data["services"][index] = {**data["services"][index], **changes}
+    return data
+
+
+def refused(data: dict) -> str:
+    with pytest.raises(ConfigError) as e:
+        configuration.parse(data)
+    return str(e.value)
+
+
+def test_the_shipped_config_is_a_realistic_office():
+    office = configuration.load(CONFIG)
+    assert office.service("ktp").postponed and "suket" in office.service("ktp").notice
+    assert {r.code for r in office.reasons} == {"bpjs", "rumah_sakit", "tni_polri"}
+    assert len(office.counters) >= 4
+    assert office.kiosk("lobby").printer.type == "preview"
+    assert office.admission.windows[0].reference == "Surat Edaran Sekda 470/318/105/2020"
+    assert len({s.prefix for s in office.services}) == len(office.services) >= 9
+
+
+def test_relative_database_path_resolves_against_the_config_folder():
+    assert configuration.load(CONFIG).server.database == ROOT / "instance" / "antrian.db"
+
+
+def test_a_prefix_of_two_letters_is_refused_naming_the_key():
+    assert refused(with_service(2, prefix="AB")) == "services[2].prefix: must be one letter A-Z"
+
+
+def test_an_unknown_key_is_refused_so_a_typo_never_passes():
+    data = with_service(1, onlien=True)
+    assert refused(data) == "services[1].onlien: unknown key"
+    data = raw_config()
+    data["admission"]["dialy_limit"] = 5
+    assert refused(data) == "admission.dialy_limit: unknown key"
+
+
+def test_an_unknown_timezone_is_refused():
+    data = raw_config()
+    data["office"]["timezone"] = "Asia/Tulungagung"
+    assert "office.timezone: unknown time zone" in refused(data)
+
+
+def test_duplicate_codes_prefixes_and_ids_are_refused():
+    data = with_service(3, prefix="B")
+    assert refused(data) == "services[3].prefix: duplicate prefix 'B'"
+    data = with_service(3, code="kk")
+    assert refused(data) == "services[3].code: duplicate service code 'kk'"
+    data = raw_config()
+    data["counters"][1]["id"] = 1
+    assert refused(data) == "counters[1].id: duplicate counter id 1"
+
+
+def test_a_counter_naming_an_unknown_service_is_refused():
+    data = raw_config()
+    data["counters"][0]["services"] = ["kk", "paspor"]
+    assert refused(data) == "counters[0].services[1]: unknown service 'paspor'"
+
+
+def test_wrong_types_and_values_are_refused():
+    data = raw_config()
+    data["admission"]["mode"] = "darurat"
+    assert refused(data) == "admission.mode: must be one of normal, emergency_only, closed"
+    data = raw_config()
+    data["admission"]["daily_limit"] = "600"
+    assert refused(data) == "admission.daily_limit: must be a whole number"
+    data = raw_config()
+    data["admission"]["closes_at"] = "3 sore"
+    assert "admission.closes_at" in refused(data)
+    data = raw_config()
+    data["limits"]["visits_per_kiosk"] = "many"
+    assert "limits.visits_per_kiosk" in refused(data)
+
+
+def test_a_network_printer_needs_a_host():
+    data = raw_config()
+    data["kiosks"][0]["printer"] = {"type": "network"}
+    assert refused(data) == "kiosks[0].printer.host: is required for a network printer"
+
+
+def test_a_window_ending_before_it_starts_is_refused():
+    data = raw_config()
+    window = data["admission"]["windows"][0]
+    window["until"], window["from"] = window["from"], window["until"]
+    assert refused(data) == "admission.windows[0].until: must not be before from"
+
+
+def test_the_server_stops_with_the_message_and_a_non_zero_exit(tmp_path):
+    bad = tmp_path / "config.toml"
+    bad.write_text(CONFIG.read_text().replace('prefix = "C"', 'prefix = "cc"'))
+    run = subprocess.run([sys.executable, "server.py", "--config", str(bad)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0
+    assert "services[2].prefix: must be one letter A-Z" in run.stderr
+
+
+def test_a_file_that_is_not_toml_is_refused_with_its_path(tmp_path):
+    bad = tmp_path / "config.toml"
+    bad.write_text("[office\nname = 1")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        configuration.load(bad)
