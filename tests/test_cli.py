@@ -1,0 +1,94 @@
+"""Staff accounts from the command line, against the same database as a running server."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from conftest import CONFIG, PASSWORD, ROOT
+
+
+@pytest.fixture
+def config_file(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(CONFIG.read_text().replace('database = "instance/antrian.db"',
+                                               'database = "data/antrian.db"'))
+    return path
+
+
+def flask(config_file, *args, password=None):
+    env = {**os.environ, "KIOSK_CONFIG": str(config_file)}
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "server", *args], cwd=ROOT, env=env,
+                          input=f"{password}\n" if password is not None else "", capture_output=True,
+                          text=True, timeout=60)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def post(url, body):
+    request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_users_add_reads_the_password_from_stdin_and_hashes_it(config_file, tmp_path):
+    run = flask(config_file, "users", "add", "siti", "--role", "staff", "--counter", "1", "--counter", "2",
+                password=PASSWORD)
+    assert run.returncode == 0, run.stderr
+    listed = flask(config_file, "users", "list").stdout
+    assert "siti\tstaff\t[1, 2]" in listed
+    db = (tmp_path / "data" / "antrian.db").read_bytes()
+    assert PASSWORD.encode() not in db
+
+
+def test_users_add_refuses_bad_input_with_a_message(config_file):
+    assert "at least one --counter" in flask(config_file, "users", "add", "x", "--role", "staff",
+                                             password=PASSWORD).stderr
+    assert "Counter 9" in flask(config_file, "users", "add", "x", "--role", "staff", "--counter", "9",
+                                password=PASSWORD).stderr
+    assert "at least 8" in flask(config_file, "users", "add", "x", "--role", "admin", password="short").stderr
+    flask(config_file, "users", "add", "x", "--role", "admin", password=PASSWORD)
+    again = flask(config_file, "users", "add", "x", "--role", "admin", password=PASSWORD)
+    assert again.returncode != 0 and "already exists" in again.stderr
+
+
+def test_an_account_added_while_the_server_runs_can_log_in_and_be_disabled(config_file):
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "server.py", "--config", str(config_file), "--port", str(port),
+                               "--host", "127.0.0.1"], cwd=ROOT, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz")
+        assert flask(config_file, "users", "add", "ani", "--role", "admin", password=PASSWORD).returncode == 0
+        status, body = post(f"http://127.0.0.1:{port}/api/login", {"username": "ani", "password": PASSWORD})
+        assert status == 200 and body["role"] == "admin"
+        assert flask(config_file, "users", "set-password", "ani", password="kata-sandi-baru").returncode == 0
+        assert post(f"http://127.0.0.1:{port}/api/login", {"username": "ani", "password": PASSWORD})[0] == 401
+        assert flask(config_file, "users", "disable", "ani").returncode == 0
+        status, _ = post(f"http://127.0.0.1:{port}/api/login", {"username": "ani", "password": "kata-sandi-baru"})
+        assert status == 401
+    finally:
+        os.killpg(server.pid, 9)
+        server.wait(10)
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer in {seconds} s")

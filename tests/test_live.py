@@ -1,0 +1,79 @@
+"""The live channel with Flask-SocketIO's test client: snapshot, queue events, sync, watch."""
+from conftest import visit
+
+
+def events(socket, name):
+    return [m["args"][0] for m in socket.get_received() if m["name"] == name]
+
+
+def test_a_client_gets_the_snapshot_on_connect(socket_client, client):
+    visit(client)
+    socket = socket_client()
+    [state] = events(socket, "state")
+    assert state["version"] == 1 and state["waiting"][0]["number"] == "B001"
+
+
+def test_every_change_sends_one_queue_event_with_consecutive_versions(socket_client, client, staff):
+    socket = socket_client()
+    socket.get_received()
+    visit(client), visit(client, "kia")
+    ticket_id = staff.post("/api/counters/1/call-next").json["ticket"]["id"]
+    staff.post(f"/api/tickets/{ticket_id}/recall")
+    staff.post(f"/api/tickets/{ticket_id}/start")
+    staff.post(f"/api/tickets/{ticket_id}/finish")
+    received = events(socket, "queue")
+    assert [e["version"] for e in received] == [1, 2, 3, 4, 5, 6]
+    assert [e["event"] for e in received] == ["issued", "issued", "called", "recalled", "started", "finished"]
+    assert received[2]["ticket"] == {"number": "B001", "service": "kk", "status": "called", "counter": 1}
+
+
+def test_a_refused_change_sends_nothing(socket_client, staff):
+    socket = socket_client()
+    socket.get_received()
+    staff.post("/api/counters/1/call-next")  # 404 queue_empty
+    staff.post("/api/tickets/1/start")  # 404
+    assert events(socket, "queue") == []
+
+
+def test_sync_answers_with_the_snapshot(socket_client, client):
+    socket = socket_client()
+    visit(client)
+    snapshot = socket.emit("sync", {"version": 0}, callback=True)
+    assert snapshot["version"] == 1 and snapshot["waiting"][0]["number"] == "B001"
+
+
+def test_a_mode_switch_is_a_queue_event_without_a_ticket(socket_client, admin):
+    socket = socket_client()
+    socket.get_received()
+    admin.post("/api/admission/mode", {"mode": "emergency_only"})
+    assert events(socket, "queue") == [{"version": 1, "event": "mode", "ticket": None}]
+
+
+def test_a_watcher_receives_its_own_ticket_only(socket_client, client, staff):
+    mine = visit(client).json["ticket"]
+    visit(client)
+    phone, other = socket_client(), socket_client()
+    answer = phone.emit("watch", {"token": mine["token"]}, callback=True)
+    assert answer["ticket"]["number"] == "B001" and answer["ticket"]["position"] == 0
+    phone.get_received(), other.get_received()
+    staff.post("/api/counters/1/call-next")
+    [update] = events(phone, "ticket")
+    assert (update["number"], update["status"], update["counter_name"]) == ("B001", "called", "Loket 1")
+    assert "token" not in update
+    assert events(other, "ticket") == []
+
+
+def test_watch_with_a_bad_token_is_refused_without_joining(socket_client):
+    phone = socket_client()
+    assert phone.emit("watch", {"token": "nope"}, callback=True)["error"] == "ticket_not_found"
+    assert phone.emit("watch", "garbage", callback=True)["error"] == "bad_token"
+    assert phone.emit("watch", {"token": "x" * 500}, callback=True)["error"] == "bad_token"
+    assert phone.is_connected()
+
+
+def test_clients_cannot_change_anything_over_the_socket(socket_client, client):
+    socket = socket_client()
+    for name in ("call-next", "visit", "finish", "queue", "state"):
+        socket.emit(name, {"counter": 1, "service": "kk"})
+    assert client.get("/api/state").json["version"] == 0
+    assert socket.is_connected()
