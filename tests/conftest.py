@@ -159,3 +159,41 @@ def socket_client(app):
     for c in clients:
         if c.is_connected():
             c.disconnect()
+
+
+# --- real servers and a real browser ---
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--autoplay-policy=no-user-gesture-required"]
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """Start the production server on a temporary config; call with overrides."""
+    from liveserver import LiveServer, write_config
+    servers = []
+
+    def start(overrides: dict | None = None, folder: Path | None = None):
+        folder = folder or tmp_path
+        server_ = LiveServer(write_config(folder, overrides)).start()
+        servers.append(server_)
+        return server_
+
+    yield start
+    for s in servers:
+        s.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (its own browser download cannot work here)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
