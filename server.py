@@ -16,11 +16,13 @@ import admin
 import counter
 import display
 import kiosk
-from display.live import MAX_SOCKET_MESSAGE, broadcast, socketio
+from kiosk.outbox import Outbox
+from display.live import MAX_SOCKET_MESSAGE, broadcast, broadcast_print, socketio
 from queueing import config as configuration
 from queueing import reports
 from queueing.accounts import Accounts
 from queueing.model import QueueError
+from queueing.printjobs import PrintJobs
 from queueing.service import QueueService, utc_now
 from queueing.store import Store
 from web import errors
@@ -52,9 +54,11 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
         config=config, store=store,
         queue=QueueService(config, store, clock or utc_now),
         accounts=Accounts(config, store, clock or utc_now),
+        printjobs=PrintJobs(config, store, clock or utc_now),
         limits=RateLimits({"visits_per_kiosk": config.limits.visits_per_kiosk,
                            "logins_per_address": config.limits.logins_per_address}),
     )
+    app.extensions["outbox"] = Outbox(config, app.extensions["printjobs"], broadcast_print)
     errors.register(app)
     for blueprint in (kiosk.bp, counter.bp, display.bp, admin.bp):
         app.register_blueprint(blueprint)
@@ -79,7 +83,8 @@ def _security_headers(response):
 # --- background work of a running server ---
 
 def start_background(app: Flask, every: float = 30.0) -> threading.Thread:
-    """Expire the leftovers of the day at closing time and at midnight, checking every 30 s."""
+    """Start the print workers, and expire the day's leftovers at closing time and at midnight."""
+    app.extensions["outbox"].start()
 
     def loop():
         service = app.extensions["queue"]

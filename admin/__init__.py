@@ -56,14 +56,15 @@ def _report() -> dict:
 @bp.get("/api/printers")
 @auth.admin_required
 def printers():
-    return jsonify(printers=queue_service().printers())
+    return jsonify(printers=current_app.extensions["printjobs"].printers())
 
 
 @bp.post("/api/print-jobs/<int:job_id>/retry")
 @auth.admin_required
 def retry(job_id: int):
-    result = queue_service().retry_job(auth.current_actor(), job_id)
-    return jsonify(result.body)
+    job = current_app.extensions["printjobs"].retry(auth.current_actor(), job_id)
+    current_app.extensions["outbox"].wake()
+    return jsonify(print=job)
 
 
 @bp.get("/admin")

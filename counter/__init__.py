@@ -87,7 +87,9 @@ def verify(ticket_id: int):
 @bp.post("/api/tickets/<int:ticket_id>/reprint")
 @auth.staff_required
 def reprint(ticket_id: int):
-    return _answer(queue_service().reprint(auth.current_actor(), ticket_id))
+    result = queue_service().reprint(auth.current_actor(), ticket_id, request.host_url)
+    current_app.extensions["outbox"].wake()
+    return _answer(result)
 
 
 def _answer(result):

@@ -8,6 +8,7 @@ from flask_socketio import SocketIO, emit, join_room
 
 from queueing.model import QueueError
 from queueing.service import Event, QueueService
+from web.auth import current_session
 
 socketio = SocketIO()
 
@@ -46,9 +47,31 @@ def _watch_view(view: dict) -> dict:
     return {k: view[k] for k in keys}
 
 
+def kiosk_room(kiosk: str) -> str:
+    return f"kiosk:{kiosk}"
+
+
+STAFF_ROOM = "staff"
+
+
+def broadcast_print(job: dict) -> None:
+    """Send print-job progress (no version: not a queue change) to its kiosk and to staff."""
+    view = {k: job[k] for k in ("id", "ticket_id", "kiosk", "kind", "status", "attempts",
+                                "last_error", "paper", "number")}
+    socketio.emit("print", view, to=kiosk_room(job["kiosk"]))
+    socketio.emit("print", view, to=STAFF_ROOM)
+
+
 @socketio.on("connect")
 def on_connect(auth=None):
+    """Send the snapshot; a kiosk joins its room, and logged-in staff the staff room."""
+    kiosk = auth.get("kiosk") if isinstance(auth, dict) else None
+    if isinstance(kiosk, str) and current_app.extensions["config"].kiosk(kiosk):
+        join_room(kiosk_room(kiosk))
+    if current_session() is not None:
+        join_room(STAFF_ROOM)
     emit("state", queue_service().snapshot())
+
 
 
 @socketio.on("sync")

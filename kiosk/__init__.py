@@ -1,11 +1,11 @@
 """The touchscreen kiosk: its page and the visits API."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, request
 
 from display import svg_qr
 from display.live import broadcast, queue_service
-from queueing.model import NotFound
+from queueing.model import BadInput, NotFound
 from web.body import json_body, text
 
 bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
@@ -17,13 +17,37 @@ def visit():
     data = json_body()
     kiosk = text(data, "kiosk")
     request_id = text(data, "request_id", max_length=128)
+    _limit(kiosk)
+    result = queue_service().visit(kiosk, text(data, "service"), text(data, "reason", required=False),
+                                   _priority(data), request_id, _base_url())
+    broadcast(result.events)
+    if result.body.get("print", {}).get("status") == "queued":
+        current_app.extensions["outbox"].wake()
+    return jsonify(result.body), result.status
+
+
+@bp.post("/api/slips")
+def slip():
+    """Print the online-service slip for a visitor sent online."""
+    kiosk = text(json_body(), "kiosk")
+    _limit(kiosk)
+    result = queue_service().print_slip(kiosk, _base_url())
+    current_app.extensions["outbox"].wake()
+    return jsonify(result.body), result.status
+
+
+def _limit(kiosk: str) -> None:
+    """Count a request against its kiosk's rate; an unknown kiosk is refused first."""
+    if not current_app.extensions["config"].kiosk(kiosk):
+        raise BadInput(f"Kios {kiosk!r} tidak dikenal.", "unknown_kiosk")
     current_app.extensions["limits"].hit(
         "visits_per_kiosk", kiosk,
         "Terlalu banyak permintaan dari kios ini. Silakan tunggu sebentar lalu coba lagi.")
-    result = queue_service().visit(kiosk, text(data, "service"), text(data, "reason", required=False),
-                                   _priority(data), request_id)
-    broadcast(result.events)
-    return jsonify(result.body), result.status
+
+
+def _base_url() -> str:
+    """The address phones use to reach this server: [server].public_url, else the kiosk's own."""
+    return current_app.extensions["config"].server.public_url or request.host_url
 
 
 def _priority(data: dict) -> str | None:

@@ -42,6 +42,7 @@ class Server:
     database: Path = Path("instance/antrian.db")
     threads: int = 200
     secure_cookies: bool = False
+    public_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,10 @@ def _server(t: _Table, base: Path) -> Server:
         database=base / t.text("database", "instance/antrian.db", allow_empty=False),
         threads=threads,
         secure_cookies=t.get("secure_cookies", bool, False),
+        public_url=t.text("public_url", ""),
     )
+    if server.public_url and not re.match(r"https?://", server.public_url):
+        raise ConfigError(f"{t.key('public_url')}: must start with http:// or https://")
     t.finish()
     return server
 

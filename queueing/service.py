@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Callable
 
-from . import model
+from . import model, printjobs
 from .config import MODES, Config
 from .model import BadInput, Forbidden, IllegalMove, NotFound, QueueError
 from .store import Store
@@ -92,7 +92,7 @@ class QueueService:
     # --- visits ---
 
     def visit(self, kiosk: str, service: str, reason: str | None, priority: str | None,
-              request_id: str) -> Result:
+              request_id: str, base_url: str = "") -> Result:
         """Admit one walk-in: decide the outcome and, for a ticket, issue it."""
         self._check_visit(kiosk, service, reason, priority)
         request = {"service": service, "reason": reason, "priority_kind": priority}
@@ -109,7 +109,7 @@ class QueueService:
             decision = model.decide(self.config, mode, self.config.service(service), reason,
                                     today, issued, self.after_hours(now))
             if decision.outcome == "ticket":
-                result = self._issue(conn, now, kiosk, service, reason, priority)
+                result = self._issue(conn, now, kiosk, service, reason, priority, base_url)
             else:
                 result = Result({"outcome": decision.outcome, "message": decision.message,
                                  **decision.detail, **self._online_extras(decision)})
@@ -143,7 +143,7 @@ class QueueService:
         return {"url": decision.detail["url"], "steps": list(decision.detail["steps"]),
                 "qr": "/qr/online.svg"}
 
-    def _issue(self, conn, now, kiosk, service_code, reason, priority) -> Result:
+    def _issue(self, conn, now, kiosk, service_code, reason, priority, base_url) -> Result:
         service = self.config.service(service_code)
         day = self.today(now).isoformat()
         seq = conn.execute(
@@ -157,20 +157,14 @@ class QueueService:
             (day, service.prefix, seq, model.format_number(service.prefix, seq), service.code,
              service.code, kiosk, reason, "claimed" if reason else None, int(bool(priority)),
              priority, model.WAITING, secrets.token_urlsafe(16), stamp(now))).lastrowid
-        print_status = self._queue_print(conn, now, kiosk, ticket_id)
         event = self._append(conn, now, "issued", ticket_id, kiosk=kiosk)
         ticket = self._ticket_view(conn, self._ticket(conn, ticket_id))
-        body = {"outcome": "ticket", "ticket": ticket, "print": {"status": print_status}}
-        return Result(body, (event,), 201)
-
-    def _queue_print(self, conn, now, kiosk_id: str, ticket_id: int, kind: str = "ticket") -> str:
-        if self.config.kiosk(kiosk_id).printer.type == "preview":
-            return "preview"
-        conn.execute(
-            "INSERT INTO print_jobs (ticket_id, kiosk, kind, status, created_at, updated_at,"
-            " next_attempt_at) VALUES (?, ?, ?, 'queued', ?, ?, ?)",
-            (ticket_id, kiosk_id, kind, stamp(now), stamp(now), stamp(now)))
-        return "queued"
+        printing = {"status": "preview"}
+        if self.config.kiosk(kiosk).printer.type != "preview":
+            job_id = printjobs.enqueue(conn, now, kiosk, "ticket", self._ticket_payload(ticket, base_url),
+                                       ticket_id)
+            printing = {"status": "queued", "id": job_id}
+        return Result({"outcome": "ticket", "ticket": ticket, "print": printing}, (event,), 201)
 
     # --- counter actions ---
 
@@ -263,7 +257,7 @@ class QueueService:
 
     # --- printing ---
 
-    def reprint(self, actor: Actor, ticket_id: int) -> Result:
+    def reprint(self, actor: Actor, ticket_id: int, base_url: str = "") -> Result:
         """Queue a new print job for a ticket on its kiosk's printer."""
         with self.store.write() as conn:
             row = self._ticket(conn, ticket_id)
@@ -272,41 +266,31 @@ class QueueService:
                                   "tidak perlu dicetak ulang.", "ticket_ended")
             if self.config.kiosk(row["kiosk"]).printer.type == "preview":
                 raise IllegalMove(f"Kios {row['kiosk']} tidak memiliki printer.", "no_printer")
-            self._queue_print(conn, self.clock(), row["kiosk"], row["id"])
-            job = conn.execute("SELECT * FROM print_jobs WHERE id = last_insert_rowid()").fetchone()
-            return Result({"print": _job_view(job)}, status=202)
+            view = self._ticket_view(conn, row)
+            job_id = printjobs.enqueue(conn, self.clock(), row["kiosk"], "ticket",
+                                       self._ticket_payload(view, base_url), row["id"])
+            job = conn.execute("SELECT * FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
+            return Result({"print": printjobs.job_view(job)}, status=202)
 
-    def printers(self) -> list[dict]:
-        """Return each kiosk's printer, its last job and its failed jobs."""
-        with self.store.read() as conn:
-            return [self._printer_view(conn, kiosk) for kiosk in self.config.kiosks]
-
-    def _printer_view(self, conn, kiosk) -> dict:
-        last = conn.execute("SELECT * FROM print_jobs WHERE kiosk = ? ORDER BY id DESC LIMIT 1",
-                            (kiosk.id,)).fetchone()
-        failed = conn.execute("SELECT * FROM print_jobs WHERE kiosk = ? AND status = 'failed'"
-                              " ORDER BY id", (kiosk.id,)).fetchall()
-        printer = kiosk.printer
-        return {"kiosk": kiosk.id, "type": printer.type, "paper_width": printer.paper_width,
-                "address": _printer_address(printer), "last_job": _job_view(last) if last else None,
-                "failed_jobs": [_job_view(j) for j in failed]}
-
-    def retry_job(self, actor: Actor, job_id: int) -> Result:
-        """Queue a failed print job again, now."""
-        if not actor.is_admin:
-            raise Forbidden("Hanya admin yang dapat mengulang pencetakan.")
+    def print_slip(self, kiosk: str, base_url: str = "") -> Result:
+        """Queue the online-service slip (URL, QR code, steps) on a kiosk's printer."""
+        if not self.config.kiosk(kiosk):
+            raise BadInput(f"Kios {kiosk!r} tidak dikenal.", "unknown_kiosk")
+        if self.config.kiosk(kiosk).printer.type == "preview":
+            return Result({"print": {"status": "preview"}})
         with self.store.write() as conn:
-            job = conn.execute("SELECT * FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
-            if job is None:
-                raise NotFound(f"Pekerjaan cetak {job_id} tidak ditemukan.", "job_not_found")
-            if job["status"] != "failed":
-                raise IllegalMove(f"Pekerjaan cetak {job_id} tidak gagal ({job['status']}).",
-                                  "job_not_failed")
-            now = stamp(self.clock())
-            conn.execute("UPDATE print_jobs SET status = 'queued', next_attempt_at = ?,"
-                         " updated_at = ? WHERE id = ?", (now, now, job_id))
-            job = conn.execute("SELECT * FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
-            return Result({"print": _job_view(job)})
+            job_id = printjobs.enqueue(conn, self.clock(), kiosk, "slip", {
+                "office": self.config.office.name, "url": self.config.office.online_service_url,
+                "steps": list(model.ONLINE_STEPS)})
+        return Result({"print": {"status": "queued", "id": job_id}}, status=202)
+
+    def _ticket_payload(self, view: dict, base_url: str) -> dict:
+        """What the printed ticket shows, fixed when queued: how many were ahead then."""
+        return {"office": self.config.office.name, "number": view["number"],
+                "service_name": view["service_name"], "priority_kind": view["priority_kind"],
+                "reason_label": view["reason_label"], "issued_at": view["issued_at"],
+                "ahead": view["position"], "url": base_url.rstrip("/") + view["status_url"],
+                "timezone": self.config.office.timezone}
 
     # --- the day ---
 
@@ -501,15 +485,3 @@ def _broadcast_ticket(row) -> dict:
     return {"number": row["number"], "service": row["service"], "status": row["status"],
             "counter": row["counter_id"]}
 
-
-def _job_view(job) -> dict:
-    return {"id": job["id"], "ticket_id": job["ticket_id"], "kiosk": job["kiosk"],
-            "kind": job["kind"], "status": job["status"], "attempts": job["attempts"],
-            "last_error": job["last_error"], "created_at": job["created_at"],
-            "updated_at": job["updated_at"]}
-
-
-def _printer_address(printer) -> str:
-    return {"network": f"{printer.host}:{printer.port}", "usb":
-            f"{printer.vendor_id:04x}:{printer.product_id:04x}", "serial": printer.device,
-            "file": printer.path, "cups": printer.name}.get(printer.type, "")

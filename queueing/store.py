@@ -95,11 +95,13 @@ CREATE TABLE print_jobs (
     kiosk TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('ticket', 'slip')),
     status TEXT NOT NULL CHECK (status IN ('queued', 'printing', 'printed', 'failed')),
+    payload TEXT NOT NULL DEFAULT '{}',
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
+    paper TEXT CHECK (paper IN ('ok', 'low', 'out', 'unknown')),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    next_attempt_at TEXT NOT NULL
+    next_attempt_at TEXT
 );
 CREATE INDEX print_jobs_due ON print_jobs (status, next_attempt_at);
 CREATE TABLE users (

@@ -288,6 +288,6 @@ def test_a_print_job_is_written_with_the_ticket_for_a_kiosk_with_a_printer(confi
         "kiosks": [{"id": "lobby", "printer": {"type": "network", "host": "127.0.0.1"}}]})
     service = QueueService(printed, Store(printed.server.database), clock)
     result = service.visit("lobby", "kk", None, None, "p1")
-    assert result.body["print"] == {"status": "queued"}
+    assert result.body["print"]["status"] == "queued"
     jobs = rows(service, "SELECT ticket_id, kind, status FROM print_jobs")
     assert [tuple(j) for j in jobs] == [(result.body["ticket"]["id"], "ticket", "queued")]

@@ -1,0 +1,125 @@
+"""The print outbox: jobs written with their ticket, claimed and settled by a worker.
+
+A job is written inside the ticket's own transaction, so a ticket never lacks
+its job and a job never lacks its ticket. The worker sends it outside any
+transaction and records the outcome; a failed job is retried with backoff a few
+times (a ticket printed minutes late helps nobody), then waits for staff.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+
+from .config import Config, Printer
+from .model import Forbidden, IllegalMove, NotFound
+from .store import Store
+
+RETRY_DELAYS = (2, 5, 10)  # seconds before the 2nd, 3rd and 4th attempt
+
+
+def stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def enqueue(conn: sqlite3.Connection, now: dt.datetime, kiosk: str, kind: str, payload: dict,
+            ticket_id: int | None = None) -> int:
+    """Write a queued job in the caller's transaction; return its id."""
+    return conn.execute(
+        "INSERT INTO print_jobs (ticket_id, kiosk, kind, status, payload, created_at, updated_at,"
+        " next_attempt_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
+        (ticket_id, kiosk, kind, json.dumps(payload), stamp(now), stamp(now), stamp(now))).lastrowid
+
+
+def job_view(job: sqlite3.Row) -> dict:
+    """A job as staff and the kiosk see it."""
+    return {"id": job["id"], "ticket_id": job["ticket_id"], "kiosk": job["kiosk"], "kind": job["kind"],
+            "status": job["status"], "attempts": job["attempts"], "last_error": job["last_error"],
+            "paper": job["paper"], "created_at": job["created_at"], "updated_at": job["updated_at"],
+            "number": json.loads(job["payload"]).get("number")}
+
+
+def printer_address(printer: Printer) -> str:
+    return {"network": f"{printer.host}:{printer.port}",
+            "usb": f"{printer.vendor_id:04x}:{printer.product_id:04x}",
+            "serial": printer.device, "file": printer.path, "cups": printer.name}.get(printer.type, "")
+
+
+class PrintJobs:
+    """Jobs in the store: what is due, claiming one, recording how it went."""
+
+    def __init__(self, config: Config, store: Store, clock):
+        self.config, self.store, self.clock = config, store, clock
+
+    def due(self, kiosk: str, limit: int = 10) -> list[int]:
+        """Return the ids of the kiosk's jobs whose (next) attempt is due, oldest first."""
+        with self.store.read() as conn:
+            rows = conn.execute(
+                "SELECT id FROM print_jobs WHERE kiosk = ? AND status IN ('queued', 'failed')"
+                " AND next_attempt_at IS NOT NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+                (kiosk, stamp(self.clock()), limit)).fetchall()
+        return [r["id"] for r in rows]
+
+    def claim(self, job_id: int) -> dict | None:
+        """Mark a due job as printing and count the attempt; None if another worker has it."""
+        with self.store.write() as conn:
+            now = stamp(self.clock())
+            claimed = conn.execute(
+                "UPDATE print_jobs SET status = 'printing', attempts = attempts + 1, updated_at = ?"
+                " WHERE id = ? AND status IN ('queued', 'failed') RETURNING *", (now, job_id)).fetchone()
+        if claimed is None:
+            return None
+        return {**job_view(claimed), "payload": json.loads(claimed["payload"])}
+
+    def record(self, job_id: int, error: str | None, paper: str = "unknown") -> dict:
+        """Settle an attempt: printed, or failed with the next try scheduled while tries remain."""
+        with self.store.write() as conn:
+            now = self.clock()
+            job = conn.execute("SELECT attempts FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
+            retry = None
+            if error and job["attempts"] <= len(RETRY_DELAYS):
+                retry = stamp(now + dt.timedelta(seconds=RETRY_DELAYS[job["attempts"] - 1]))
+            row = conn.execute(
+                "UPDATE print_jobs SET status = ?, last_error = ?, paper = ?, updated_at = ?,"
+                " next_attempt_at = ? WHERE id = ? RETURNING *",
+                ("failed" if error else "printed", error, paper, stamp(now), retry, job_id)).fetchone()
+        return job_view(row)
+
+    def recover(self) -> int:
+        """After a crash, a job caught printing is failed and retried: better twice than never."""
+        with self.store.write() as conn:
+            now = stamp(self.clock())
+            return conn.execute(
+                "UPDATE print_jobs SET status = 'failed', last_error = 'server stopped while printing',"
+                " next_attempt_at = ?, updated_at = ? WHERE status = 'printing'", (now, now)).rowcount
+
+    def printers(self) -> list[dict]:
+        """Each kiosk's printer: its last job and paper state, and its failed jobs."""
+        with self.store.read() as conn:
+            return [self._printer_view(conn, kiosk) for kiosk in self.config.kiosks]
+
+    def _printer_view(self, conn, kiosk) -> dict:
+        last = conn.execute("SELECT * FROM print_jobs WHERE kiosk = ? AND status IN ('printed', 'failed')"
+                            " ORDER BY updated_at DESC LIMIT 1", (kiosk.id,)).fetchone()
+        failed = conn.execute("SELECT * FROM print_jobs WHERE kiosk = ? AND status = 'failed'"
+                              " ORDER BY id", (kiosk.id,)).fetchall()
+        return {"kiosk": kiosk.id, "name": kiosk.name, "type": kiosk.printer.type,
+                "paper_width": kiosk.printer.paper_width, "address": printer_address(kiosk.printer),
+                "paper": last["paper"] if last else "unknown",
+                "last_job": job_view(last) if last else None, "failed_jobs": [job_view(j) for j in failed]}
+
+    def retry(self, actor, job_id: int) -> dict:
+        """Queue a failed job again, now (admin)."""
+        if not actor.is_admin:
+            raise Forbidden("Hanya admin yang dapat mengulang pencetakan.")
+        with self.store.write() as conn:
+            job = conn.execute("SELECT * FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
+            if job is None:
+                raise NotFound(f"Pekerjaan cetak {job_id} tidak ditemukan.", "job_not_found")
+            if job["status"] != "failed":
+                raise IllegalMove(f"Pekerjaan cetak {job_id} tidak gagal (status {job['status']}).",
+                                  "job_not_failed")
+            now = stamp(self.clock())
+            row = conn.execute("UPDATE print_jobs SET status = 'queued', next_attempt_at = ?, updated_at = ?"
+                               " WHERE id = ? RETURNING *", (now, now, job_id)).fetchone()
+        return job_view(row)
