@@ -1,0 +1,222 @@
+"""Tickets and slips as ESC/POS bytes, and the outbox against a fake network printer on localhost."""
+import sqlite3
+
+import pytest
+
+import server
+from conftest import CONFIG, Staff, add_user, overrides_for, visit
+from fakeprinter import FakePrinter
+from kiosk import printer
+from queueing.config import Printer
+
+GS_SIZE = b"\x1d!"  # GS ! n: character size
+QR_STORE = b"\x1d(k"  # GS ( k: native QR code
+CUT = b"\x1dV"
+
+JOB = {"office": "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tulungagung", "number": "B007",
+       "service_name": "Kartu Keluarga", "priority_kind": "lansia", "reason_label": "Keperluan BPJS Kesehatan",
+       "issued_at": "2026-03-02T02:15:00.000000+00:00", "ahead": 3, "url": "http://10.0.0.5:5000/t/abc123",
+       "timezone": "Asia/Jakarta"}
+
+
+def test_a_ticket_has_the_number_at_the_largest_size_a_qr_code_and_a_cut():
+    data = printer.render_ticket(JOB, Printer(paper_width=80))
+    assert GS_SIZE + b"\x77" in data  # 8x wide, 8x high
+    assert data.index(GS_SIZE + b"\x77") < data.index(b"B007")
+    assert QR_STORE in data and b"http://10.0.0.5:5000/t/abc123" in data
+    assert CUT in data[-8:]
+    for text in (b"Nomor Antrian", b"Kartu Keluarga", b"Tulungagung", b"PRIORITAS: Lansia",
+                 b"DARURAT: Keperluan BPJS", b"Senin, 2 Maret 2026 09.15 WIB", b"3 orang di depan Anda",
+                 b"Mohon menunggu"):
+        assert text in data, text
+
+
+def test_a_long_number_shrinks_to_fit_the_58mm_paper():
+    data = printer.render_ticket({**JOB, "number": "B1000"}, Printer(paper_width=58))
+    assert GS_SIZE + b"\x55" in data  # 32 columns / 5 characters: 6x
+
+
+def test_the_next_in_line_is_told_so():
+    assert b"Anda antrean berikutnya" in printer.render_ticket({**JOB, "ahead": 0}, Printer())
+
+
+def test_the_online_slip_has_the_url_a_qr_code_the_steps_and_a_cut():
+    slip = {"office": "Dispendukcapil", "url": "https://layananonline.dukcapil.kemendagri.go.id",
+            "steps": ["Buka alamat.", "Isi permohonan.", "Cetak di kertas HVS."]}
+    data = printer.render_slip(slip, Printer(paper_width=58))
+    assert b"layananonline.dukcapil" in data and QR_STORE in data and CUT in data[-8:]
+    assert b"1. Buka alamat." in data and b"3. Cetak di kertas HVS." in data
+
+
+# --- the outbox and a fake network printer ---
+
+@pytest.fixture
+def fake():
+    printers = []
+
+    def make(behaviour="ok", port=0, delay=0.0):
+        p = FakePrinter(behaviour, delay, port)
+        printers.append(p)
+        return p
+
+    yield make
+    for p in printers:
+        p.stop()
+
+
+def printing_app(database, clock, port: int, timeout: float = 0.5):
+    return server.create_app(CONFIG, overrides_for(database, kiosks=[{"id": "lobby", "printer": {
+        "type": "network", "host": "127.0.0.1", "port": port, "timeout": timeout}}]), clock=clock)
+
+
+def job_rows(database):
+    with sqlite3.connect(database) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute("SELECT * FROM print_jobs ORDER BY id")]
+
+
+def run(app):
+    return app.extensions["outbox"].run_once("lobby")
+
+
+def test_a_ticket_reaches_the_fake_printer_and_the_job_is_printed(fake, database, clock):
+    device = fake("ok")
+    app = printing_app(database, clock, device.port)
+    answer = visit(app.test_client()).json
+    assert answer["print"]["status"] == "queued"
+    assert job_rows(database)[0]["status"] == "queued"  # the request did not wait for the printer
+    assert run(app) == 1
+    [job] = device.printed()
+    assert b"B001" in job and QR_STORE in job and answer["ticket"]["token"].encode() in job
+    row = job_rows(database)[0]
+    assert (row["status"], row["attempts"], row["paper"], row["last_error"]) == ("printed", 1, "ok", None)
+
+
+def assert_failed_then_printed_after_repair(app, database, clock, fake, broken):
+    ticket = visit(app.test_client()).json["ticket"]
+    run(app)
+    row = job_rows(database)[0]
+    assert row["status"] == "failed" and row["last_error"] and row["next_attempt_at"]
+    token = ticket["token"]
+    assert app.test_client().get(f"/api/tickets/{token}").json["ticket"]["status"] == "waiting"
+    port = broken.port
+    broken.stop()
+    repaired = fake("ok", port=port)
+    clock.advance(seconds=3)
+    assert run(app) == 1
+    assert b"B001" in repaired.printed()[0]
+    assert job_rows(database)[0]["status"] == "printed" and job_rows(database)[0]["attempts"] == 2
+    return row
+
+
+def test_connection_refused_fails_the_job_and_the_retry_prints_it(fake, database, clock):
+    closed = fake("ok")
+    closed.stop()
+    app = printing_app(database, clock, closed.port)
+    row = assert_failed_then_printed_after_repair(app, database, clock, fake, closed)
+    assert "cannot reach" in row["last_error"]
+
+
+def test_a_printer_that_accepts_and_never_reads_fails_by_timeout_and_the_retry_prints(fake, database, clock):
+    silent = fake("silent")
+    app = printing_app(database, clock, silent.port)
+    row = assert_failed_then_printed_after_repair(app, database, clock, fake, silent)
+    assert "did not answer" in row["last_error"] and row["paper"] == "unknown"
+
+
+def test_a_printer_that_hangs_up_mid_job_fails_it_and_the_retry_prints(fake, database, clock):
+    flaky = fake("close_mid_job")
+    app = printing_app(database, clock, flaky.port)
+    row = assert_failed_then_printed_after_repair(app, database, clock, fake, flaky)
+    assert row["last_error"]
+
+
+def test_paper_out_fails_the_job_without_sending_it_and_staff_see_it(fake, database, clock):
+    empty = fake("paper_out")
+    app = printing_app(database, clock, empty.port)
+    add_user(app, "kepala", "admin", ())
+    assert_failed_then_printed_after_repair(app, database, clock, fake, empty)
+    assert empty.jobs == []
+    state = Staff(app, "kepala").get("/api/printers").json["printers"][0]
+    assert state["paper"] == "ok" and state["last_job"]["status"] == "printed"
+
+
+def test_the_paper_out_state_and_the_failed_job_show_on_the_printers_page(fake, database, clock):
+    empty = fake("paper_out")
+    app = printing_app(database, clock, empty.port)
+    add_user(app, "kepala", "admin", ())
+    visit(app.test_client())
+    run(app)
+    state = Staff(app, "kepala").get("/api/printers").json["printers"][0]
+    assert state["paper"] == "out" and state["address"] == f"127.0.0.1:{empty.port}"
+    assert state["failed_jobs"][0]["number"] == "B001" and "paper" in state["failed_jobs"][0]["last_error"]
+
+
+def test_a_job_is_tried_four_times_then_waits_for_an_admin(fake, database, clock):
+    closed = fake("ok")
+    closed.stop()
+    app = printing_app(database, clock, closed.port)
+    add_user(app, "kepala", "admin", ())
+    visit(app.test_client())
+    for _ in range(6):
+        run(app)
+        clock.advance(seconds=11)
+    row = job_rows(database)[0]
+    assert (row["status"], row["attempts"], row["next_attempt_at"]) == ("failed", 4, None)
+    repaired = fake("ok", port=closed.port)
+    assert Staff(app, "kepala").post(f"/api/print-jobs/{row['id']}/retry").json["print"]["status"] == "queued"
+    run(app)
+    assert repaired.printed() and job_rows(database)[0]["status"] == "printed"
+
+
+def test_reprint_sends_the_ticket_again(fake, database, clock):
+    device = fake("ok")
+    app = printing_app(database, clock, device.port)
+    add_user(app, "siti")
+    ticket_id = visit(app.test_client()).json["ticket"]["id"]
+    run(app)
+    assert Staff(app, "siti").post(f"/api/tickets/{ticket_id}/reprint").status_code == 202
+    run(app)
+    assert len(device.printed()) == 2 and all(b"B001" in job for job in device.jobs)
+
+
+def test_the_online_slip_prints_on_the_kiosk_printer(fake, database, clock):
+    device = fake("ok")
+    app = printing_app(database, clock, device.port)
+    answer = app.test_client().post("/api/slips", json={"kiosk": "lobby"})
+    assert answer.status_code == 202 and answer.json["print"]["status"] == "queued"
+    run(app)
+    assert b"layananonline.dukcapil.kemendagri.go.id" in device.printed()[0]
+
+
+def test_a_slip_on_a_preview_kiosk_is_shown_not_printed(client):
+    assert client.post("/api/slips", json={"kiosk": "lobby"}).json == {"print": {"status": "preview"}}
+    assert client.post("/api/slips", json={"kiosk": "nowhere"}).status_code == 400
+
+
+def test_the_issuing_kiosk_and_staff_hear_the_print_outcome_live(fake, database, clock):
+    from display.live import socketio
+    device = fake("ok")
+    app = printing_app(database, clock, device.port)
+    add_user(app, "siti")
+    staff = Staff(app, "siti")
+    kiosk_socket = socketio.test_client(app, auth={"kiosk": "lobby"})
+    staff_socket = socketio.test_client(app, flask_test_client=staff.client)
+    public_socket = socketio.test_client(app)
+    visit(app.test_client())
+    run(app)
+    for socket in (kiosk_socket, staff_socket):
+        prints = [m["args"][0] for m in socket.get_received() if m["name"] == "print"]
+        assert [p["status"] for p in prints] == ["printing", "printed"]
+        assert prints[-1]["number"] == "B001" and "version" not in prints[-1]
+    assert not [m for m in public_socket.get_received() if m["name"] == "print"]
+
+
+def test_a_job_left_printing_by_a_crash_is_retried_at_start(fake, database, clock):
+    device = fake("ok")
+    app = printing_app(database, clock, device.port)
+    visit(app.test_client())
+    app.extensions["printjobs"].claim(1)  # the server died right here
+    assert app.extensions["printjobs"].recover() == 1
+    run(app)
+    assert device.printed() and job_rows(database)[0]["status"] == "printed"
