@@ -1,6 +1,7 @@
 """A real server for tests: `python server.py` (gunicorn) on a temporary config and a free port."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -68,10 +69,15 @@ class LiveServer:
         raise RuntimeError(f"server did not answer in {timeout} s")
 
     def kill(self) -> None:
-        """kill -9 the whole process group: gunicorn's master and its worker."""
-        if self.process and self.process.poll() is None:
+        """kill -9 the whole process group (gunicorn's master and its worker); wait until both are gone."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
+        self.process.wait(10)
+        deadline = time.monotonic() + 10  # the worker, a grandchild, is reaped by init
+        while time.monotonic() < deadline and _group_alive(self.process.pid):
+            time.sleep(0.05)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -84,3 +90,13 @@ class LiveServer:
     def restart(self) -> "LiveServer":
         self.kill()
         return self.start()
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether a process of the group still runs; a zombie holds no file or port (Linux /proc)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                return True
+    return False
