@@ -104,7 +104,7 @@ class QueueService:
             now = self.clock()
             today = self.today(now)
             mode = self.mode(conn, today)
-            issued = conn.execute("SELECT count(*) FROM tickets WHERE day = ?",
+            issued = conn.execute("SELECT coalesce(sum(last), 0) FROM day_numbers WHERE day = ?",
                                   (today.isoformat(),)).fetchone()[0]
             decision = model.decide(self.config, mode, self.config.service(service), reason,
                                     today, issued, self.after_hours(now))
@@ -150,15 +150,16 @@ class QueueService:
             "INSERT INTO day_numbers (day, prefix, last) VALUES (?, ?, 1)"
             " ON CONFLICT (day, prefix) DO UPDATE SET last = last + 1 RETURNING last",
             (day, service.prefix)).fetchone()[0]
-        ticket_id = conn.execute(
+        row = conn.execute(
             "INSERT INTO tickets (day, prefix, seq, number, service, first_service, kiosk, reason,"
             " emergency, priority, priority_kind, status, token, issued_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING *",
             (day, service.prefix, seq, model.format_number(service.prefix, seq), service.code,
              service.code, kiosk, reason, "claimed" if reason else None, int(bool(priority)),
-             priority, model.WAITING, secrets.token_urlsafe(16), stamp(now))).lastrowid
-        event = self._append(conn, now, "issued", ticket_id, kiosk=kiosk)
-        ticket = self._ticket_view(conn, self._ticket(conn, ticket_id))
+             priority, model.WAITING, secrets.token_urlsafe(16), stamp(now))).fetchone()
+        ticket_id = row["id"]
+        event = self._append(conn, now, "issued", ticket_id, kiosk=kiosk, row=row)
+        ticket = self._ticket_view(conn, row, self._newest_position(conn, row))
         printing = {"status": "preview"}
         if self.config.kiosk(kiosk).printer.type != "preview":
             job_id = printjobs.enqueue(conn, now, kiosk, "ticket", self._ticket_payload(ticket, base_url),
@@ -252,8 +253,9 @@ class QueueService:
         return self._changed(conn, now, actor, model.EVENTS[action], row["id"], row["counter_id"])
 
     def _changed(self, conn, now, actor: Actor, event: str, ticket_id: int, counter_id) -> Result:
-        evt = self._append(conn, now, event, ticket_id, counter_id, actor.name)
-        return Result({"ticket": self._ticket_view(conn, self._ticket(conn, ticket_id))}, (evt,))
+        row = self._ticket(conn, ticket_id)
+        evt = self._append(conn, now, event, ticket_id, counter_id, actor.name, row=row)
+        return Result({"ticket": self._ticket_view(conn, row)}, (evt,))
 
     # --- printing ---
 
@@ -417,21 +419,31 @@ class QueueService:
         """Count the waiting tickets ahead of this one in its service's call order."""
         if row["status"] != model.WAITING:
             return None
+        # Two index range counts (tickets_queue), rather than one OR the planner scans.
         return conn.execute(
-            "SELECT count(*) FROM tickets WHERE day = :day AND status = 'waiting'"
-            " AND service = :service AND (priority > :priority OR (priority = :priority"
-            " AND (issued_at < :at OR (issued_at = :at AND id < :id))))",
+            "SELECT (SELECT count(*) FROM tickets WHERE day = :day AND status = 'waiting'"
+            "  AND service = :service AND priority > :priority)"
+            " + (SELECT count(*) FROM tickets WHERE day = :day AND status = 'waiting'"
+            "  AND service = :service AND priority = :priority AND issued_at <= :at"
+            "  AND (issued_at < :at OR id < :id))",
             {"day": row["day"], "service": row["service"], "priority": row["priority"],
              "at": row["issued_at"], "id": row["id"]}).fetchone()[0]
 
-    def _ticket_view(self, conn, row) -> dict:
+    def _newest_position(self, conn, row) -> int:
+        """The position of the ticket just issued: everyone waiting in its service who ranks with or above it."""
+        return conn.execute(
+            "SELECT coalesce(sum(waiting), 0) - 1 FROM queue_counts WHERE day = ? AND service = ?"
+            " AND priority >= ?", (row["day"], row["service"], row["priority"])).fetchone()[0]
+
+    def _ticket_view(self, conn, row, position: int | None = None) -> dict:
         service = self.config.service(row["service"])
         counter = self.config.counter(row["counter_id"]) if row["counter_id"] else None
         reason = self.config.reason(row["reason"]) if row["reason"] else None
         return {
             "id": row["id"], "number": row["number"], "service": row["service"],
             "service_name": service.name if service else row["service"],
-            "status": row["status"], "token": row["token"], "position": self._position(conn, row),
+            "status": row["status"], "token": row["token"],
+            "position": self._position(conn, row) if position is None else position,
             "status_url": f"/t/{row['token']}", "qr": f"/t/{row['token']}/qr.svg",
             "priority": bool(row["priority"]), "priority_kind": row["priority_kind"],
             "reason": row["reason"], "reason_label": reason.label if reason else None,
@@ -442,7 +454,9 @@ class QueueService:
         }
 
     def _append(self, conn, now, event: str, ticket_id: int | None, counter_id: int | None = None,
-                actor: str | None = None, kiosk: str | None = None, data: dict | None = None) -> Event:
+                actor: str | None = None, kiosk: str | None = None, data: dict | None = None,
+                row=None) -> Event:
+        """Append the change to the event log; its rowid is the new version."""
         version = conn.execute(
             "INSERT INTO events (at, day, event, ticket_id, counter_id, actor, data)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -450,7 +464,7 @@ class QueueService:
              json.dumps(data or {}))).lastrowid
         if ticket_id is None:
             return Event(version, event)
-        row = self._ticket(conn, ticket_id)
+        row = row or self._ticket(conn, ticket_id)
         return Event(version, event, _broadcast_ticket(row), row["token"], kiosk)
 
     def _version(self, conn) -> int:

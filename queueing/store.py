@@ -131,6 +131,49 @@ CREATE TABLE settings (
 """
 
 
+@migrations()
+def m002_queue_counts(db: Database) -> None:
+    """Keep the number waiting per (day, service, priority) up to date with triggers.
+
+    A new ticket's position and the waiting counts then cost one lookup instead of
+    a count over the whole queue.
+    """
+    for statement in QUEUE_COUNTS.split(";\n--\n"):
+        db.execute(statement)
+
+
+QUEUE_COUNTS = """
+CREATE TABLE queue_counts (
+    day TEXT NOT NULL,
+    service TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    waiting INTEGER NOT NULL,
+    PRIMARY KEY (day, service, priority)
+);
+--
+INSERT INTO queue_counts (day, service, priority, waiting)
+    SELECT day, service, priority, count(*) FROM tickets WHERE status = 'waiting'
+    GROUP BY day, service, priority;
+--
+CREATE TRIGGER queue_counts_issue AFTER INSERT ON tickets WHEN NEW.status = 'waiting' BEGIN
+    INSERT INTO queue_counts VALUES (NEW.day, NEW.service, NEW.priority, 1)
+        ON CONFLICT (day, service, priority) DO UPDATE SET waiting = waiting + 1;
+END;
+--
+CREATE TRIGGER queue_counts_leave AFTER UPDATE OF status, service ON tickets
+WHEN OLD.status = 'waiting' BEGIN
+    UPDATE queue_counts SET waiting = waiting - 1
+        WHERE day = OLD.day AND service = OLD.service AND priority = OLD.priority;
+END;
+--
+CREATE TRIGGER queue_counts_join AFTER UPDATE OF status, service ON tickets
+WHEN NEW.status = 'waiting' BEGIN
+    INSERT INTO queue_counts VALUES (NEW.day, NEW.service, NEW.priority, 1)
+        ON CONFLICT (day, service, priority) DO UPDATE SET waiting = waiting + 1;
+END
+"""
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open a connection in autocommit mode, so that transactions are ours to begin."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,

@@ -50,7 +50,11 @@ class QueueMachine(RuleBasedStateMachine):
     @rule(service=st.sampled_from(SERVICES), reason=st.sampled_from([None, "bpjs", "rumah_sakit"]),
           priority=st.sampled_from([None, None, "lansia", "balita"]))
     def visit(self, service, reason, priority):
-        self._changed(self.service.visit("lobby", service, reason, priority, f"r{next(self.ids)}"))
+        result = self.service.visit("lobby", service, reason, priority, f"r{next(self.ids)}")
+        self._changed(result)
+        if result.body["outcome"] == "ticket":
+            ticket = result.body["ticket"]
+            assert ticket["position"] == self.service.ticket(ticket["id"])["position"]
 
     @rule(counter=st.sampled_from(COUNTERS))
     def call_next(self, counter):
@@ -119,6 +123,15 @@ class QueueMachine(RuleBasedStateMachine):
         assert statuses <= {"waiting", "called", "serving", "done", "no_show", "redirected", "expired"}
         held = self._rows("SELECT * FROM tickets WHERE status IN (?, ?) AND counter_id IS NULL", *ACTIVE)
         assert held == []
+
+    @invariant()
+    def the_kept_waiting_counts_match_the_tickets(self):
+        counted = {tuple(r)[:3]: r["n"] for r in self._rows(
+            "SELECT day, service, priority, count(*) AS n FROM tickets WHERE status = 'waiting'"
+            " GROUP BY day, service, priority")}
+        kept = {tuple(r)[:3]: r["waiting"] for r in self._rows("SELECT * FROM queue_counts WHERE waiting > 0")}
+        assert kept == counted
+        assert not self._rows("SELECT * FROM queue_counts WHERE waiting < 0")
 
     @invariant()
     def versions_are_consecutive_from_one(self):
