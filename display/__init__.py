@@ -1,8 +1,10 @@
 """The hall display, the visitor's phone page, the public state and the live channel."""
 from __future__ import annotations
 
+import io
+
 import segno
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, url_for
 
 from .live import queue_service
 
@@ -44,5 +46,6 @@ def hall():
 
 def svg_qr(data: str) -> Response:
     """Return a QR code as SVG, made here: the office LAN may have no internet."""
-    svg = segno.make(data, error="m").svg_inline(scale=8, border=2)
-    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "max-age=3600"})
+    buffer = io.BytesIO()  # a standalone SVG with its xmlns: <img> does not render svg_inline()
+    segno.make(data, error="m").save(buffer, kind="svg", scale=8, border=2, xmldecl=False)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=3600"})

@@ -67,6 +67,11 @@ def online_qr():
 
 @bp.get("/kiosk/<kiosk_id>")
 def page(kiosk_id: str):
-    if not current_app.extensions["config"].kiosk(kiosk_id):
+    """Render the touchscreen page: the office, its services and reasons, the mode in force."""
+    config = current_app.extensions["config"]
+    if not config.kiosk(kiosk_id):
         raise NotFound(f"Kios {kiosk_id!r} tidak ada di konfigurasi.", "unknown_kiosk")
-    return render_template("kiosk/kiosk.html", kiosk_id=kiosk_id)
+    # The mode is rendered in, so the page is right before its socket connects.
+    return render_template("kiosk/kiosk.html", kiosk_id=kiosk_id, office=config.office,
+                           services=config.services, reasons=config.reasons,
+                           mode_info=queue_service().snapshot()["mode_info"])

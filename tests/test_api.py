@@ -137,7 +137,7 @@ def test_qr_codes_are_svg_made_by_the_server(client):
     for path in (f"/t/{token}/qr.svg", "/qr/online.svg"):
         response = client.get(path)
         assert response.status_code == 200 and response.mimetype == "image/svg+xml"
-        assert b"<svg" in response.data
+        assert b"<svg" in response.data and b'xmlns="http://www.w3.org/2000/svg"' in response.data
     assert client.get("/t/unknown/qr.svg").status_code == 404
 
 

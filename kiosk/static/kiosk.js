@@ -1,0 +1,423 @@
+/**
+ * The touchscreen kiosk (issue 3): a ticket, or the way online, in at most three taps
+ * (priority, service, emergency reason), with no keyboard.
+ *
+ * One visit has one request_id, made when the visitor picks a service and reused for a
+ * retry, so a double tap or a retried request never makes a second ticket (the server
+ * replays its first answer). Every text exists in Indonesian and English in the markup;
+ * the language toggle only flips <html lang>.
+ */
+import { connectLive } from "../js/live.js";
+
+const root = document.getElementById("kiosk");
+const KIOSK_ID = root.dataset.kiosk;
+const IDLE_MS = (Number(new URLSearchParams(location.search).get("idle")) || 30) * 1000;
+const SETTLE_MS = 600;            // the 2nd tap of a double tap must not land on the next screen
+const REQUEST_TIMEOUT_MS = 10000;
+const PRINT_WAIT_MS = 20000;      // no word from the printer by then: advise as if it failed
+const OFFLINE_NOTICE_MS = 3000;   // a short reconnect is not worth alarming anyone
+const SCREENS = ["start", "question", "ticket", "online", "message", "failure"];
+
+const state = {
+  screen: "start", mode: { mode: "normal" }, priority: null, visit: null, busy: false,
+  settleUntil: 0, idleMs: IDLE_MS, printJob: null, slipJob: null, printSeen: new Map(),
+};
+const $ = (id) => document.getElementById(id);
+
+// --- words ---
+
+const UNREACHABLE = ["Tidak dapat terhubung ke server. Silakan menuju meja informasi.",
+                     "Cannot reach the server. Please go to the information desk."];
+
+const MODE_WORDS = {
+  normal: [["Pelayanan tatap muka dibuka", "Walk-in service is open"],
+           ["Pilih layanan untuk mengambil nomor antrian.", "Choose a service to get a queue number."]],
+  emergency_only: [["Pelayanan tatap muka hanya untuk keperluan darurat", "Walk-in service is for emergencies only"],
+                   ["Keperluan lain dapat diurus secara online.", "Other matters can be handled online."]],
+  closed: [["Pelayanan tatap muka sedang ditutup", "Walk-in service is closed"],
+           ["Pilih layanan untuk melihat keterangan.", "Choose a service for more information."]],
+};
+
+const PRINT_WORDS = {
+  preview: ["Tiket tidak dicetak di kios ini. Catat nomor Anda atau pindai kode QR.",
+            "This kiosk does not print tickets. Note your number or scan the QR code."],
+  queued: ["Tiket sedang dicetak…", "Printing your ticket…"],
+  printed: ["Silakan ambil tiket Anda.", "Please take your ticket."],
+  failed: ["Tiket tidak dapat dicetak. Catat nomor Anda atau pindai kode QR.",
+           "The ticket could not be printed. Note your number or scan the QR code."],
+};
+
+const SLIP_WORDS = {
+  preview: ["Petunjuk tidak dapat dicetak di kios ini. Silakan foto kode QR di layar ini.",
+            "These instructions cannot be printed here. Please take a photo of the QR code."],
+  queued: ["Petunjuk sedang dicetak…", "Printing the instructions…"],
+  printed: ["Silakan ambil lembar petunjuk Anda.", "Please take your instructions slip."],
+  failed: ["Petunjuk tidak dapat dicetak. Silakan foto kode QR di layar ini.",
+           "The instructions could not be printed. Please take a photo of the QR code."],
+};
+
+const MESSAGE_TITLES = {
+  postponed: ["Layanan ini sedang ditunda", "This service is postponed"],
+  closed: ["Pelayanan tatap muka ditutup", "Walk-in service is closed"],
+  full: ["Kuota antrean hari ini sudah habis", "Today's queue is full"],
+};
+
+// The server words these steps in Indonesian (queueing/model.py ONLINE_STEPS).
+const ONLINE_STEPS_EN = [
+  "Open the online service address on a phone or computer.",
+  "Fill in the application and upload the required documents.",
+  "Print the issued document yourself on plain paper: it is valid with its QR code/barcode.",
+];
+
+/** Put text in both languages into el; without `en`, the Indonesian text stands in, marked as such. */
+function say(el, id, en) {
+  el.replaceChildren(part("id", id, "id"), en === undefined ? part("en", id, "id") : part("en", en, "en"));
+}
+
+function part(shownIn, text, lang) {
+  const span = document.createElement("span");
+  span.dataset.l = shownIn;
+  span.lang = lang;
+  span.textContent = text;
+  return span;
+}
+
+function announce(id, en) {
+  say($("announce"), id, en);
+}
+
+function dateWords(iso, lang) {
+  const [y, m, d] = iso.split("-").map(Number);
+  return new Intl.DateTimeFormat(lang === "id" ? "id-ID" : "en-GB",
+    { weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(new Date(y, m - 1, d));
+}
+
+function serviceName(code) {
+  const button = root.querySelector(`[data-service="${CSS.escape(code)}"]`);
+  return button ? [button.dataset.name, button.dataset.nameEn] : [code, code];
+}
+
+function labelOf(selector) {
+  const el = root.querySelector(selector);
+  return el ? [el.dataset.label, el.dataset.labelEn] : null;
+}
+
+function ahead(position) {
+  if (position === null || position === undefined) return ["", ""];
+  if (position === 0) return ["Tidak ada antrean di depan Anda", "No one is ahead of you"];
+  return [`${position} orang di depan Anda`, `${position} ${position === 1 ? "person" : "people"} ahead of you`];
+}
+
+// --- screens, buttons and the idle timer ---
+
+function show(name, focusId) {
+  for (const screen of SCREENS) $(screen).hidden = screen !== name;
+  state.screen = name;
+  state.settleUntil = performance.now() + SETTLE_MS;
+  updateButtons();
+  setTimeout(updateButtons, SETTLE_MS + 20);
+  if (focusId) $(focusId).focus();  // a screen reader starts reading the new screen's heading
+  restartIdle(IDLE_MS);
+}
+
+function updateButtons() {
+  const off = state.busy || performance.now() < state.settleUntil;
+  for (const button of root.querySelectorAll("main button")) {
+    button.disabled = off || button.dataset.used === "true";
+  }
+}
+
+function setBusy(busy) {
+  state.busy = busy;
+  root.classList.toggle("is-busy", busy);
+  $("main").setAttribute("aria-busy", String(busy));
+  updateButtons();
+}
+
+function restartIdle(ms = state.idleMs) {
+  clearTimeout(state.idleTimer);
+  state.idleMs = ms;
+  state.idleTimer = setTimeout(onIdle, ms);
+}
+
+function onIdle() {
+  if (state.busy) return restartIdle();
+  const atRest = state.screen === "start" && !state.priority && document.documentElement.lang === "id";
+  if (!atRest) reset();
+}
+
+function reset() {
+  clearTimeout(state.printTimer);
+  Object.assign(state, { visit: null, priority: null, printJob: null, slipJob: null });
+  showPriority();
+  setLang("id");
+  show("start", "start-title");
+}
+
+function back() {
+  state.visit = null;  // the visit was not sent: the next pick starts a new one
+  show("start", "start-title");
+}
+
+function setLang(lang) {
+  document.documentElement.lang = lang;
+  for (const button of root.querySelectorAll("[data-lang]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.lang === lang));
+  }
+}
+
+// --- the start screen ---
+
+function showMode(info) {
+  state.mode = info;
+  $("mode").dataset.mode = info.mode;
+  const [main, sub] = MODE_WORDS[info.mode] || MODE_WORDS.normal;
+  const until = info.until && info.mode !== "normal"
+    ? [` sampai dengan ${dateWords(info.until, "id")}`, ` until ${dateWords(info.until, "en")}`] : ["", ""];
+  say($("mode-main"), `${main[0]}${until[0]}.`, `${main[1]}${until[1]}.`);
+  const basis = info.reference ? [` Dasar: ${info.reference}.`, ` Under ${info.reference}.`] : ["", ""];
+  say($("mode-sub"), sub[0] + basis[0], sub[1] + basis[1]);
+}
+
+function togglePriority(button) {
+  state.priority = state.priority === button.dataset.kind ? null : button.dataset.kind;
+  showPriority();
+}
+
+function showPriority() {
+  for (const button of root.querySelectorAll("[data-action=priority]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.kind === state.priority));
+  }
+}
+
+function newRequestId() {
+  // randomUUID needs a secure context; a kiosk on plain http over the LAN has none.
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function chooseService(button) {
+  state.visit = { request_id: newRequestId(), service: button.dataset.service, priority: state.priority };
+  const askEmergency = state.mode.mode === "emergency_only" && button.dataset.postponed !== "true";
+  if (!askEmergency) return submit();
+  const [id, en] = serviceName(button.dataset.service);
+  say($("question-service"), `Layanan: ${id}`, `Service: ${en}`);
+  say($("not-emergency-hint"), ...(button.dataset.online === "true"
+    ? ["Urus secara online, tanpa antre", "Apply online, no queue"]
+    : ["Layanan ini belum dapat diurus online", "This service cannot be done online"]));
+  show("question", "question-title");
+}
+
+function chooseReason(button) {
+  state.visit.reason = button.dataset.reason || null;
+  submit();
+}
+
+// --- asking the server ---
+
+async function post(path, body) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
+  try {
+    const response = await fetch(path, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body), signal: abort.signal,
+    });
+    const data = await response.json().catch(() => ({}));
+    return { ok: response.ok, status: response.status, body: data };
+  } catch {
+    return { ok: false, status: 0, body: {} };  // unreachable, or no answer in time
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function submit() {
+  const visit = state.visit;
+  if (!visit || state.busy) return;
+  setBusy(true);
+  const body = { kiosk: KIOSK_ID, service: visit.service, request_id: visit.request_id };
+  if (visit.reason) body.reason = visit.reason;
+  if (visit.priority) body.priority = visit.priority;
+  const answer = await post("/api/visits", body);
+  setBusy(false);
+  if (answer.ok) showOutcome(answer.body);
+  else showFailure(answer);
+}
+
+function showOutcome(answer) {
+  if (answer.outcome === "ticket") showTicket(answer);
+  else if (answer.outcome === "online") showOnline(answer);
+  else showMessage(answer);
+}
+
+// --- outcomes ---
+
+function showTicket(answer) {
+  const ticket = answer.ticket;
+  const [id, en] = serviceName(ticket.service);
+  const [aheadId, aheadEn] = ahead(ticket.position);
+  $("ticket-number").textContent = ticket.number;
+  say($("ticket-service"), id, en);
+  say($("ticket-ahead"), aheadId, aheadEn);
+  showMarks(ticket);
+  $("ticket-qr").src = ticket.qr;
+  $("print-state").dataset.state = "";
+  announce(`Nomor antrian ${[...ticket.number].join(" ")}, ${id}. ${aheadId}.`,
+           `Queue number ${[...ticket.number].join(" ")}, ${en}. ${aheadEn}.`);
+  show("ticket", "ticket-title");
+  const print = answer.print || { status: "preview" };
+  state.printJob = print.id ?? null;
+  showPrint(print.status);
+  if (state.printSeen.has(state.printJob)) showPrint(state.printSeen.get(state.printJob));
+}
+
+function showMarks(ticket) {
+  const marks = [];
+  const kind = ticket.priority_kind && labelOf(`[data-kind="${CSS.escape(ticket.priority_kind)}"]`);
+  if (kind) marks.push([`Prioritas: ${kind[0]}`, `Priority: ${kind[1]}`]);
+  else if (ticket.priority) marks.push(["Prioritas", "Priority"]);
+  const reason = ticket.reason && labelOf(`[data-reason="${CSS.escape(ticket.reason)}"]`);
+  if (reason) marks.push([`Darurat: ${reason[0]}. Siapkan buktinya untuk petugas.`,
+                          `Emergency: ${reason[1]}. Have your proof ready for the counter.`]);
+  $("ticket-marks").hidden = marks.length === 0;
+  say($("ticket-marks"), marks.map((m) => m[0]).join(" · "), marks.map((m) => m[1]).join(" · "));
+}
+
+function showPrint(status) {
+  const shown = status === "printing" ? "queued" : status;
+  const el = $("print-state");
+  if (!PRINT_WORDS[shown] || state.screen !== "ticket") return;
+  if (shown === "queued" && el.dataset.state === "failed") return;  // a retry: keep the advice up
+  el.dataset.state = shown;
+  say(el, ...PRINT_WORDS[shown]);
+  clearTimeout(state.printTimer);
+  if (shown === "queued") state.printTimer = setTimeout(() => showPrint("failed"), PRINT_WAIT_MS);
+  if (shown === "failed") restartIdle(IDLE_MS * 2);  // the number and QR code stay up longer
+}
+
+function showOnline(answer) {
+  const [, en] = serviceName(state.visit.service);
+  say($("online-message"), answer.message, `${en} can be done online.`);
+  showUrl($("online-url"), answer.url.replace(/^https?:\/\//, "").replace(/\/$/, ""));
+  const steps = answer.steps.map((step, i) => {
+    const li = document.createElement("li");
+    say(li, step, answer.steps.length === ONLINE_STEPS_EN.length ? ONLINE_STEPS_EN[i] : undefined);
+    return li;
+  });
+  $("online-steps").replaceChildren(...steps);
+  $("online-qr").src = answer.qr;
+  $("slip-button").dataset.used = "false";
+  $("slip-state").hidden = true;
+  announce(`${answer.message} Alamat: ${answer.url}`, `${en} can be done online at ${answer.url}`);
+  show("online", "online-title");
+}
+
+function showUrl(el, url) {
+  // A long address may wrap, but only after a dot or a slash, never inside a word.
+  el.replaceChildren(...url.split(/(?<=[./])/).flatMap((piece) => [piece, document.createElement("wbr")]));
+}
+
+async function printSlip(button) {
+  button.dataset.used = "true";  // one slip per visit
+  setBusy(true);
+  const answer = await post("/api/slips", { kiosk: KIOSK_ID });
+  setBusy(false);
+  if (!answer.ok) {
+    button.dataset.used = "false";
+    updateButtons();
+    const refused = answer.status >= 400 && answer.status < 500 && answer.body.message;
+    return showSlip(refused ? [answer.body.message] : UNREACHABLE);
+  }
+  state.slipJob = answer.body.print.id ?? null;
+  showSlip(SLIP_WORDS[answer.body.print.status]);
+  if (state.printSeen.has(state.slipJob)) showSlip(SLIP_WORDS[state.printSeen.get(state.slipJob)]);
+}
+
+function showSlip(words) {
+  if (!words) return;
+  $("slip-state").hidden = false;
+  say($("slip-state"), ...words);
+}
+
+function showMessage(answer) {
+  const [titleId, titleEn] = MESSAGE_TITLES[answer.outcome] || ["Informasi", "Information"];
+  const [id, en] = serviceName(state.visit.service);
+  $("message").dataset.outcome = answer.outcome;
+  say($("message-title"), titleId, titleEn);
+  say($("message-service"), `Layanan: ${id}`, `Service: ${en}`);
+  say($("message-text"), answer.message, messageEn(answer));
+  announce(`${titleId}. ${answer.message}`, `${titleEn}.`);
+  show("message", "message-title");
+}
+
+function messageEn(answer) {
+  // The office's own notices (a postponed service) are shown in Indonesian only.
+  if (answer.outcome === "full") return "Today's limit of queue numbers has been reached. Please come back on the next working day.";
+  if (answer.outcome !== "closed") return undefined;
+  const emergency = state.mode.mode === "emergency_only" ? "Walk-in service is for emergencies only at present. " : "";
+  const when = answer.resumes_on ? `It resumes on ${dateWords(answer.resumes_on, "en")}.` : "Please come back on the next working day.";
+  return emergency + when;
+}
+
+function showFailure(answer) {
+  const refused = answer.status >= 400 && answer.status < 500 && answer.body.message;
+  say($("failure-title"), "Nomor antrian belum dapat diberikan", "No queue number could be given");
+  if (refused) say($("failure-text"), answer.body.message);
+  else say($("failure-text"), ...UNREACHABLE);
+  // A retry reuses the visit's request_id: it can never make a second ticket.
+  $("retry-button").hidden = Boolean(refused) && answer.status !== 429;
+  show("failure", "failure-title");
+}
+
+// --- the live channel ---
+
+function onPrint(job) {
+  state.printSeen.set(job.id, job.status);  // a job may finish before its visit's answer arrives
+  if (state.printSeen.size > 50) state.printSeen.delete(state.printSeen.keys().next().value);
+  if (job.id === state.printJob) showPrint(job.status);
+  if (job.id === state.slipJob) showSlip(SLIP_WORDS[job.status === "printing" ? "queued" : job.status]);
+}
+
+function onConnection(connected) {
+  const wasDown = root.dataset.live === "down";
+  root.dataset.live = connected ? "up" : "down";
+  if (connected) {
+    clearTimeout(state.offlineTimer);
+    showOffline(false);
+  } else if (!wasDown) {  // every failed reconnect attempt says so again: count from the first
+    state.offlineTimer = setTimeout(() => showOffline(true), OFFLINE_NOTICE_MS);
+  }
+}
+
+function showOffline(offline) {
+  $("offline").hidden = !offline;  // in place of the mode, which may be stale by now
+  $("mode").hidden = offline;
+}
+
+const ACTIONS = {
+  priority: togglePriority, service: chooseService, reason: chooseReason,
+  done: reset, back, retry: submit, slip: printSlip,
+};
+
+root.addEventListener("click", (event) => {
+  const button = event.target.closest("button");
+  if (!button || button.disabled) return;
+  if (button.dataset.lang) return setLang(button.dataset.lang);
+  if (state.busy || performance.now() < state.settleUntil) return;  // a double tap's second tap
+  ACTIONS[button.dataset.action]?.(button);
+});
+for (const type of ["pointerdown", "keydown"]) {
+  document.addEventListener(type, () => restartIdle(), { capture: true });
+}
+document.addEventListener("contextmenu", (event) => event.preventDefault());  // a long press is a tap
+
+showMode(JSON.parse(root.dataset.modeInfo));
+show("start");
+const live = connectLive({
+  auth: { kiosk: KIOSK_ID },
+  onState: (snapshot) => showMode(snapshot.mode_info || { mode: snapshot.mode }),
+  onEvent: (event) => { if (event.event === "mode") live.sync(); },  // events carry no window dates
+  onPrint,
+  onConnection,
+});

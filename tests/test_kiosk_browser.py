@@ -1,0 +1,415 @@
+"""The kiosk page in a real browser against the real server (issue 3): a ticket, or the
+way online, in at most three taps; no double tickets; honest when the server or the
+printer is gone. Screenshots land in docs/screenshots/ for people to look at."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import PASSWORD, ROOT, SCREENSHOTS
+from fakeprinter import FakePrinter
+from queueing.model import MONTHS
+
+pytestmark = pytest.mark.browser
+
+LANDSCAPE = {"width": 1920, "height": 1080}
+PORTRAIT = {"width": 1080, "height": 1920}
+EMERGENCY = {"admission": {"mode": "emergency_only"}}
+
+
+@pytest.fixture
+def open_kiosk(browser):
+    """Open /kiosk/lobby on a server in a fresh browser page; wait until it is live."""
+    contexts = []
+
+    def open_(server, viewport=LANDSCAPE, query=""):
+        context = browser.new_context(viewport=viewport, locale="id-ID")
+        contexts.append(context)
+        page = context.new_page()
+        page.csp_errors = []
+        page.on("console", lambda m: "Content Security Policy" in m.text and page.csp_errors.append(m.text))
+        page.goto(f"{server.url}/kiosk/lobby{query}")
+        expect(page.locator("#kiosk")).to_have_attribute("data-live", "up")
+        return page
+
+    yield open_
+    for context in contexts:
+        for page in context.pages:
+            assert not page.csp_errors, page.csp_errors
+        context.close()
+
+
+def window_around_today(days_left: int = 14) -> dict:
+    """An emergency-only window from yesterday to some days ahead (its dates go on screen)."""
+    today = dt.date.today()
+    return {"admission": {"windows": [{
+        "mode": "emergency_only", "from": today - dt.timedelta(days=2),
+        "until": today + dt.timedelta(days=days_left), "reference": "Surat Edaran Sekda 470/318/105/2020"}]}}
+
+
+def date_in_words(day: dt.date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def api(server, path: str, body: dict | None = None, headers: dict | None = None) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(server.url + path, data=data, headers={
+        "Content-Type": "application/json", **(headers or {})})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def waiting(server) -> list[dict]:
+    return api(server, "/api/state")["waiting"]
+
+
+def service_button(page, name: str):
+    return page.locator("#start button.service", has_text=name)
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # buttons are held for a moment after each screen change (a double tap's 2nd tap)
+    expect(page.locator(".screen:not([hidden]) button:not([data-used=true])").first).to_be_enabled()
+    page.screenshot(path=str(SCREENSHOTS / name))
+
+
+def qr_loaded(page, selector: str) -> bool:
+    return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0")
+
+
+def assert_fits(page) -> None:
+    """No scrolling either way, nothing cut off, every button at least 64 px tall, text at least 24 px."""
+    sizes = page.evaluate("""() => {
+        const d = document.documentElement;
+        const visible = (el) => el.getClientRects().length > 0;
+        const buttons = [...document.querySelectorAll('button')].filter(visible)
+            .map(b => [b.innerText.trim().slice(0, 30), b.getBoundingClientRect().height]);
+        const clipped = [...document.querySelectorAll('button, .screen > *')].filter(visible)
+            .filter(el => el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
+            .map(el => el.innerText.trim().slice(0, 30));
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        const small = [];
+        while (walker.nextNode()) {
+            const el = walker.currentNode.parentElement;
+            if (!walker.currentNode.textContent.trim() || !visible(el) || el.closest('.visually-hidden')) continue;
+            const size = parseFloat(getComputedStyle(el).fontSize);
+            if (size < 24) small.push([walker.currentNode.textContent.trim().slice(0, 30), size]);
+        }
+        return {scrollH: d.scrollHeight, scrollW: d.scrollWidth, h: innerHeight, w: innerWidth, buttons, clipped, small};
+    }""")
+    assert sizes["scrollH"] <= sizes["h"] and sizes["scrollW"] <= sizes["w"], sizes
+    assert all(height >= 64 for _, height in sizes["buttons"]), sizes["buttons"]
+    assert not sizes["clipped"], sizes["clipped"]
+    assert not sizes["small"], sizes["small"]
+
+
+# --- normal mode ---
+
+def test_a_visitor_picks_a_service_and_sees_the_ticket_number_and_its_qr_code(live_server, open_kiosk):
+    server = live_server()
+    for i in range(3):
+        api(server, "/api/visits", {"kiosk": "lobby", "service": "kk", "request_id": f"earlier-{i}"})
+    page = open_kiosk(server)
+    expect(page.locator("#mode")).to_contain_text("Pelayanan tatap muka dibuka", use_inner_text=True)
+    screenshot(page, "kiosk-start-landscape.png")
+
+    service_button(page, "Kartu Keluarga").click()
+
+    expect(page.locator("#ticket-number")).to_have_text("B004", use_inner_text=True)
+    expect(page.locator("#ticket")).to_contain_text("Kartu Keluarga", use_inner_text=True)
+    expect(page.locator("#ticket-ahead")).to_have_text("3 orang di depan Anda", use_inner_text=True)
+    expect(page.locator("#print-state")).to_contain_text("Tiket tidak dicetak di kios ini", use_inner_text=True)
+    expect(page.locator("#announce")).to_contain_text("Nomor antrian B 0 0 4", use_inner_text=True)
+    assert qr_loaded(page, "#ticket-qr")
+    screenshot(page, "kiosk-ticket.png")
+    page.get_by_role("button", name="Selesai").click()
+    expect(page.locator("#start")).to_be_visible()
+    assert len(waiting(server)) == 4
+
+
+def test_a_priority_visitor_says_so_with_one_tap_before_the_service(live_server, open_kiosk):
+    server = live_server()
+    api(server, "/api/visits", {"kiosk": "lobby", "service": "kk", "request_id": "earlier"})
+    page = open_kiosk(server)
+
+    page.get_by_role("button", name="Lansia").click()
+    expect(page.get_by_role("button", name="Lansia")).to_have_attribute("aria-pressed", "true")
+    service_button(page, "Kartu Keluarga").click()
+
+    expect(page.locator("#ticket-number")).to_have_text("B002", use_inner_text=True)
+    expect(page.locator("#ticket-marks")).to_contain_text("Prioritas: Lansia", use_inner_text=True)
+    expect(page.locator("#ticket-ahead")).to_have_text("Tidak ada antrean di depan Anda", use_inner_text=True)
+    assert waiting(server)[0] == {**waiting(server)[0], "number": "B002", "priority": True}
+
+
+def test_english_is_one_tap_away(live_server, open_kiosk):
+    page = open_kiosk(live_server())
+    page.get_by_role("button", name="English").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#start-title")).to_have_text("Choose a service", use_inner_text=True)
+    expect(service_button(page, "Family card (KK)")).to_be_visible()
+    expect(page.locator("#mode")).to_contain_text("Walk-in service is open", use_inner_text=True)
+    service_button(page, "Family card (KK)").click()
+    expect(page.locator("#ticket")).to_contain_text("Your queue number", use_inner_text=True)
+    expect(page.locator("#print-state")).to_contain_text("This kiosk does not print tickets", use_inner_text=True)
+
+
+def test_the_postponed_ktp_service_shows_its_notice_that_a_suket_stays_valid(live_server, open_kiosk):
+    server = live_server()
+    page = open_kiosk(server)
+    expect(service_button(page, "KTP Elektronik")).to_contain_text("Sedang ditunda", use_inner_text=True)
+
+    service_button(page, "KTP Elektronik").click()
+
+    expect(page.locator("#message-title")).to_have_text("Layanan ini sedang ditunda", use_inner_text=True)
+    expect(page.locator("#message-text")).to_contain_text("Surat keterangan (suket)", use_inner_text=True)
+    expect(page.locator("#message-text")).to_contain_text("tetap berlaku", use_inner_text=True)
+    screenshot(page, "kiosk-postponed.png")
+    assert waiting(server) == []
+
+
+def test_a_double_tap_on_a_service_makes_exactly_one_ticket(live_server, open_kiosk):
+    server = live_server()
+    page = open_kiosk(server)
+
+    service_button(page, "Akta Kelahiran").dblclick()
+    expect(page.locator("#ticket-number")).to_have_text("E001", use_inner_text=True)
+    page.get_by_role("button", name="Selesai").click()
+    expect(service_button(page, "Akta Kelahiran")).to_be_enabled()
+    # two taps within the same moment, faster than any request
+    page.eval_on_selector("button[data-service=akta_lahir]", "b => { b.click(); b.click(); }")
+    expect(page.locator("#ticket-number")).to_have_text("E002", use_inner_text=True)
+
+    page.wait_for_timeout(500)  # a second ticket, if any, would have been issued by now
+    assert [t["number"] for t in waiting(server)] == ["E001", "E002"]
+
+
+def test_an_idle_kiosk_returns_to_the_start_screen_in_indonesian(live_server, open_kiosk):
+    page = open_kiosk(live_server(), query="?idle=2")
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="Pregnant").click()
+    service_button(page, "Family card").click()
+    expect(page.locator("#ticket-number")).to_have_text("B001", use_inner_text=True)
+
+    expect(page.locator("#start")).to_be_visible(timeout=8000)
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    expect(page.get_by_role("button", name="Ibu hamil")).to_have_attribute("aria-pressed", "false")
+
+
+# --- emergency only ---
+
+def test_in_emergency_only_mode_an_emergency_reason_gets_a_ticket(live_server, open_kiosk):
+    server = live_server(window_around_today())
+    page = open_kiosk(server)
+    until = dt.date.today() + dt.timedelta(days=14)
+    expect(page.locator("#mode")).to_contain_text("Pelayanan tatap muka hanya untuk keperluan darurat", use_inner_text=True)
+    expect(page.locator("#mode")).to_contain_text(f"sampai dengan", use_inner_text=True)
+    expect(page.locator("#mode")).to_contain_text(date_in_words(until), use_inner_text=True)
+
+    service_button(page, "Kartu Keluarga").click()
+    expect(page.locator("#question-title")).to_have_text("Apakah keperluan Anda darurat?", use_inner_text=True)
+    screenshot(page, "kiosk-emergency.png")
+    page.get_by_role("button", name="Keperluan BPJS Kesehatan").click()
+
+    expect(page.locator("#ticket-number")).to_have_text("B001", use_inner_text=True)
+    expect(page.locator("#ticket-marks")).to_contain_text("Darurat: Keperluan BPJS Kesehatan", use_inner_text=True)
+    assert [t["number"] for t in waiting(server)] == ["B001"]
+
+
+def test_in_emergency_only_mode_not_an_emergency_sends_the_visitor_online(live_server, open_kiosk):
+    server = live_server(EMERGENCY)
+    page = open_kiosk(server)
+
+    service_button(page, "Akta Kelahiran").click()
+    page.get_by_role("button", name="Tidak darurat").click()
+
+    expect(page.locator("#online-url")).to_have_text("layananonline.dukcapil.kemendagri.go.id", use_inner_text=True)
+    expect(page.locator("#online-message")).to_contain_text("Akta Kelahiran dapat diurus secara online", use_inner_text=True)
+    expect(page.locator("#online-steps li")).to_have_count(3)
+    assert qr_loaded(page, "#online-qr")
+    screenshot(page, "kiosk-online.png")
+    page.get_by_role("button", name="Cetak petunjuk ini").click()
+    expect(page.locator("#slip-state")).to_contain_text("tidak dapat dicetak di kios ini", use_inner_text=True)
+    expect(page.locator("#slip-state")).to_contain_text("foto kode QR", use_inner_text=True)
+    assert waiting(server) == []
+
+
+def test_a_walk_in_with_no_emergency_for_an_offline_service_is_told_when_to_come_back(live_server, open_kiosk):
+    page = open_kiosk(live_server(window_around_today(days_left=3)))
+    resumes = dt.date.today() + dt.timedelta(days=4)
+
+    service_button(page, "Legalisir Dokumen").click()
+    page.get_by_role("button", name="Tidak darurat").click()
+
+    expect(page.locator("#message-title")).to_have_text("Pelayanan tatap muka ditutup", use_inner_text=True)
+    expect(page.locator("#message-text")).to_contain_text(date_in_words(resumes), use_inner_text=True)
+
+
+def test_the_back_button_of_the_emergency_question_keeps_the_priority_choice(live_server, open_kiosk):
+    page = open_kiosk(live_server(EMERGENCY))
+    page.get_by_role("button", name="Membawa balita").click()
+    service_button(page, "Kartu Keluarga").click()
+    page.get_by_role("button", name="Kembali").click()
+
+    expect(page.locator("#start")).to_be_visible()
+    expect(page.get_by_role("button", name="Membawa balita")).to_have_attribute("aria-pressed", "true")
+
+
+# --- fitting the screen ---
+
+@pytest.mark.parametrize("viewport, name", [(LANDSCAPE, "landscape"), (PORTRAIT, "portrait")])
+def test_every_screen_fits_without_scrolling_with_big_buttons_and_text(live_server, open_kiosk, viewport, name):
+    server = live_server(window_around_today())
+    page = open_kiosk(server, viewport)
+    assert_fits(page)
+    if name == "portrait":
+        screenshot(page, "kiosk-start-portrait.png")
+    page.get_by_role("button", name="English").click()
+    assert_fits(page)
+    page.get_by_role("button", name="Bahasa Indonesia").click()
+
+    page.get_by_role("button", name="Penyandang disabilitas").click()
+    service_button(page, "Perkawinan / Perceraian").click()
+    expect(page.locator("#question")).to_be_visible()
+    assert_fits(page)
+    page.get_by_role("button", name="Pendaftaran TNI/Polri").click()
+    expect(page.locator("#ticket-number")).to_have_text("G001", use_inner_text=True)
+    assert_fits(page)
+    if name == "portrait":
+        screenshot(page, "kiosk-ticket-portrait.png")
+    page.get_by_role("button", name="Selesai").click()
+
+    service_button(page, "Kartu Keluarga").click()
+    page.get_by_role("button", name="Tidak darurat").click()
+    expect(page.locator("#online")).to_be_visible()
+    page.get_by_role("button", name="Cetak petunjuk ini").click()
+    expect(page.locator("#slip-state")).to_be_visible()
+    assert_fits(page)
+    if name == "portrait":
+        screenshot(page, "kiosk-online-portrait.png")
+    page.get_by_role("button", name="Selesai").click()
+
+    service_button(page, "KTP Elektronik").click()
+    expect(page.locator("#message")).to_be_visible()
+    assert_fits(page)
+
+
+# --- when things fail ---
+
+def test_with_the_server_gone_the_kiosk_sends_the_visitor_to_the_information_desk(live_server, open_kiosk):
+    server = live_server()
+    page = open_kiosk(server)
+    server.kill()
+
+    service_button(page, "Kartu Keluarga").click()
+
+    expect(page.locator("#failure")).to_contain_text(
+        "Tidak dapat terhubung ke server. Silakan menuju meja informasi.", use_inner_text=True)
+    expect(page.locator("#ticket")).to_be_hidden()
+    expect(page.locator("#ticket-number")).to_have_text("", use_inner_text=True)
+    expect(page.get_by_role("button", name="Coba lagi")).to_be_visible()
+
+
+def test_in_closed_mode_the_kiosk_says_so_and_issues_nothing(live_server, open_kiosk):
+    server = live_server({"admission": {"mode": "closed"}})
+    page = open_kiosk(server)
+    expect(page.locator("#mode")).to_contain_text("Pelayanan tatap muka sedang ditutup", use_inner_text=True)
+
+    service_button(page, "Kartu Keluarga").click()
+
+    expect(page.locator("#message-title")).to_have_text("Pelayanan tatap muka ditutup", use_inner_text=True)
+    expect(page.locator("#message-text")).to_contain_text("datang kembali", use_inner_text=True)
+    assert waiting(server) == []
+
+
+def test_after_the_daily_limit_the_kiosk_says_the_queue_is_full(live_server, open_kiosk):
+    server = live_server({"admission": {"daily_limit": 1}})
+    api(server, "/api/visits", {"kiosk": "lobby", "service": "kk", "request_id": "the-only-one"})
+    page = open_kiosk(server)
+
+    service_button(page, "Akta Kematian").click()
+
+    expect(page.locator("#message-title")).to_have_text("Kuota antrean hari ini sudah habis", use_inner_text=True)
+    expect(page.locator("#ticket-number")).to_have_text("", use_inner_text=True)
+
+
+def test_a_refused_visit_shows_the_servers_message(live_server, open_kiosk):
+    page = open_kiosk(live_server({"limits": {"visits_per_kiosk": "1/minute"}}))
+    service_button(page, "Kartu Keluarga").click()
+    expect(page.locator("#ticket-number")).to_have_text("B001", use_inner_text=True)
+    page.get_by_role("button", name="Selesai").click()
+
+    service_button(page, "Kartu Keluarga").click()
+
+    expect(page.locator("#failure-text")).to_contain_text("Terlalu banyak permintaan dari kios ini", use_inner_text=True)
+    expect(page.locator("#ticket")).to_be_hidden()
+
+
+def network_kiosk(port: int) -> dict:
+    return {"kiosks": [{"id": "lobby", "printer": {"type": "network", "host": "127.0.0.1",
+                                                    "port": port, "timeout": 2}}]}
+
+
+def test_a_network_printer_prints_the_ticket_and_the_kiosk_says_to_take_it(live_server, open_kiosk):
+    printer = FakePrinter("ok", delay=1.0)  # a second per job: long enough to see it printing
+    try:
+        page = open_kiosk(live_server(network_kiosk(printer.port)))
+        service_button(page, "Kartu Keluarga").click()
+
+        expect(page.locator("#print-state")).to_have_text("Tiket sedang dicetak…", use_inner_text=True)
+        expect(page.locator("#print-state")).to_have_text("Silakan ambil tiket Anda.", use_inner_text=True)
+        expect(page.locator("#ticket-number")).to_have_text("B001", use_inner_text=True)
+        assert any(b"B001" in job for job in printer.printed())
+    finally:
+        printer.stop()
+
+
+def test_a_dead_printer_leaves_the_number_and_qr_code_on_screen_for_longer(live_server, open_kiosk):
+    printer = FakePrinter("ok")
+    page = open_kiosk(live_server(network_kiosk(printer.port)), query="?idle=2")
+    printer.stop()  # the printer dies: connection refused from now on
+
+    service_button(page, "Kartu Keluarga").click()
+
+    expect(page.locator("#print-state")).to_contain_text("Catat nomor Anda atau pindai kode QR", use_inner_text=True)
+    page.wait_for_timeout(2500)  # longer than the 2 s idle time: still there
+    expect(page.locator("#ticket-number")).to_have_text("B001", use_inner_text=True)
+    assert qr_loaded(page, "#ticket-qr")
+    expect(page.locator("#start")).to_be_visible(timeout=8000)
+
+
+# --- live mode changes ---
+
+def test_the_kiosk_follows_a_mode_switch_without_reloading(live_server, open_kiosk):
+    server = live_server()
+    page = open_kiosk(server)
+    expect(page.locator("#mode")).to_contain_text("Pelayanan tatap muka dibuka", use_inner_text=True)
+
+    admin_switches_mode(server, "emergency_only")
+
+    expect(page.locator("#mode")).to_contain_text("hanya untuk keperluan darurat", use_inner_text=True)
+    service_button(page, "Kartu Keluarga").click()
+    expect(page.locator("#question")).to_be_visible()
+
+
+def admin_switches_mode(server, mode: str) -> None:
+    env = {**os.environ, "KIOSK_CONFIG": str(server.config)}
+    subprocess.run([sys.executable, "-m", "flask", "--app", "server", "users", "add", "kepala",
+                    "--role", "admin"], input=PASSWORD + "\n", text=True, cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    login = urllib.request.Request(server.url + "/api/login", headers={"Content-Type": "application/json"},
+                                   data=json.dumps({"username": "kepala", "password": PASSWORD}).encode())
+    csrf = json.loads(opener.open(login, timeout=10).read())["csrf_token"]
+    switch = urllib.request.Request(server.url + "/api/admission/mode", data=json.dumps({"mode": mode}).encode(),
+                                    headers={"Content-Type": "application/json", "X-CSRFToken": csrf})
+    opener.open(switch, timeout=10).read()
