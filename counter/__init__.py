@@ -47,6 +47,13 @@ def _session_view(session: dict) -> dict:
             "csrf_token": session["csrf_token"]}
 
 
+@bp.get("/api/counters/<int:counter_id>")
+@auth.staff_required
+def desk(counter_id: int):
+    """The console's state: ticket in hand (with the claim's reason), the queue, today's tally."""
+    return jsonify(queue_service().counter_desk(auth.current_actor(), counter_id))
+
+
 @bp.post("/api/counters/<int:counter_id>/call-next")
 @auth.staff_required
 def call_next(counter_id: int):

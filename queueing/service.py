@@ -371,6 +371,29 @@ class QueueService:
         with self.store.read() as conn:
             return self._ticket_view(conn, self._ticket(conn, ticket_id))
 
+    def counter_desk(self, actor: Actor, counter_id: int) -> dict:
+        """What a counter's console shows: the ticket in hand, the queue of its services, today's tally."""
+        counter = self._counter(actor, counter_id)
+        with self.store.read() as conn:
+            day = self.today().isoformat()
+            held = conn.execute("SELECT * FROM tickets WHERE counter_id = ? AND status IN"
+                                " ('called', 'serving')", (counter.id,)).fetchone()
+            waiting = [self._ticket_view(conn, r, position=i) for i, r in enumerate(
+                r for r in self._waiting(conn, day) if r["service"] in counter.services)]
+            return {"counter": {"id": counter.id, "name": counter.name, "services": list(counter.services)},
+                    "ticket": self._ticket_view(conn, held) if held else None,
+                    "waiting": [_private(w) for w in waiting],
+                    "today": self._counter_today(conn, counter.id, day)}
+
+    def _counter_today(self, conn, counter_id: int, day: str) -> dict:
+        row = conn.execute(
+            "SELECT sum(status = 'done') AS served, sum(status = 'no_show') AS no_show,"
+            " avg(CASE WHEN status = 'done' THEN (julianday(ended_at) - julianday(started_at)) * 86400 END)"
+            " AS mean FROM tickets WHERE day = ? AND counter_id = ?", (day, counter_id)).fetchone()
+        mean = row["mean"]
+        return {"served": row["served"] or 0, "no_show": row["no_show"] or 0,
+                "mean_service_seconds": round(mean, 1) if mean is not None else None}
+
     # --- helpers ---
 
     def _counter(self, actor: Actor, counter_id: int):
@@ -493,6 +516,11 @@ def _public(row) -> dict:
             "status": row["status"], "priority": bool(row["priority"]),
             "emergency": row["emergency"] is not None, "counter": row["counter_id"],
             "issued_at": row["issued_at"], "called_at": row["called_at"]}
+
+
+def _private(view: dict) -> dict:
+    """A ticket as staff see it in a queue: without the visitor's token."""
+    return {k: v for k, v in view.items() if k not in ("token", "status_url", "qr")}
 
 
 def _broadcast_ticket(row) -> dict:

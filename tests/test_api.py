@@ -201,6 +201,30 @@ def test_logout_without_a_session_is_401(client):
 
 # --- counter actions ---
 
+def test_a_counter_desk_shows_the_ticket_in_hand_its_queue_and_todays_tally(client, staff, clock):
+    visit(client, "kk", reason="bpjs"), visit(client, "kia", priority="lansia"), visit(client, "pindah")
+    first = staff.post("/api/counters/1/call-next").json["ticket"]
+    staff.post(f"/api/tickets/{first['id']}/start")
+    clock.advance(minutes=4)
+    staff.post(f"/api/tickets/{first['id']}/finish")
+    held = staff.post("/api/counters/1/call-next").json["ticket"]
+    desk = staff.get("/api/counters/1").json
+    assert desk["counter"] == {"id": 1, "name": "Loket 1", "services": ["kk", "kia"]}
+    assert desk["ticket"]["number"] == held["number"] == "B001"
+    assert desk["ticket"]["reason_label"] == "Keperluan BPJS Kesehatan"
+    assert desk["waiting"] == []  # pindah is not served at counter 1
+    assert desk["today"]["served"] == 1 and 239 <= desk["today"]["mean_service_seconds"] <= 241
+    assert_error(staff.get("/api/counters/2"), 403, "not_your_counter")
+    assert_error(client.get("/api/counters/1"), 401)
+
+
+def test_a_counter_desk_lists_its_waiting_tickets_in_call_order_without_tokens(client, staff):
+    visit(client, "kk"), visit(client, "kia", priority="lansia"), visit(client, "pindah")
+    waiting = staff.get("/api/counters/1").json["waiting"]
+    assert [(w["number"], w["position"]) for w in waiting] == [("C001", 0), ("B001", 1)]
+    assert "token" not in waiting[0] and waiting[0]["priority_kind"] == "lansia"
+
+
 def test_call_next_calls_the_first_waiting_ticket(client, staff):
     visit(client, "kk")
     response = staff.post("/api/counters/1/call-next")
