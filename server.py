@@ -73,10 +73,12 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
 
 
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    # Ticket tokens travel in URLs (/t/<token>): never leak them in a Referer.
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    headers = response.headers
+    headers["X-Content-Type-Options"] = "nosniff"
+    if response.mimetype == "text/html":  # the policies concern documents, not JSON answers
+        headers["Content-Security-Policy"] = CSP
+        # Ticket tokens travel in URLs (/t/<token>): never leak them in a Referer.
+        headers["Referrer-Policy"] = "no-referrer"
     return response
 
 

@@ -19,7 +19,7 @@ def visit():
     request_id = text(data, "request_id", max_length=128)
     _limit(kiosk)
     result = queue_service().visit(kiosk, text(data, "service"), text(data, "reason", required=False),
-                                   _priority(data), request_id, _base_url())
+                                   _priority(data), request_id, _base_url(kiosk))
     broadcast(result.events)
     if result.body.get("print", {}).get("status") == "queued":
         current_app.extensions["outbox"].wake()
@@ -31,7 +31,7 @@ def slip():
     """Print the online-service slip for a visitor sent online."""
     kiosk = text(json_body(), "kiosk")
     _limit(kiosk)
-    result = queue_service().print_slip(kiosk, _base_url())
+    result = queue_service().print_slip(kiosk, _base_url(kiosk))
     current_app.extensions["outbox"].wake()
     return jsonify(result.body), result.status
 
@@ -45,9 +45,13 @@ def _limit(kiosk: str) -> None:
         "Terlalu banyak permintaan dari kios ini. Silakan tunggu sebentar lalu coba lagi.")
 
 
-def _base_url() -> str:
-    """The address phones use to reach this server: [server].public_url, else the kiosk's own."""
-    return current_app.extensions["config"].server.public_url or request.host_url
+def _base_url(kiosk: str) -> str:
+    """The address phones use to reach this server, for a printed QR code: [server].public_url,
+    else the one the kiosk used. Only a kiosk with a printer needs it."""
+    config = current_app.extensions["config"]
+    if config.kiosk(kiosk).printer.type == "preview":
+        return ""
+    return config.server.public_url or request.host_url
 
 
 def _priority(data: dict) -> str | None:

@@ -1,0 +1,139 @@
+"""The floor of the visits benchmark: the production stack around one SQLite numbering insert.
+
+Same Flask, same Flask-SocketIO (threading), same gunicorn gthread worker started from
+Python as server.py's run_gunicorn does, but POST /api/visits does nothing except the
+day's next number in one BEGIN IMMEDIATE transaction (WAL, synchronous=FULL). Whatever
+the real server costs above this is the queue's own work.
+
+Run: python bench/floor_app.py --database /tmp/x/floor.db --port 5001 --threads 200
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import logging
+import queue
+import sqlite3
+import sys
+import threading
+from pathlib import Path
+from typing import Iterator
+
+from flask import Flask, jsonify, request
+from flask_socketio import SocketIO
+
+BUSY_TIMEOUT_MS = 15_000
+NEXT_NUMBER = ("INSERT INTO day_numbers (day, prefix, last) VALUES (?, ?, 1)"
+               " ON CONFLICT (day, prefix) DO UPDATE SET last = last + 1 RETURNING last")
+SCHEMA = ("CREATE TABLE IF NOT EXISTS day_numbers (day TEXT NOT NULL, prefix TEXT NOT NULL,"
+          " last INTEGER NOT NULL, PRIMARY KEY (day, prefix))")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open an autocommit connection with the production pragmas."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                           timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+def prepare(path: Path) -> None:
+    """Create the database file in WAL with the day_numbers table."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = connect(path)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(SCHEMA)
+    finally:
+        conn.close()
+
+
+class Numbers:
+    """The day's numbering counter: pooled connections, one writer at a time."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        # The same in-process write lock as queueing.store: threads wait here rather than
+        # in SQLite's busy handler, so the floor measures commits, not back-off sleeps.
+        self._write_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        try:
+            conn = self._idle.get_nowait()
+        except queue.Empty:
+            conn = connect(self.path)
+        try:
+            yield conn
+        finally:
+            self._idle.put(conn)
+
+    def next(self, day: str, prefix: str) -> int:
+        """Return the next number of the day for prefix, committed to disk."""
+        with self._write_lock, self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                seq = conn.execute(NEXT_NUMBER, (day, prefix)).fetchone()[0]
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return seq
+
+
+def create_app(database: Path) -> Flask:
+    """Build the floor app: Flask, Socket.IO in threading mode and the one endpoint."""
+    numbers = Numbers(database)
+    app = Flask(__name__)
+    app.add_url_rule("/healthz", "healthz", lambda: {"ok": True})
+
+    @app.post("/api/visits")
+    def visit():
+        data = request.get_json(force=True, silent=True) or {}
+        seq = numbers.next(dt.date.today().isoformat(), "B")
+        return jsonify({"outcome": "ticket", "number": f"B{seq:03d}",
+                        "kiosk": data.get("kiosk")}), 201
+
+    socketio = SocketIO()
+    socketio.init_app(app, async_mode="threading")
+    return app
+
+
+def run_gunicorn(database: Path, host: str, port: int, threads: int) -> None:
+    """Serve like server.run_gunicorn: one gthread worker, the same options."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            # Kept equal to server.py's run_gunicorn options.
+            options = {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread",
+                       "threads": threads, "timeout": 60, "graceful_timeout": 5, "keepalive": 5,
+                       "accesslog": None, "errorlog": "-", "loglevel": "info"}
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return create_app(database)
+
+    Server().run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line, prepare the database and serve."""
+    parser = argparse.ArgumentParser(description="Serve the benchmark floor (gunicorn).")
+    parser.add_argument("--database", required=True, type=Path)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--threads", type=int, default=200)
+    args = parser.parse_args(argv)
+    prepare(args.database)
+    logging.basicConfig(level=logging.INFO)
+    run_gunicorn(args.database.resolve(), args.host, args.port, args.threads)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
