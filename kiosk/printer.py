@@ -139,6 +139,8 @@ def open_device(config: Printer) -> Escpos:
     elif config.type == "file":
         device = escpos_printer.File(config.path, profile=profile)
     elif config.type == "cups":
+        if not escpos_printer.CupsPrinter.is_usable():  # pycups is installed only where CUPS is
+            raise PrintFailed("CUPS printing needs pycups: pip install pycups (and libcups2-dev)")
         device = escpos_printer.CupsPrinter(config.name, profile=profile)
     else:
         raise PrintFailed(f"printer type {config.type} cannot print")

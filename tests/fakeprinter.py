@@ -23,12 +23,12 @@ class FakePrinter:
         self.connections = 0
         self._server = socket.create_server(("127.0.0.1", port))
         self.port = self._server.getsockname()[1]
+        self._server.settimeout(0.1)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 
     def _serve(self) -> None:
-        self._server.settimeout(0.1)
         while not self._stop.is_set():
             try:
                 conn, _ = self._server.accept()

@@ -220,3 +220,23 @@ def test_a_job_left_printing_by_a_crash_is_retried_at_start(fake, database, cloc
     assert app.extensions["printjobs"].recover() == 1
     run(app)
     assert device.printed() and job_rows(database)[0]["status"] == "printed"
+
+
+def test_a_file_printer_receives_the_ticket_bytes(tmp_path):
+    device = tmp_path / "lp0"
+    device.write_bytes(b"")
+    data = printer.render_ticket(JOB, Printer(type="file", path=str(device)))
+    assert printer.send(data, Printer(type="file", path=str(device))) == "unknown"
+    assert device.read_bytes() == data
+
+
+@pytest.mark.parametrize("config", [
+    Printer(type="usb", vendor_id=0x04B8, product_id=0x0202, timeout=1),
+    Printer(type="serial", device="/dev/ttyNOPE", timeout=1),
+    Printer(type="file", path="/nonexistent/usb/lp0"),
+    Printer(type="cups", name="tm-t82"),
+])
+def test_an_absent_printer_of_any_type_fails_the_job_with_a_reason(config):
+    with pytest.raises(printer.PrintFailed) as failed:
+        printer.send(b"\x1b@", config)
+    assert str(failed.value) and failed.value.paper == "unknown"
