@@ -23,7 +23,7 @@ def ticket_status(token: str):
     return jsonify(ticket={k: view[k] for k in PHONE_FIELDS})
 
 
-PHONE_FIELDS = ("number", "service", "service_name", "status", "position", "counter",
+PHONE_FIELDS = ("number", "service", "service_name", "status", "position", "estimated_wait_minutes", "counter",
                 "counter_name", "priority", "issued_at", "called_at", "status_url")
 
 
@@ -35,13 +35,28 @@ def ticket_qr(token: str):
 
 @bp.get("/t/<token>")
 def phone(token: str):
-    view = queue_service().ticket_by_token(token)
-    return render_template("display/phone.html", ticket=view)
+    """Render the visitor's page of one ticket; its socket keeps it live (`watch`)."""
+    service = queue_service()
+    view = service.ticket_by_token(token)
+    config = service.config
+    names = {s.code: {"id": s.name, "en": s.name_en or s.name} for s in config.services}
+    return render_template("display/phone.html", ticket={k: view[k] for k in PHONE_FIELDS},
+                           token=token, office=config.office, service_names=names)
 
 
 @bp.get("/display")
 def hall():
-    return render_template("display/hall.html")
+    """Render the hall screen's frame from the config; the live channel fills in the queue."""
+    config = queue_service().config
+    setup = {
+        "timezone": config.office.timezone, "online_url": config.office.online_service_url,
+        "letters": sorted({s.prefix for s in config.services}),
+        "reasons": [r.label for r in config.reasons],
+        "services": [{"code": s.code, "name": s.name, "postponed": s.postponed, "notice": s.notice}
+                     for s in config.services],
+    }
+    return render_template("display/hall.html", office=config.office, counters=config.counters,
+                           services=config.services, setup=setup)
 
 
 def svg_qr(data: str) -> Response:

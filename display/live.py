@@ -42,7 +42,8 @@ def _has_watchers(room: str) -> bool:
 
 
 def _watch_view(view: dict) -> dict:
-    keys = ("number", "service", "service_name", "status", "position", "counter", "counter_name",
+    keys = ("number", "service", "service_name", "status", "position", "estimated_wait_minutes",
+            "counter", "counter_name",
             "priority", "issued_at", "called_at")
     return {k: view[k] for k in keys}
 

@@ -19,6 +19,7 @@ from .model import BadInput, Forbidden, IllegalMove, NotFound, QueueError
 from .store import Store
 
 Clock = Callable[[], dt.datetime]
+MIN_HISTORY = 3  # finished tickets of a service today before its waiting time is estimated
 
 
 def utc_now() -> dt.datetime:
@@ -458,15 +459,32 @@ class QueueService:
             "SELECT coalesce(sum(waiting), 0) - 1 FROM queue_counts WHERE day = ? AND service = ?"
             " AND priority >= ?", (row["day"], row["service"], row["priority"])).fetchone()[0]
 
+    def _estimated_wait(self, conn, row, position: int | None) -> int | None:
+        """Minutes until the call, from today's service times at the counters serving it.
+
+        None without history (fewer than three tickets finished today in this service),
+        so a visitor is never shown a guess made of nothing.
+        """
+        if position is None:
+            return None
+        done = conn.execute(
+            "SELECT count(*), avg((julianday(ended_at) - julianday(started_at)) * 86400) FROM tickets"
+            " WHERE day = ? AND status = 'done' AND service = ?", (row["day"], row["service"])).fetchone()
+        if done[0] < MIN_HISTORY:
+            return None
+        counters = sum(1 for c in self.config.counters if row["service"] in c.services) or 1
+        return max(1, round((position + 1) * done[1] / counters / 60))
+
     def _ticket_view(self, conn, row, position: int | None = None) -> dict:
         service = self.config.service(row["service"])
         counter = self.config.counter(row["counter_id"]) if row["counter_id"] else None
+        position = self._position(conn, row) if position is None else position
         reason = self.config.reason(row["reason"]) if row["reason"] else None
         return {
             "id": row["id"], "number": row["number"], "service": row["service"],
             "service_name": service.name if service else row["service"],
             "status": row["status"], "token": row["token"],
-            "position": self._position(conn, row) if position is None else position,
+            "position": position, "estimated_wait_minutes": self._estimated_wait(conn, row, position),
             "status_url": f"/t/{row['token']}", "qr": f"/t/{row['token']}/qr.svg",
             "priority": bool(row["priority"]), "priority_kind": row["priority_kind"],
             "reason": row["reason"], "reason_label": reason.label if reason else None,

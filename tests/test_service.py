@@ -291,3 +291,18 @@ def test_a_print_job_is_written_with_the_ticket_for_a_kiosk_with_a_printer(confi
     assert result.body["print"]["status"] == "queued"
     jobs = rows(service, "SELECT ticket_id, kind, status FROM print_jobs")
     assert [tuple(j) for j in jobs] == [(result.body["ticket"]["id"], "ticket", "queued")]
+
+
+def test_the_waiting_time_is_estimated_only_from_todays_history(service, clock):
+    assert issue(service)["estimated_wait_minutes"] is None
+    for _ in range(3):  # counter 1 serves three kk tickets of 6 minutes each
+        ticket = service.call_next(AT_1, 1).body["ticket"]
+        service.start(AT_1, ticket["id"])
+        clock.advance(minutes=6)
+        service.finish(AT_1, ticket["id"])
+        issue(service)
+    waiting = [issue(service) for _ in range(3)]
+    # kk is served at counters 1 and 2: (position + 1) x 6 min / 2 counters
+    assert [t["position"] for t in waiting] == [1, 2, 3]
+    assert [t["estimated_wait_minutes"] for t in waiting] == [6, 9, 12]
+    assert service.ticket(waiting[0]["id"])["estimated_wait_minutes"] == 6

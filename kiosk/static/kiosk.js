@@ -102,10 +102,12 @@ function labelOf(selector) {
   return el ? [el.dataset.label, el.dataset.labelEn] : null;
 }
 
-function ahead(position) {
+function ahead(position, minutes) {
   if (position === null || position === undefined) return ["", ""];
-  if (position === 0) return ["Tidak ada antrean di depan Anda", "No one is ahead of you"];
-  return [`${position} orang di depan Anda`, `${position} ${position === 1 ? "person" : "people"} ahead of you`];
+  const [id, en] = position === 0 ? ["Tidak ada antrean di depan Anda", "No one is ahead of you"]
+    : [`${position} orang di depan Anda`, `${position} ${position === 1 ? "person" : "people"} ahead of you`];
+  if (!minutes) return [id, en];  // no estimate without today's history
+  return [`${id} · perkiraan ${minutes} menit`, `${en} · about ${minutes} min`];
 }
 
 // --- screens, buttons and the idle timer ---
@@ -256,7 +258,7 @@ function showOutcome(answer) {
 function showTicket(answer) {
   const ticket = answer.ticket;
   const [id, en] = serviceName(ticket.service);
-  const [aheadId, aheadEn] = ahead(ticket.position);
+  const [aheadId, aheadEn] = ahead(ticket.position, ticket.estimated_wait_minutes);
   $("ticket-number").textContent = ticket.number;
   say($("ticket-service"), id, en);
   say($("ticket-ahead"), aheadId, aheadEn);
