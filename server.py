@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import sqlite3
 import os
 import sys
 import threading
@@ -153,6 +154,18 @@ def _add_cli(app: Flask) -> None:
         """Expire the waiting and called tickets of past days (and of today after closing)."""
         result = app.extensions["queue"].expire_day()
         click.echo(f"Expired {result.body['expired']} tickets")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+    def backup(path):
+        """Copy the database to PATH consistently, also while the server runs (SQLite online backup)."""
+        target = Path(path)
+        if target.exists():
+            raise click.ClickException(f"{target} exists; choose a new file name.")
+        with app.extensions["store"].connection() as source, sqlite3.connect(target) as copy:
+            source.backup(copy)
+        copy.close()
+        click.echo(f"Backed up to {target}")
 
     @app.cli.command("report")
     @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None)

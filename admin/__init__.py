@@ -5,7 +5,7 @@ import datetime as dt
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from display.live import broadcast, queue_service
+from display.live import broadcast, broadcast_notices, queue_service
 from queueing import reports
 from queueing.model import BadInput
 from web import auth
@@ -29,6 +29,53 @@ def set_mode():
     return jsonify(result.body)
 
 
+@bp.get("/api/admission")
+@auth.admin_required
+def admission():
+    return jsonify(queue_service().admission())
+
+
+@bp.get("/api/notices")
+def notices():
+    """The running text and the service notices: public, the display and kiosks show them."""
+    service = queue_service()
+    with service.store.read() as conn:
+        return jsonify(service.notices.current(conn))
+
+
+@bp.post("/api/notices")
+@auth.admin_required
+def update_notices():
+    data = json_body()
+    running = data.get("running")
+    changed = queue_service().notices.update(auth.current_actor(), running, data.get("services"))
+    broadcast_notices(changed)
+    return jsonify(changed)
+
+
+@bp.get("/api/tickets/lookup")
+@auth.staff_required
+def lookup_ticket():
+    """Find today's (or ?date=) ticket by its number, e.g. to reprint it."""
+    number = request.args.get("number", "")
+    if not 1 < len(number) <= 8:
+        raise BadInput("Nomor tiket harus seperti B001.", "bad_number")
+    return jsonify(ticket=queue_service().find_ticket(number, _date_arg("date")))
+
+
+@bp.get("/api/reports/range.csv")
+@auth.admin_required
+def range_report_csv():
+    """One row per day from ?from= to ?until= (at most 92 days)."""
+    start, until = _date_arg("from"), _date_arg("until")
+    if start is None or until is None or until < start or (until - start).days > 92:
+        raise BadInput("Rentang tanggal harus from <= until, paling lama 92 hari, format YYYY-MM-DD.",
+                       "bad_range")
+    text = reports.range_csv(current_app.extensions["config"], queue_service().store, start, until)
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=laporan-{start}-{until}.csv"})
+
+
 @bp.get("/api/reports/daily")
 @auth.admin_required
 def daily_report():
@@ -45,12 +92,18 @@ def daily_report_csv():
 
 def _report() -> dict:
     service = queue_service()
-    raw = request.args.get("date")
+    day = _date_arg("date") or service.today()
+    return reports.daily(current_app.extensions["config"], service.store, day)
+
+
+def _date_arg(name: str) -> dt.date | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
     try:
-        day = dt.date.fromisoformat(raw) if raw else service.today()
+        return dt.date.fromisoformat(raw)
     except ValueError:
         raise BadInput("Tanggal harus berformat YYYY-MM-DD, misalnya 2020-03-19.", "bad_date") from None
-    return reports.daily(current_app.extensions["config"], service.store, day)
 
 
 @bp.get("/api/printers")

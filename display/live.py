@@ -63,6 +63,11 @@ def broadcast_print(job: dict) -> None:
     socketio.emit("print", view, to=STAFF_ROOM)
 
 
+def broadcast_notices(notices: dict) -> None:
+    """Send changed notices to every screen (not a queue change: no version)."""
+    socketio.emit("notices", notices)
+
+
 @socketio.on("connect")
 def on_connect(auth=None):
     """Send the snapshot; a kiosk joins its room, and logged-in staff the staff room."""

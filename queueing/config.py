@@ -29,6 +29,7 @@ class Office:
     name: str
     timezone: str
     online_service_url: str
+    notice: str = ""  # the display's running text until an admin edits it
 
     @property
     def tz(self) -> ZoneInfo:
@@ -258,6 +259,7 @@ def _office(t: _Table) -> Office:
         name=t.text("name", allow_empty=False),
         timezone=t.text("timezone", "Asia/Jakarta"),
         online_service_url=t.text("online_service_url", ""),
+        notice=t.text("notice", ""),
     )
     try:
         ZoneInfo(office.timezone)

@@ -11,6 +11,7 @@ from .config import Config
 from .store import Store
 
 OUTCOMES = ("ticket", "online", "postponed", "closed", "full")
+WAIT_BUCKETS = (5, 10, 15, 30, 60)  # minutes: 0-5, 5-10, 10-15, 15-30, 30-60, 60+
 FINAL_STATUSES = ("waiting", "called", "serving", "done", "no_show", "redirected", "expired")
 
 
@@ -45,6 +46,10 @@ def daily(config: Config, store: Store, day: dt.date) -> dict:
         tickets = conn.execute("SELECT * FROM tickets WHERE day = ?", (key,)).fetchall()
         calls = conn.execute("SELECT at FROM events WHERE day = ? AND event = 'called'",
                              (key,)).fetchall()
+        staff = {r["counter_id"]: r["actor"] for r in conn.execute(
+            "SELECT counter_id, actor FROM events WHERE day = ? AND counter_id IS NOT NULL"
+            " AND actor IS NOT NULL AND actor != 'system' ORDER BY version", (key,))}
+    waits = [s for t in tickets if (s := _seconds(t["issued_at"], t["called_at"])) is not None]
     return {
         "date": key,
         "visits": _visits(visits),
@@ -52,8 +57,9 @@ def daily(config: Config, store: Store, day: dt.date) -> dict:
                     "by_status": _tally((t["status"] for t in tickets), FINAL_STATUSES),
                     "by_service": _tally((t["first_service"] for t in tickets),
                                          [s.code for s in config.services])},
-        "counters": _counters(config, tickets),
-        "wait_seconds": summary([s for t in tickets if (s := _seconds(t["issued_at"], t["called_at"])) is not None]),
+        "counters": _counters(config, tickets, staff),
+        "wait_seconds": summary(waits),
+        "wait_histogram": _histogram(waits),
         "service_seconds": summary(_service_times(tickets)),
         "by_hour": _hours(config, visits, calls),
     }
@@ -79,12 +85,21 @@ def _service_times(tickets) -> list[float]:
             and (s := _seconds(t["started_at"], t["ended_at"])) is not None]
 
 
-def _counters(config: Config, tickets) -> list[dict]:
+def _histogram(waits: list[float]) -> list[dict]:
+    """Waiting times in minute buckets: 0-5, 5-10, 10-15, 15-30, 30-60, 60+."""
+    edges = (0, *WAIT_BUCKETS)
+    rows = [{"label": f"{lo}-{hi}", "count": sum(1 for w in waits if lo * 60 <= w < hi * 60)}
+            for lo, hi in zip(edges, edges[1:])]
+    rows.append({"label": f"{edges[-1]}+", "count": sum(1 for w in waits if w >= edges[-1] * 60)})
+    return rows
+
+
+def _counters(config: Config, tickets, staff: dict) -> list[dict]:
     rows = []
     for counter in config.counters:
         mine = [t for t in tickets if t["counter_id"] == counter.id]
         times = _service_times(mine)
-        rows.append({"id": counter.id, "name": counter.name,
+        rows.append({"id": counter.id, "name": counter.name, "staff": staff.get(counter.id),
                      "served": sum(1 for t in mine if t["status"] == "done"),
                      "no_show": sum(1 for t in mine if t["status"] == "no_show"),
                      "mean_service_seconds": summary(times)["mean"]})
@@ -119,6 +134,8 @@ def to_csv(report: dict) -> str:
     for name in ("wait_seconds", "service_seconds"):
         for field, value in report[name].items():
             writer.writerow([name, field, _blank(value)])
+    for bucket in report["wait_histogram"]:
+        writer.writerow(["wait_minutes", bucket["label"], bucket["count"]])
     for row in report["by_hour"]:
         writer.writerow(["hour", f"{row['hour']:02d}:00 arrivals", row["arrivals"]])
         writer.writerow(["hour", f"{row['hour']:02d}:00 calls", row["calls"]])
@@ -127,3 +144,27 @@ def to_csv(report: dict) -> str:
 
 def _blank(value) -> object:
     return "" if value is None else value
+
+
+RANGE_COLUMNS = ("date", "visits", *OUTCOMES, "done", "no_show", "redirected", "expired",
+                 "wait_mean_s", "wait_p90_s", "service_mean_s", "service_p90_s")
+
+
+def range_csv(config: Config, store: Store, start: dt.date, until: dt.date) -> str:
+    """One row per day from start to until: visits by outcome, endings, waiting and service times."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(RANGE_COLUMNS)
+    day = start
+    while day <= until:
+        writer.writerow(_day_row(daily(config, store, day)))
+        day += dt.timedelta(days=1)
+    return out.getvalue()
+
+
+def _day_row(report: dict) -> list:
+    outcomes, statuses = report["visits"]["by_outcome"], report["tickets"]["by_status"]
+    wait, service = report["wait_seconds"], report["service_seconds"]
+    return [report["date"], report["visits"]["total"], *(outcomes[o] for o in OUTCOMES),
+            *(statuses[s] for s in ("done", "no_show", "redirected", "expired")),
+            *(_blank(v) for v in (wait["mean"], wait["p90"], service["mean"], service["p90"]))]

@@ -6,6 +6,7 @@ Socket.IO or a printer.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import secrets
@@ -16,6 +17,7 @@ from typing import Callable
 from . import model, printjobs
 from .config import MODES, Config
 from .model import BadInput, Forbidden, IllegalMove, NotFound, QueueError
+from .notices import Notices
 from .store import Store
 
 Clock = Callable[[], dt.datetime]
@@ -75,6 +77,7 @@ class QueueService:
 
     def __init__(self, config: Config, store: Store, clock: Clock = utc_now):
         self.config, self.store, self.clock = config, store, clock
+        self.notices = Notices(config, store, clock)
 
     # --- time and mode ---
 
@@ -107,7 +110,7 @@ class QueueService:
             mode = self.mode(conn, today)
             issued = conn.execute("SELECT coalesce(sum(last), 0) FROM day_numbers WHERE day = ?",
                                   (today.isoformat(),)).fetchone()[0]
-            decision = model.decide(self.config, mode, self.config.service(service), reason,
+            decision = model.decide(self.config, mode, self._with_notice(conn, service), reason,
                                     today, issued, self.after_hours(now))
             if decision.outcome == "ticket":
                 result = self._issue(conn, now, kiosk, service, reason, priority, base_url)
@@ -121,6 +124,13 @@ class QueueService:
                 (kiosk, request_id, today.isoformat(), stamp(now), service, reason, priority,
                  decision.outcome, ticket_id, result.status, json.dumps(result.body)))
             return result
+
+    def _with_notice(self, conn, code: str):
+        """The service, with the notice the office has set for it (read only when postponed)."""
+        service = self.config.service(code)
+        if not service.postponed:
+            return service
+        return dataclasses.replace(service, notice=self.notices.service_notice(conn, code))
 
     def _check_visit(self, kiosk: str, service: str, reason: str | None, priority: str | None):
         if not self.config.kiosk(kiosk):
@@ -329,6 +339,27 @@ class QueueService:
             event = self._append(conn, now, "mode", None, actor=actor.name, data={"mode": mode})
             return Result(self._mode_view(self.mode(conn, self.today(now))), (event,))
 
+    def admission(self) -> dict:
+        """The mode in force and why, the configured windows, and the last switches with who and when."""
+        with self.store.read() as conn:
+            today = self.today()
+            history = conn.execute("SELECT at, actor, data FROM events WHERE event = 'mode'"
+                                   " ORDER BY version DESC LIMIT 20").fetchall()
+            return {"mode": self._mode_view(self.mode(conn, today)), "default": self.config.admission.mode,
+                    "windows": [{"mode": w.mode, "from": w.start.isoformat(), "until": w.until.isoformat(),
+                                 "reference": w.reference} for w in self.config.admission.windows],
+                    "history": [{"at": h["at"], "by": h["actor"], "mode": json.loads(h["data"])["mode"]}
+                                for h in history]}
+
+    def find_ticket(self, number: str, day: dt.date | None = None) -> dict:
+        """Find a ticket by its number on a service day (today by default), for a reprint."""
+        with self.store.read() as conn:
+            row = conn.execute("SELECT * FROM tickets WHERE day = ? AND number = ?",
+                               ((day or self.today()).isoformat(), number.strip().upper())).fetchone()
+            if row is None:
+                raise NotFound(f"Tiket {number} tidak ditemukan pada hari itu.", "ticket_not_found")
+            return _private(self._ticket_view(conn, row))
+
     # --- reading ---
 
     def snapshot(self) -> dict:
@@ -354,6 +385,7 @@ class QueueService:
                          for c in self.config.counters],
             "waiting": [_public(w) for w in waiting],
             "recent_calls": self._recent_calls(conn, day),
+            "notices": self.notices.current(conn),
         }
 
     def version(self) -> int:
