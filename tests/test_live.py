@@ -1,4 +1,6 @@
 """The live channel with Flask-SocketIO's test client: snapshot, queue events, sync, watch."""
+import pytest
+
 from conftest import visit
 
 
@@ -77,3 +79,17 @@ def test_clients_cannot_change_anything_over_the_socket(socket_client, client):
         socket.emit(name, {"counter": 1, "service": "kk"})
     assert client.get("/api/state").json["version"] == 0
     assert socket.is_connected()
+
+
+def test_a_socket_from_another_origin_is_refused_and_the_same_origin_accepted(live_server):
+    import socketio
+    server = live_server()
+    foreign = socketio.SimpleClient()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        foreign.connect(server.url, headers={"Origin": "http://evil.example"}, transports=["polling"],
+                        wait_timeout=5)
+    same = socketio.SimpleClient()  # websocket-client sends the server's own Origin
+    same.connect(server.url, transports=["websocket"], wait_timeout=5)
+    event, state = same.receive(timeout=5)
+    assert event == "state" and state["version"] == 0
+    same.disconnect()
