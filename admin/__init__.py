@@ -8,8 +8,11 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from display.live import broadcast, broadcast_notices, queue_service
 from queueing import reports
 from queueing.model import BadInput
+from queueing.reports import OUTCOMES
 from web import auth
 from web.body import json_body
+
+from . import charts
 
 bp = Blueprint("admin", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/admin")
@@ -90,6 +93,16 @@ def daily_report_csv():
         "Content-Disposition": f"attachment; filename=laporan-{report['date']}.csv"})
 
 
+@bp.get("/api/reports/daily/<any(hours, wait, outcomes):chart>.svg")
+@auth.admin_required
+def daily_chart(chart: str):
+    """One chart of the day's report as a standalone SVG (?date=, ?lang=id|en), for an <img>."""
+    svg = charts.CHARTS[chart](_report(), "en" if request.args.get("lang") == "en" else "id")
+    # Opened on its own, the SVG is a document: it may load and run nothing.
+    return Response(svg, mimetype="image/svg+xml", headers={
+        "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'"})
+
+
 def _report() -> dict:
     service = queue_service()
     day = _date_arg("date") or service.today()
@@ -122,4 +135,15 @@ def retry(job_id: int):
 
 @bp.get("/admin")
 def page():
-    return render_template("admin/admin.html")
+    """Render the supervisor's view with the names it shows: services, counters, kiosks, outcomes."""
+    config = current_app.extensions["config"]
+    names = {
+        "services": [{"code": s.code, "name": s.name, "name_en": s.name_en or s.name, "prefix": s.prefix,
+                      "postponed": s.postponed, "online": s.online} for s in config.services],
+        "counters": [{"id": c.id, "name": c.name, "services": list(c.services)} for c in config.counters],
+        "kiosks": [{"id": k.id, "name": k.name or k.id} for k in config.kiosks],
+        "reasons": [{"code": r.code, "label": r.label, "label_en": r.label_en or r.label}
+                    for r in config.reasons],
+        "outcomes": list(OUTCOMES), "timezone": config.office.timezone,
+    }
+    return render_template("admin/admin.html", config=config, office=config.office, names=names)
