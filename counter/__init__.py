@@ -106,4 +106,18 @@ def _answer(result):
 
 @bp.get("/counter")
 def page():
-    return render_template("counter/counter.html")
+    """Render the staff console with the names it shows: services, counters, reasons, kiosks."""
+    config = current_app.extensions["config"]
+    names = {
+        "services": [{"code": s.code, "name": s.name, "name_en": s.name_en or s.name,
+                      "prefix": s.prefix, "postponed": s.postponed} for s in config.services],
+        "counters": [{"id": c.id, "name": c.name, "services": list(c.services)}
+                     for c in config.counters],
+        "reasons": [{"code": r.code, "label": r.label, "label_en": r.label_en or r.label}
+                    for r in config.reasons],
+        "kiosks": [{"id": k.id, "name": k.name or k.id, "printer": k.printer.type}
+                   for k in config.kiosks],
+        "online_url": config.office.online_service_url,
+    }
+    return render_template("counter/counter.html", office=config.office, services=config.services,
+                           counters=config.counters, names=names)
