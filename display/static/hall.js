@@ -1,0 +1,292 @@
+/**
+ * The hall's wall screen (issue 5): the latest call large, every counter's number, the next
+ * numbers of each service, the clock in office time and a running text of notices; each
+ * call and recall is announced by voice (voice.js).
+ *
+ * The state is the server's snapshot, kept current by the `queue` events that live.js hands
+ * over once each, in version order; events whose effect the screen cannot place exactly
+ * (a new ticket's priority, a transfer, a mode switch) are followed by a fresh snapshot.
+ * Announcements come from the socket's own `queue` events, each version once: a snapshot
+ * (on connect, after a gap, after a restart) shows calls but never speaks them again.
+ */
+import { connectLive } from "../js/live.js";
+import { Announcer } from "./voice.js";
+
+const root = document.getElementById("hall");
+const setup = JSON.parse(root.dataset.setup);
+const $ = (id) => document.getElementById(id);
+
+const OFFLINE_NOTICE_MS = 1500;   // a blip is not worth a red banner
+const SYNC_DELAY_MS = 300;        // one snapshot for a burst of new tickets
+const RECONNECT_MS = [500, 1000]; // first and longest retry: a restarted server is on screen again within 3 s
+const TICKER_SPEED = 0.08;        // screen heights per second: calm enough to read while walking
+const PREVIOUS = 3;               // earlier calls under the latest one
+const NEXT = 3;                   // next numbers shown per service
+const NEEDS_SNAPSHOT = new Set(["issued", "transferred", "mode"]);
+const ENDS = new Set(["finished", "no_show", "redirected", "expired"]);
+const STATE_WORDS = { called: "dipanggil", serving: "dilayani" };
+const ZONES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
+
+let state = null;
+let syncTimer = null;
+let offlineTimer = null;
+
+// --- the queue state ---
+
+function onState(snapshot) {
+  state = snapshot;
+  voice.rebase(snapshot.version);
+  render();
+}
+
+function onEvent(event) {
+  if (!state) return;
+  state.version = event.version;
+  apply(event);
+  render();
+  if (NEEDS_SNAPSHOT.has(event.event) && !syncTimer) {
+    syncTimer = setTimeout(() => { syncTimer = null; live.sync(); }, SYNC_DELAY_MS);
+  }
+}
+
+/** Apply one change to the snapshot, as far as the event tells it. */
+function apply({ event, ticket }) {
+  if (!ticket) return;
+  const holder = state.counters.find((c) => c.ticket && c.ticket.number === ticket.number);
+  if (event === "called" || event === "recalled") {
+    const counter = state.counters.find((c) => c.id === ticket.counter);
+    if (holder && holder !== counter) holder.ticket = null;
+    if (counter) counter.ticket = { number: ticket.number, service: ticket.service, status: ticket.status };
+    removeWaiting(ticket.number);
+    state.recent_calls.unshift({ number: ticket.number, service: ticket.service, counter: ticket.counter,
+                                 recall: event === "recalled" });
+    state.recent_calls.splice(10);
+  } else if (event === "started") {
+    if (holder) holder.ticket = { ...holder.ticket, status: "serving" };
+  } else if (event === "issued") {
+    state.waiting.push({ number: ticket.number, service: ticket.service, priority: false });
+  } else if (ENDS.has(event) || event === "transferred") {
+    if (holder) holder.ticket = null;
+    removeWaiting(ticket.number);
+    if (event === "transferred") state.waiting.push({ number: ticket.number, service: ticket.service });
+  }
+}
+
+function removeWaiting(number) {
+  state.waiting = state.waiting.filter((t) => t.number !== number);
+}
+
+// --- drawing ---
+
+function render() {
+  if (!state) return;
+  renderLatest(state.recent_calls);
+  renderCounters(state.counters);
+  renderQueues(state.waiting);
+  renderTicker(state.mode_info || { mode: state.mode });
+  root.dataset.version = state.version;
+}
+
+function counterName(id) {
+  const counter = state.counters.find((c) => c.id === id);
+  return counter ? counter.name : `Loket ${id}`;
+}
+
+function serviceName(code) {
+  const service = setup.services.find((s) => s.code === code);
+  return service ? service.name : code;
+}
+
+function renderLatest(calls) {
+  const latest = calls[0];
+  $("latest").dataset.empty = String(!latest);
+  if (!latest) return;
+  const name = counterName(latest.counter);
+  setText($("latest-number"), latest.number);
+  $("latest-number").dataset.long = String(latest.number.length > 4);
+  setText($("latest-counter"), name);
+  $("latest-counter").dataset.long = String(name.length > 9);
+  setText($("latest-service"), serviceName(latest.service));
+  const shown = new Set([latest.number]);
+  const earlier = calls.filter((c) => !shown.has(c.number) && shown.add(c.number)).slice(0, PREVIOUS);
+  $("previous").replaceChildren(...earlier.map((call) => {
+    const item = document.createElement("li");
+    item.append(span("previous-number", call.number), span("previous-counter", counterName(call.counter)));
+    return item;
+  }));
+}
+
+function renderCounters(counters) {
+  for (const counter of counters) {
+    const row = root.querySelector(`.counter[data-counter="${counter.id}"]`);
+    if (!row) continue;
+    const ticket = counter.ticket;
+    row.dataset.status = ticket ? ticket.status : "idle";
+    setText(row.querySelector(".counter-number"), ticket ? ticket.number : "—");
+    setText(row.querySelector(".counter-state"), ticket ? STATE_WORDS[ticket.status] || "" : "");
+  }
+}
+
+function renderQueues(waiting) {
+  let shown = 0;
+  for (const row of root.querySelectorAll(".queue")) {
+    const numbers = waiting.filter((t) => t.service === row.dataset.service).map((t) => t.number);
+    row.dataset.waiting = String(numbers.length);
+    row.hidden = row.dataset.postponed === "true" && numbers.length === 0;
+    shown += row.hidden ? 0 : 1;
+    const next = numbers.length ? numbers.slice(0, NEXT) : ["—"];
+    const cell = row.querySelector(".queue-next");
+    if (cell.textContent !== next.join("")) cell.replaceChildren(...next.map((n) => span("queue-number", n)));
+    setText(row.querySelector(".queue-waiting"), String(numbers.length));
+  }
+  root.style.setProperty("--queue-scale", String(Math.min(1, 8 / Math.max(shown, 1))));
+}
+
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+function span(className, text) {
+  const el = document.createElement("span");
+  el.className = className;
+  el.textContent = text;
+  return el;
+}
+
+// --- flashing the latest call ---
+
+function flash(el) {
+  el.classList.remove("is-flashing");
+  void el.offsetWidth;  // restart the animation for a call that follows another
+  el.classList.add("is-flashing");
+}
+
+for (const el of [$("latest"), ...root.querySelectorAll(".counter")]) {
+  el.addEventListener("animationend", () => el.classList.remove("is-flashing"));
+}
+
+// --- the running text ---
+
+function dateWords(iso) {
+  const [y, m, d] = iso.split("-").map(Number);
+  return new Intl.DateTimeFormat("id-ID", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
+    .format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** The notices of the day: the mode in force, where to go online, postponed services. */
+function notices(info) {
+  const url = setup.online_url.replace(/^https?:\/\//, "").replace(/\/$/, "");
+  const items = [];
+  if (info.mode === "emergency_only") {
+    const until = info.until ? ` sampai dengan ${dateWords(info.until)}` : "";
+    items.push(`Pelayanan tatap muka hanya untuk keperluan darurat${until}: ${setup.reasons.join(", ")}.`);
+    if (info.reference) items.push(`Dasar: ${info.reference}.`);
+    items.push(`Keperluan lain silakan diurus secara online di ${url}`);
+    items.push(`Walk-in service is for emergencies only. Please apply online at ${url}`);
+  } else if (info.mode === "closed") {
+    items.push("Pelayanan tatap muka sedang ditutup.", `Layanan online: ${url}`,
+               `Walk-in service is closed. Online service: ${url}`);
+  } else {
+    items.push("Ambil nomor antrian di kios, lalu tunggu nomor Anda dipanggil.",
+               "Lansia, penyandang disabilitas, ibu hamil, dan pengunjung dengan balita didahulukan.",
+               "Take a number at the kiosk and wait for your number to be called.");
+  }
+  for (const s of setup.services.filter((service) => service.postponed)) {
+    items.push(`${s.name}: ${s.notice || "pelayanan ditunda sementara."}`);
+  }
+  items.push("Pantau antrean dari ponsel Anda: pindai kode QR pada tiket.");
+  return items;
+}
+
+function renderTicker(info) {
+  const items = notices(info);
+  const key = items.join("\n");
+  const track = $("ticker");
+  if (track.dataset.key === key) return;
+  track.dataset.key = key;
+  track.replaceChildren(...items.map((text) => span("ticker-item", text)));
+  const speed = innerHeight * TICKER_SPEED;  // px per second
+  track.style.setProperty("--ticker-seconds", `${track.scrollWidth / speed}s`);
+  // start with the text already on screen, from the left edge, rather than an empty bar
+  track.style.setProperty("--ticker-delay", `${-track.parentElement.clientWidth / speed}s`);
+}
+
+// --- clock in office time ---
+
+const clockFormat = new Intl.DateTimeFormat("id-ID", { timeZone: setup.timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const dateFormat = new Intl.DateTimeFormat("id-ID", { timeZone: setup.timezone, weekday: "long", day: "numeric", month: "long", year: "numeric" });
+
+function zoneName() {
+  if (ZONES[setup.timezone]) return ZONES[setup.timezone];
+  const parts = new Intl.DateTimeFormat("id-ID", { timeZone: setup.timezone, timeZoneName: "short" }).formatToParts(new Date());
+  return parts.find((p) => p.type === "timeZoneName")?.value || "";
+}
+
+const dayFormat = new Intl.DateTimeFormat("en-CA", { timeZone: setup.timezone });  // 2026-03-02
+
+function tick() {
+  const now = new Date();
+  setText($("clock"), clockFormat.format(now).replace(":", "."));
+  setText($("date"), dateFormat.format(now));
+  // At midnight yesterday's calls leave the screen: the server's snapshot is of the new day.
+  if (state && state.day !== dayFormat.format(now) && now.getSeconds() === 30) live.sync();
+  setTimeout(tick, 1000 - (Date.now() % 1000) + 20);
+}
+
+// --- connection and sound notices ---
+
+function onConnection(connected) {
+  const wasDown = root.dataset.live === "down";
+  root.dataset.live = connected ? "up" : "down";
+  if (connected) {
+    clearTimeout(offlineTimer);
+    showOffline(false);
+  } else if (!wasDown) {  // every failed retry says so again: count from the first
+    offlineTimer = setTimeout(() => showOffline(true), OFFLINE_NOTICE_MS);
+  }
+}
+
+function showOffline(offline) {
+  $("offline").hidden = !offline;
+  root.dataset.offline = String(offline);
+}
+
+function onSound(sound) {
+  root.dataset.sound = sound;
+  $("sound-off").hidden = sound !== "blocked";
+}
+
+function onCall(event) {
+  if ((event.event !== "called" && event.event !== "recalled") || !event.ticket) return;
+  voice.say(event.version, event.ticket.number, event.ticket.counter);
+  flash($("latest"));
+  const row = root.querySelector(`.counter[data-counter="${event.ticket.counter}"]`);
+  if (row) flash(row);
+}
+
+// --- start ---
+
+/** The voice; a browser without Web Audio still gets a working (silent) screen. */
+function startVoice() {
+  try {
+    return new Announcer({ letters: setup.letters, onState: onSound });
+  } catch (error) {
+    console.error("no sound on this screen:", error);
+    onSound("blocked");
+    return { say() {}, rebase() {}, unlock() {} };
+  }
+}
+
+const voice = startVoice();
+for (const type of ["pointerdown", "keydown", "touchstart"]) {
+  document.addEventListener(type, () => voice.unlock(), { passive: true });
+}
+document.addEventListener("contextmenu", (event) => event.preventDefault());
+
+root.style.setProperty("--counter-scale", String(Math.min(1, 6 / Math.max(root.querySelectorAll(".counter").length, 1))));
+$("zone").textContent = zoneName();
+tick();
+
+const live = connectLive({ onState, onEvent, onConnection });
+live.socket.io.reconnectionDelay(RECONNECT_MS[0]).reconnectionDelayMax(RECONNECT_MS[1]).randomizationFactor(0.25);
+live.socket.on("queue", onCall);  // after live.js's own listener: the screen shows the call first

@@ -1,0 +1,446 @@
+"""The hall display and the visitor's phone page in a real browser against the real server
+(issue 5): calls on the wall within a second, spoken one at a time and never twice, the
+screen right again after a server restart, the phone told which counter to go to.
+Screenshots land in docs/screenshots/ for people to look at."""
+from __future__ import annotations
+
+import datetime as dt
+import http.cookiejar
+import json
+import re
+import time
+import urllib.request
+from contextlib import closing
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, SCREENSHOTS
+from queueing import config as configuration
+from queueing.accounts import Accounts
+from queueing.service import Actor, QueueService
+from queueing.store import Store
+
+pytestmark = pytest.mark.browser
+
+HALL = {"width": 1920, "height": 1080}
+SMALL_HALL = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+ADMIN = Actor("kepala", "admin")
+RECORD_VIBRATIONS = """navigator.vibrate = (pattern) => {
+  (window.__vibrations = window.__vibrations || []).push(pattern); return true; };"""
+
+
+# --- the server side: visitors and a logged-in desk ---
+
+def api(server, path: str, body: dict | None = None, opener=None, headers: dict | None = None) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(server.url + path, data=data, headers={
+        "Content-Type": "application/json", **(headers or {})})
+    with (opener or urllib.request.build_opener()).open(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+_visits = iter(range(1, 10**9))
+
+
+def visit(server, service: str = "kk", **extra) -> dict:
+    """Take a ticket at the lobby kiosk; return it."""
+    body = {"kiosk": "lobby", "service": service, "request_id": f"display-{next(_visits)}", **extra}
+    return api(server, "/api/visits", body)["ticket"]
+
+
+def open_store(server):
+    """The server's own config and database, as the CLI opens them while it runs."""
+    config = configuration.load(server.config)
+    return config, Store(config.server.database)
+
+
+class Desk:
+    """A supervisor logged in against the live server, acting at any counter."""
+
+    def __init__(self, server):
+        self.server = server
+        config, store = open_store(server)
+        with closing(store):
+            Accounts(config, store).add_user("kepala", PASSWORD, "admin", [])
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        login = api(server, "/api/login", {"username": "kepala", "password": PASSWORD}, self.opener)
+        self.headers = {"X-CSRFToken": login["csrf_token"]}
+
+    def post(self, path: str, body: dict | None = None) -> dict:
+        return api(self.server, path, body or {}, self.opener, self.headers)
+
+    def call_next(self, counter: int) -> dict:
+        return self.post(f"/api/counters/{counter}/call-next")["ticket"]
+
+    def act(self, ticket: dict, action: str, body: dict | None = None) -> dict:
+        return self.post(f"/api/tickets/{ticket['id']}/{action}", body)["ticket"]
+
+
+# --- the browser side ---
+
+@pytest.fixture
+def open_page(browser):
+    """Open a page of the server in a fresh browser context; every CSP violation fails the test."""
+    contexts = []
+
+    def open_(server, path: str, viewport=HALL, init_script: str | None = None, on=None):
+        context = (on or browser).new_context(viewport=viewport, locale="id-ID")
+        contexts.append(context)
+        page = context.new_page()
+        page.csp_errors = []
+        page.on("console", lambda m: "Content Security Policy" in m.text and page.csp_errors.append(m.text))
+        if init_script:
+            page.add_init_script(init_script)
+        page.goto(server.url + path)
+        return page
+
+    yield open_
+    for context in contexts:
+        for page in context.pages:
+            assert not page.csp_errors, page.csp_errors
+        context.close()
+
+
+def open_hall(open_page, server, viewport=HALL, on=None):
+    page = open_page(server, "/display", viewport, on=on)
+    expect(page.locator("#hall")).to_have_attribute("data-live", "up")
+    expect(page.locator("#hall")).to_have_attribute("data-version", re.compile(r"\d+"))
+    return page
+
+
+def spoken(page, count: int, timeout: float = 60) -> list[dict]:
+    """Wait until `count` announcements have been spoken to their end; return all of them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        said = page.evaluate("window.__announcements || []")
+        if sum(1 for a in said if "end" in a) >= count or time.monotonic() > deadline:
+            assert sum(1 for a in said if "end" in a) >= count, said
+            return said
+        page.wait_for_timeout(100)
+
+
+def call_text(letter: str, digits: str, counter: str) -> str:
+    return f"Nomor antrian {letter} {digits}, silakan menuju loket {counter}"
+
+
+def counter_row(page, counter: int):
+    return page.locator(f'.counter[data-counter="{counter}"]')
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name))
+
+
+# --- the wall screen ---
+
+def test_a_call_is_on_the_wall_within_a_second_large_and_flashing(live_server, open_page):
+    server = live_server()
+    desk = Desk(server)
+    for _ in range(2):
+        visit(server, "kk")
+    page = open_hall(open_page, server)
+    expect(page.locator(".queue[data-service=kk] .queue-next")).to_have_text("B001B002")
+
+    started = time.monotonic()
+    desk.call_next(1)
+    expect(page.locator("#latest-number")).to_have_text("B001", timeout=1000)
+    assert time.monotonic() - started < 1.0
+
+    expect(page.locator("#latest-counter")).to_have_text("Loket 1")
+    expect(page.locator("#latest")).to_have_class(re.compile("is-flashing"))
+    expect(counter_row(page, 1).locator(".counter-number")).to_have_text("B001")
+    expect(counter_row(page, 1)).to_have_attribute("data-status", "called")
+    expect(page.locator(".queue[data-service=kk] .queue-next")).to_have_text("B002")
+    expect(page.locator(".queue[data-service=kk] .queue-waiting")).to_have_text("1")
+    expect(page.locator("#latest")).not_to_have_class(re.compile("is-flashing"), timeout=10000)  # a few seconds, then calm
+
+
+def test_three_quick_calls_are_announced_in_order_one_at_a_time(live_server, open_page):
+    server = live_server()
+    desk = Desk(server)
+    for service in ("kk", "pindah", "akta_lahir"):
+        visit(server, service)
+    page = open_hall(open_page, server)
+    expect(page.locator("#hall")).to_have_attribute("data-sound", "on")
+
+    for counter in (1, 2, 3):
+        desk.call_next(counter)
+
+    said = spoken(page, 3)
+    assert [a["text"] for a in said] == [
+        call_text("B", "nol nol satu", "satu"), call_text("D", "nol nol satu", "dua"),
+        call_text("E", "nol nol satu", "tiga")]
+    assert [a["version"] for a in said] == sorted(a["version"] for a in said)
+    for earlier, later in zip(said, said[1:]):
+        assert later["start"] >= earlier["end"], (earlier, later)  # never two at once
+    for a in said:
+        assert a["clips"][0] == "chime" and a["ended"] == len(a["clips"]), a  # every clip played to its end
+
+
+def test_a_recall_is_announced_again_but_a_reconnect_repeats_nothing(live_server, open_page):
+    server = live_server()
+    desk = Desk(server)
+    first = visit(server, "kk")
+    visit(server, "kk")
+    page = open_hall(open_page, server)
+    desk.call_next(1)
+    desk.act(first, "recall")
+    spoken(page, 2)
+
+    server.kill()
+    expect(page.locator("#offline")).to_be_visible()
+    expect(page.locator("#offline")).to_contain_text("Koneksi ke server terputus")
+    server.start()
+    expect(page.locator("#offline")).to_be_hidden(timeout=3000)
+    desk.call_next(2)  # announced after anything the reconnect could have queued
+
+    said = spoken(page, 3)
+    assert [a["text"] for a in said] == [
+        call_text("B", "nol nol satu", "satu"), call_text("B", "nol nol satu", "satu"),
+        call_text("B", "nol nol dua", "dua")]
+
+
+def test_after_a_restart_with_changes_made_meanwhile_the_wall_is_right_within_3_s(live_server, open_page):
+    server = live_server()
+    desk = Desk(server)
+    first, second = visit(server, "kk"), visit(server, "kk")
+    visit(server, "pindah")
+    page = open_hall(open_page, server)
+    desk.call_next(1)
+    expect(counter_row(page, 1).locator(".counter-number")).to_have_text("B001")
+    spoken(page, 1)
+
+    server.kill()
+    config, store = open_store(server)  # while it is down, the queue moves on (another process, the CLI)
+    with closing(store):
+        service = QueueService(config, store)
+        service.no_show(ADMIN, first["id"])
+        service.call_next(ADMIN, 2)
+    server.start()
+
+    started = time.monotonic()
+    expect(counter_row(page, 2).locator(".counter-number")).to_have_text(second["number"], timeout=3000)
+    expect(counter_row(page, 1).locator(".counter-number")).to_have_text("—", timeout=100)
+    expect(page.locator("#latest-number")).to_have_text("B002", timeout=100)
+    expect(page.locator(".queue[data-service=kk] .queue-waiting")).to_have_text("0", timeout=100)
+    assert time.monotonic() - started < 3.0
+    expect(page.locator("#offline")).to_be_hidden()
+
+    visit(server, "akta_lahir")
+    desk.call_next(3)
+    said = spoken(page, 2)  # the snapshot showed B002 but did not speak it: only the new call is heard
+    assert [a["text"] for a in said] == [call_text("B", "nol nol satu", "satu"), call_text("E", "nol nol satu", "tiga")]
+
+
+def test_where_autoplay_is_blocked_the_wall_says_so_and_one_tap_turns_the_sound_on(live_server, open_page, browser):
+    args = [a for a in CHROMIUM_ARGS if not a.startswith("--autoplay-policy")]
+    strict = browser.browser_type.launch(executable_path=CHROMIUM, args=args)
+    try:
+        server = live_server()
+        desk = Desk(server)
+        visit(server, "kk")
+        page = open_page(server, "/display", on=strict)
+        expect(page.locator("#sound-off")).to_be_visible()
+        expect(page.locator("#sound-off")).to_contain_text("Suara nonaktif: ketuk layar")
+        expect(page.locator("#hall")).to_have_attribute("data-sound", "blocked")
+
+        desk.call_next(1)  # shown at once, spoken once the sound is on
+        expect(page.locator("#latest-number")).to_have_text("B001")
+        page.mouse.click(960, 540)
+
+        expect(page.locator("#sound-off")).to_be_hidden()
+        said = spoken(page, 1)
+        assert said[0]["text"] == call_text("B", "nol nol satu", "satu")
+    finally:
+        strict.close()
+
+
+def test_counter_numbers_are_said_in_indonesian_words(live_server, open_page):
+    page = open_hall(open_page, live_server())
+    words = page.evaluate("""import('/static/display/voice.js').then((voice) =>
+        [1, 2, 9, 10, 11, 12, 19, 20, 21, 35, 99, 100, 101, 110, 111, 250, 999, 1000]
+          .map((n) => voice.numberWords(n).join(' ')))""")
+    assert words == [
+        "satu", "dua", "sembilan", "sepuluh", "sebelas", "dua belas", "sembilan belas", "dua puluh",
+        "dua puluh satu", "tiga puluh lima", "sembilan puluh sembilan", "seratus", "seratus satu",
+        "seratus sepuluh", "seratus sebelas", "dua ratus lima puluh",
+        "sembilan ratus sembilan puluh sembilan", "satu nol nol nol"]
+
+
+def busy_morning(server, desk) -> None:
+    """Several counters busy, a recall, people waiting in most services."""
+    for service, count in (("kk", 7), ("kia", 3), ("pindah", 4), ("akta_lahir", 5), ("akta_mati", 1),
+                           ("legalisir", 2), ("informasi", 3)):
+        for _ in range(count):
+            visit(server, service)
+    for counter in (1, 2, 3):
+        desk.call_next(counter)
+    desk.act(desk.call_next(4), "start")
+    visit(server, "kk", priority="lansia")  # comes first in line
+
+
+def assert_fits(page) -> dict:
+    """No scrolling either way and no number cut off; return the sizes of the key texts."""
+    sizes = page.evaluate("""() => {
+        const d = document.documentElement;
+        const size = (sel) => parseFloat(getComputedStyle(document.querySelector(sel)).fontSize);
+        const cut = [...document.querySelectorAll('.latest-number, .latest-counter, .counter-number, .counter-name,'
+                                                  + ' .queue-number, .queue-count, .previous-number, .clock')]
+          .filter((el) => el.getClientRects().length && (el.scrollWidth > el.clientWidth + 1
+                  || el.getBoundingClientRect().bottom > el.closest('section, header').getBoundingClientRect().bottom + 1))
+          .map((el) => el.textContent);
+        return {scrollH: d.scrollHeight, scrollW: d.scrollWidth, h: innerHeight, w: innerWidth, cut,
+                latest: size('.latest-number'), counter: size('.counter-number'), next: size('.queue-next')};
+    }""")
+    assert sizes["scrollH"] <= sizes["h"] and sizes["scrollW"] <= sizes["w"], sizes
+    assert not sizes["cut"], sizes
+    return sizes
+
+
+def test_the_wall_fits_1920_and_1366_with_huge_numbers_and_the_office_clock(live_server, open_page):
+    server = live_server()
+    busy_morning(server, Desk(server))
+
+    page = open_hall(open_page, server)
+    expect(page.locator("#latest-number")).to_have_text("H001")
+    expect(counter_row(page, 4)).to_have_attribute("data-status", "serving")
+    expect(page.locator(".queue[data-service=kk] .queue-next")).to_have_text("B008B003B004")  # priority first
+    sizes = assert_fits(page)
+    assert sizes["latest"] >= 200 and sizes["counter"] >= 80 and sizes["next"] >= 36, sizes  # 10 m away
+    jakarta = [(dt.datetime.now(ZoneInfo("Asia/Jakarta")) + dt.timedelta(seconds=s)).strftime("%H.%M")
+               for s in (-2, 0, 62)]
+    assert page.locator("#clock").inner_text() in jakarta
+    expect(page.locator("#zone")).to_have_text("WIB")
+    expect(page.locator("#date")).to_contain_text(str(dt.datetime.now(ZoneInfo("Asia/Jakarta")).year))
+    expect(page.locator(".queue[data-service=ktp]")).to_be_hidden()  # postponed and empty: in the notices
+    screenshot(page, "display-1920.png")
+
+    small = open_hall(open_page, server, SMALL_HALL)
+    expect(small.locator("#latest-number")).to_have_text("H001")
+    assert_fits(small)
+    screenshot(small, "display-1366.png")
+
+
+def test_the_running_text_gives_the_mode_the_online_address_and_postponed_services(live_server, open_page):
+    today = dt.date.today()
+    server = live_server({"admission": {"windows": [{
+        "mode": "emergency_only", "from": today - dt.timedelta(days=1), "until": today + dt.timedelta(days=7),
+        "reference": "Surat Edaran Sekda 470/318/105/2020"}]}})
+    desk = Desk(server)
+    page = open_hall(open_page, server)
+    ticker = page.locator("#ticker")
+    expect(ticker).to_contain_text("Pelayanan tatap muka hanya untuk keperluan darurat sampai dengan")
+    expect(ticker).to_contain_text("Keperluan BPJS Kesehatan")
+    expect(ticker).to_contain_text("layananonline.dukcapil.kemendagri.go.id")
+    expect(ticker).to_contain_text("Surat Edaran Sekda 470/318/105/2020")
+    expect(ticker).to_contain_text("Pelayanan KTP-el ditunda sementara")
+
+    desk.post("/api/admission/mode", {"mode": "normal"})
+
+    expect(ticker).to_contain_text("Ambil nomor antrian di kios")
+    expect(ticker).not_to_contain_text("hanya untuk keperluan darurat")
+    expect(ticker).to_contain_text("Pelayanan KTP-el ditunda sementara")
+
+
+# --- the visitor's phone ---
+
+def test_the_phone_counts_down_the_people_ahead_and_then_sends_the_visitor_to_the_counter(live_server, open_page):
+    server = live_server()
+    desk = Desk(server)
+    first, _second, third = [visit(server, "kk") for _ in range(3)]
+    mine = visit(server, "kk")
+    visit(server, "pindah")
+    page = open_page(server, mine["status_url"], PHONE, RECORD_VIBRATIONS)
+    phone = page.locator("#phone")
+    expect(phone).to_have_attribute("data-live", "up")
+    expect(page.locator("#number")).to_have_text("B004")
+    expect(page.locator("#service")).to_have_text("Kartu Keluarga", use_inner_text=True)
+    expect(page.locator("#status-main")).to_have_text("3 orang di depan Anda", use_inner_text=True)
+    screenshot(page, "phone-waiting.png")
+
+    desk.call_next(1)
+    expect(page.locator("#status-main")).to_have_text("2 orang di depan Anda", use_inner_text=True)
+    desk.call_next(2)
+    expect(page.locator("#status-main")).to_have_text("1 orang di depan Anda", use_inner_text=True)
+    desk.act(first, "no-show")
+    desk.call_next(1)
+    expect(page.locator("#status-main")).to_have_text("Anda berikutnya", use_inner_text=True)
+    assert page.locator("body").inner_text().count("B00") == 1  # nothing of the tickets ahead
+
+    desk.act(third, "start")
+    desk.act(third, "finish")
+    desk.call_next(1)
+    expect(page.locator("#status-main")).to_have_text("Silakan menuju Loket 1", use_inner_text=True)
+    expect(phone).to_have_attribute("data-status", "called")
+    assert page.evaluate("window.__vibrations") == [[400, 200, 400, 200, 800]]
+    expect(page.locator("#status")).not_to_have_class(re.compile("is-new"))  # the pulse is over
+    screenshot(page, "phone-called.png")
+
+    desk.act(mine, "recall")
+    deadline = time.monotonic() + 5
+    while len(page.evaluate("window.__vibrations")) < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert len(page.evaluate("window.__vibrations")) == 2  # a recall buzzes again
+    desk.act(mine, "start")
+    expect(page.locator("#status-main")).to_have_text("Anda sedang dilayani di Loket 1", use_inner_text=True)
+    desk.act(mine, "finish")
+    expect(page.locator("#status-main")).to_have_text("Pelayanan selesai", use_inner_text=True)
+    expect(phone).to_have_attribute("data-live", "closed")  # nothing can change any more
+
+
+def test_the_phone_gives_an_estimated_wait_once_today_has_a_history(live_server, open_page):
+    server = live_server()
+    desk = Desk(server)
+    for _ in range(3):
+        visit(server, "kk")
+    mine = visit(server, "kk")
+    page = open_page(server, mine["status_url"], PHONE)
+    expect(page.locator("#status-main")).to_have_text("3 orang di depan Anda", use_inner_text=True)
+    expect(page.locator("#status-wait")).to_be_hidden()  # no guess made of nothing
+
+    for _ in range(3):
+        ticket = desk.call_next(1)
+        desk.act(ticket, "start")
+        desk.act(ticket, "finish")
+
+    expect(page.locator("#status-main")).to_have_text("Anda berikutnya", use_inner_text=True)
+    expect(page.locator("#status-wait")).to_have_text(re.compile(r"Perkiraan waktu tunggu sekitar \d+ menit"),
+                                                      use_inner_text=True)
+
+
+def test_the_phone_says_redirected_no_show_and_expired_in_plain_words_in_both_languages(live_server, open_page):
+    server = live_server()
+    desk = Desk(server)
+    claimed = visit(server, "kk", reason="bpjs")
+    missed = visit(server, "kk")
+    later = visit(server, "akta_mati")
+
+    redirected = open_page(server, claimed["status_url"], PHONE)
+    expect(redirected.locator("#phone")).to_have_attribute("data-live", "up")
+    desk.act(claimed, "verify", {"emergency": False})
+    expect(redirected.locator("#status-main")).to_have_text("Silakan urus secara online", use_inner_text=True)
+    expect(redirected.locator("#status-lead")).to_have_text("Dialihkan ke layanan online", use_inner_text=True)
+    expect(redirected.locator("#online-link")).to_have_text("https://layananonline.dukcapil.kemendagri.go.id")
+
+    no_show = open_page(server, missed["status_url"], PHONE)
+    expect(no_show.locator("#phone")).to_have_attribute("data-live", "up")
+    desk.call_next(1)
+    expect(no_show.locator("#status-main")).to_have_text("Silakan menuju Loket 1", use_inner_text=True)
+    desk.act(missed, "no-show")
+    expect(no_show.locator("#status-main")).to_have_text("Anda tidak hadir saat dipanggil", use_inner_text=True)
+    expect(no_show.locator("#status-sub")).to_contain_text("Silakan ambil nomor baru", use_inner_text=True)
+    no_show.get_by_role("button", name="English").click()
+    expect(no_show.locator("html")).to_have_attribute("lang", "en")
+    expect(no_show.locator("#status-main")).to_have_text("You were not there when called", use_inner_text=True)
+    expect(no_show.locator("#service")).to_have_text("Family card (KK)", use_inner_text=True)
+
+    config, store = open_store(server)  # the day closes: tomorrow's clock expires today's waiting tickets
+    with closing(store):
+        QueueService(config, store, lambda: dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).expire_day()
+    expired = open_page(server, later["status_url"], PHONE)
+    expect(expired.locator("#status-main")).to_have_text("Nomor ini sudah tidak berlaku", use_inner_text=True)
+    expect(expired.locator("#phone")).to_have_attribute("data-live", "closed")
