@@ -18,7 +18,7 @@ import counter
 import display
 import kiosk
 from kiosk.outbox import Outbox
-from display.live import MAX_SOCKET_MESSAGE, broadcast, broadcast_print, socketio
+from display.live import MAX_SOCKET_MESSAGE, broadcast_print, broadcaster, socketio
 from queueing import config as configuration
 from queueing import reports
 from queueing.accounts import Accounts
@@ -53,12 +53,13 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
     app.json.ensure_ascii, app.json.sort_keys = False, False
     app.extensions.update(
         config=config, store=store,
-        queue=QueueService(config, store, clock or utc_now),
+        queue=QueueService(config, store, clock or utc_now),  # publishes through display.live
         accounts=Accounts(config, store, clock or utc_now),
         printjobs=PrintJobs(config, store, clock or utc_now),
         limits=RateLimits({"visits_per_kiosk": config.limits.visits_per_kiosk,
                            "logins_per_address": config.limits.logins_per_address}),
     )
+    app.extensions["queue"].publish = broadcaster(app.extensions["queue"])
     app.extensions["outbox"] = Outbox(config, app.extensions["printjobs"], broadcast_print)
     errors.register(app)
     for blueprint in (kiosk.bp, counter.bp, display.bp, admin.bp):
@@ -93,7 +94,7 @@ def start_background(app: Flask, every: float = 30.0) -> threading.Thread:
         service = app.extensions["queue"]
         while not stop.wait(every):
             try:
-                broadcast(service.expire_day().events, service)
+                service.expire_day()
             except Exception:  # a locked or failing disk must not kill the loop
                 log.exception("closing the day failed; retrying")
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from display.live import broadcast, broadcast_notices, queue_service
+from display.live import broadcast_notices, queue_service
 from queueing import reports
 from queueing.model import BadInput
 from queueing.reports import OUTCOMES
@@ -28,7 +28,6 @@ def set_mode():
     if data["mode"] is not None and not isinstance(data["mode"], str):
         raise BadInput("Mode harus normal, emergency_only, closed, atau null.", "bad_mode")
     result = queue_service().set_mode(auth.current_actor(), data["mode"])
-    broadcast(result.events)
     return jsonify(result.body)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from display.live import broadcast, queue_service
+from display.live import queue_service
 from web import auth
 from web.body import boolean, integer, json_body, text
 
@@ -100,7 +100,6 @@ def reprint(ticket_id: int):
 
 
 def _answer(result):
-    broadcast(result.events)
     return jsonify(result.body), result.status
 
 

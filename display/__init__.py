@@ -6,6 +6,8 @@ import io
 import segno
 from flask import Blueprint, Response, jsonify, render_template, url_for
 
+from queueing.model import NotFound
+
 from .live import queue_service
 
 bp = Blueprint("display", __name__, template_folder="templates", static_folder="static",
@@ -37,7 +39,10 @@ def ticket_qr(token: str):
 def phone(token: str):
     """Render the visitor's page of one ticket; its socket keeps it live (`watch`)."""
     service = queue_service()
-    view = service.ticket_by_token(token)
+    try:
+        view = service.ticket_by_token(token)
+    except NotFound:  # a phone deserves a page, not JSON
+        return render_template("display/unknown_ticket.html"), 404
     config = service.config
     names = {s.code: {"id": s.name, "en": s.name_en or s.name} for s in config.services}
     return render_template("display/phone.html", ticket={k: view[k] for k in PHONE_FIELDS},

@@ -1,7 +1,7 @@
 """The live channel: Socket.IO events in, and the one place that broadcasts changes out."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable
 
 from flask import current_app
 from flask_socketio import SocketIO, emit, join_room
@@ -23,17 +23,20 @@ def ticket_room(token: str) -> str:
     return f"ticket:{token}"
 
 
-def broadcast(events: Iterable[Event], service: QueueService | None = None) -> None:
-    """Send each change to every client, and a watched ticket's new state to its watchers."""
-    service = service or queue_service()
-    for event in events:
+def broadcaster(service: QueueService) -> Callable[[Event], None]:
+    """Return the one function that sends changes out; the service calls it after each commit."""
+
+    def broadcast(event: Event) -> None:
+        """Send the change to every client, and a watched ticket's new state to its watchers."""
         socketio.emit("queue", event.payload())
         if event.token and _has_watchers(ticket_room(event.token)):
             try:
                 view = service.ticket_by_token(event.token)
             except QueueError:
-                continue
+                return
             socketio.emit("ticket", _watch_view(view), to=ticket_room(event.token))
+
+    return broadcast
 
 
 def _has_watchers(room: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from display import svg_qr
-from display.live import broadcast, queue_service
+from display.live import queue_service
 from queueing.model import BadInput, NotFound
 from web.body import json_body, text
 
@@ -20,7 +20,6 @@ def visit():
     _limit(kiosk)
     result = queue_service().visit(kiosk, text(data, "service"), text(data, "reason", required=False),
                                    _priority(data), request_id, _base_url(kiosk))
-    broadcast(result.events)
     if result.body.get("print", {}).get("status") == "queued":
         current_app.extensions["outbox"].wake()
     return jsonify(result.body), result.status

@@ -75,9 +75,11 @@ class Result:
 class QueueService:
     """The queue of one office: config, store and clock."""
 
-    def __init__(self, config: Config, store: Store, clock: Clock = utc_now):
+    def __init__(self, config: Config, store: Store, clock: Clock = utc_now,
+                 publish: Callable[[Event], None] | None = None):
         self.config, self.store, self.clock = config, store, clock
         self.notices = Notices(config, store, clock)
+        self.publish = publish or (lambda event: None)
 
     # --- time and mode ---
 
@@ -536,9 +538,14 @@ class QueueService:
             (stamp(now), self.today(now).isoformat(), event, ticket_id, counter_id, actor,
              json.dumps(data or {}))).lastrowid
         if ticket_id is None:
-            return Event(version, event)
+            return self._published(Event(version, event))
         row = row or self._ticket(conn, ticket_id)
-        return Event(version, event, _broadcast_ticket(row), row["token"], kiosk)
+        return self._published(Event(version, event, _broadcast_ticket(row), row["token"], kiosk))
+
+    def _published(self, event: Event) -> Event:
+        """Announce the event once its transaction commits, in version order (see Store.write)."""
+        self.store.after_commit(lambda: self.publish(event))
+        return event
 
     def _version(self, conn) -> int:
         return conn.execute("SELECT coalesce(max(version), 0) FROM events").fetchone()[0]

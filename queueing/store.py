@@ -6,6 +6,7 @@ a crash or a power cut (SPEC, "Running").
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import sqlite3
 import threading
@@ -16,6 +17,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 BUSY_TIMEOUT_MS = 15_000
+log = logging.getLogger(__name__)
 
 migrations = Migrations("antrian")
 
@@ -195,6 +197,7 @@ class Store:
         # One writer at a time inside this process: threads queue here instead of
         # spinning in SQLite's busy handler; other processes still meet BEGIN IMMEDIATE.
         self._write_lock = threading.Lock()
+        self._after_commit: list = []  # touched only by the thread holding the write lock
         self.migrate()
 
     def migrate(self) -> None:
@@ -228,15 +231,31 @@ class Store:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """Run the block as one BEGIN IMMEDIATE transaction: all of it or none of it."""
+        """Run the block as one BEGIN IMMEDIATE transaction: all of it or none of it.
+
+        Callbacks registered with after_commit() run once it has committed, still
+        holding the write lock, so changes are announced in the order they were made.
+        """
         with self._write_lock, self.connection() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                self._after_commit.clear()
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            callbacks, self._after_commit = self._after_commit, []
+            for callback in callbacks:
+                try:
+                    callback()
+                except Exception:  # the change is committed: a failed announcement must not undo the answer
+                    log.exception("after-commit callback failed")
+
+    def after_commit(self, callback) -> None:
+        """Run callback when the current write transaction commits (never if it rolls back)."""
+        self._after_commit.append(callback)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

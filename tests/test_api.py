@@ -417,3 +417,9 @@ def test_every_page_answers(client):
 def test_pages_carry_a_content_security_policy_of_own_assets_only(client):
     policy = client.get("/").headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy and "*" not in policy
+
+
+def test_an_unknown_ticket_page_is_a_404_page_for_a_phone(client):
+    response = client.get("/t/no-such-token")
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert "Tiket tidak ditemukan" in response.get_data(as_text=True)

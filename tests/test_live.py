@@ -93,3 +93,25 @@ def test_a_socket_from_another_origin_is_refused_and_the_same_origin_accepted(li
     event, state = same.receive(timeout=5)
     assert event == "state" and state["version"] == 0
     same.disconnect()
+
+
+def test_changes_from_many_threads_are_broadcast_in_version_order(app, socket_client, staff, staff2):
+    import threading
+    from conftest import visit as post_visit
+    socket = socket_client()
+    socket.get_received()
+    clients = [app.test_client() for _ in range(6)]
+    threads = [threading.Thread(target=lambda c=c: [post_visit(c) for _ in range(15)]) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    versions = [m["args"][0]["version"] for m in socket.get_received() if m["name"] == "queue"]
+    assert versions == list(range(1, 91))
+
+
+def test_a_rolled_back_change_announces_nothing(app, socket_client, staff):
+    socket = socket_client()
+    socket.get_received()
+    staff.post("/api/counters/1/call-next")  # nothing waiting: refused inside the transaction
+    assert [m for m in socket.get_received() if m["name"] == "queue"] == []

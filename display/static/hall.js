@@ -287,6 +287,6 @@ root.style.setProperty("--counter-scale", String(Math.min(1, 6 / Math.max(root.q
 $("zone").textContent = zoneName();
 tick();
 
-const live = connectLive({ onState, onEvent, onConnection });
-live.socket.io.reconnectionDelay(RECONNECT_MS[0]).reconnectionDelayMax(RECONNECT_MS[1]).randomizationFactor(0.25);
+const live = connectLive({ onState, onEvent, onConnection, socketOptions: {
+  reconnectionDelay: RECONNECT_MS[0], reconnectionDelayMax: RECONNECT_MS[1], randomizationFactor: 0.25 } });
 live.socket.on("queue", onCall);  // after live.js's own listener: the screen shows the call first

@@ -25,7 +25,8 @@ const SYNC_RETRY_MS = 2000;
 
 export function connectLive(handlers = {}) {
   const on = { onState() {}, onEvent() {}, onPrint() {}, onConnection() {}, ...handlers };
-  const socket = io({ auth: handlers.auth || {} });
+  // handlers.socketOptions: socket.io-client options, e.g. a wall screen's faster reconnection
+  const socket = io({ ...(handlers.socketOptions || {}), auth: handlers.auth || {} });
   let version = null;   // last version applied; null until the first snapshot
   let syncing = false;
   let held = [];        // events that arrived during a sync or after a gap
