@@ -51,10 +51,11 @@ class Outbox:
             return self.jobs.record(job["id"], str(e), e.paper)
         return self.jobs.record(job["id"], None, paper)
 
-    def wake(self) -> None:
-        """Tell the workers a job is waiting, so it goes out now rather than at the next poll."""
-        for event in self._wakes.values():
-            event.set()
+    def wake(self, kiosk: str | None = None) -> None:
+        """Tell a kiosk's worker (or all) a job is waiting, so it goes out now, not at the next poll."""
+        for name, event in self._wakes.items():
+            if kiosk in (None, name):
+                event.set()
 
     def start(self) -> None:
         """Start one worker thread per kiosk that has a printer."""

@@ -176,6 +176,13 @@ END
 """
 
 
+@migrations()
+def m003_print_jobs_by_kiosk(db: Database) -> None:
+    """Each kiosk's worker asks for its own due jobs: index them by kiosk first."""
+    db.execute("DROP INDEX IF EXISTS print_jobs_due")
+    db.execute("CREATE INDEX print_jobs_due ON print_jobs (kiosk, status, next_attempt_at)")
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open a connection in autocommit mode, so that transactions are ours to begin."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
