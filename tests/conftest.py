@@ -197,3 +197,12 @@ def browser():
 
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+@pytest.fixture
+def browser_pages(browser):
+    """Fresh browser pages for one test (browserkit.Pages); a CSP complaint or a script error fails it."""
+    from browserkit import Pages  # it imports this module
+    pages = Pages(browser)
+    yield pages
+    pages.close()

@@ -9,7 +9,6 @@ import datetime as dt
 import re
 import sqlite3
 import time
-import uuid
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
@@ -18,17 +17,15 @@ import requests
 from playwright.sync_api import expect
 
 from admin import charts
-from conftest import PASSWORD, SCREENSHOTS, visit
+from browserkit import TEXT, add_account, kiosk_visit, log_in, screenshot, staff_session
+from conftest import PASSWORD, visit
 from fakeprinter import FakePrinter
 from liveserver import free_port
 from queueing import config as configuration
-from queueing.accounts import Accounts
 from queueing.model import MONTHS
-from queueing.store import Store
 
 SVG = "{http://www.w3.org/2000/svg}"
 LARGE = {"width": 1920, "height": 1080}
-TEXT = {"use_inner_text": True}  # only the words of the language shown
 WIB = ZoneInfo("Asia/Jakarta")
 
 
@@ -180,32 +177,6 @@ def test_the_page_has_no_inline_script_or_style_for_the_csp_to_refuse(client):
 
 # --- in a real browser ---
 
-def add_account(server, name: str, role: str = "staff", counters=(1,)) -> None:
-    """Create an account in the live server's database, as `flask users add` does."""
-    config = configuration.load(server.config)
-    store = Store(config.server.database)
-    try:
-        Accounts(config, store).add_user(name, PASSWORD, role, list(counters))
-    finally:
-        store.close()
-
-
-def kiosk_visit(server, service: str = "kk", kiosk: str = "lobby", **extra) -> dict:
-    body = {"kiosk": kiosk, "service": service, "request_id": uuid.uuid4().hex, **extra}
-    answer = requests.post(f"{server.url}/api/visits", json=body, timeout=10)
-    assert answer.status_code in (200, 201), answer.text
-    return answer.json()
-
-
-def api_as(server, name: str) -> requests.Session:
-    """A requests session logged in as name, sending its CSRF token on every change."""
-    http = requests.Session()
-    answer = http.post(f"{server.url}/api/login", json={"username": name, "password": PASSWORD}, timeout=10)
-    assert answer.status_code == 200, answer.text
-    http.headers["X-CSRFToken"] = answer.json()["csrf_token"]
-    return http
-
-
 def wait_until(condition, timeout: float = 10) -> None:
     """Poll a condition outside the browser (a printer, the database) until it holds."""
     deadline = time.monotonic() + timeout
@@ -219,42 +190,19 @@ def today_in_words() -> str:
     return f"{today.day} {MONTHS[today.month - 1]} {today.year}"
 
 
-def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name))
-
-
 @pytest.fixture
-def open_page(browser):
-    """Open a path of a server in a fresh browser context; fail on any CSP complaint."""
-    contexts = []
-
+def open_page(browser_pages):
+    """Open a path of a server in a fresh browser context; fail on any CSP complaint or script error."""
     def open_(server, path: str = "/admin", viewport=LARGE):
-        context = browser.new_context(viewport=viewport, locale="id-ID", timezone_id="Asia/Jakarta")
-        contexts.append(context)
-        page = context.new_page()
-        page.problems = []
-        page.on("console", lambda m: "Content Security Policy" in m.text and page.problems.append(m.text))
-        page.on("pageerror", lambda e: page.problems.append(str(e)))
+        page = browser_pages.new(viewport, timezone_id="Asia/Jakarta")
         page.goto(server.url + path)
         return page
 
-    yield open_
-    for context in contexts:
-        for page in context.pages:
-            assert not page.problems, page.problems
-        context.close()
-
-
-def sign_in(page, user: str = "kepala") -> None:
-    expect(page.locator("#login")).to_be_visible()
-    page.get_by_label("Nama pengguna").fill(user)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk", exact=True).click()
+    return open_
 
 
 def signed_in(page) -> None:
-    sign_in(page)
+    log_in(page, "kepala")
     expect(page.locator("#board")).to_be_visible()
     expect(page.locator("#admin")).to_have_attribute("data-live", "up")
 
@@ -275,12 +223,12 @@ def test_an_admin_sees_today_live_and_switches_the_kiosks_to_emergency_only_afte
     for service in ("kk", "kk", "kia", "ktp", "akta_lahir"):
         kiosk_visit(server, service)
     kiosk_visit(server, "pindah", kiosk="lantai2")
-    boss = api_as(server, "kepala")
+    boss = staff_session(server, "kepala")
     boss.post(f"{server.url}/api/admission/mode", json={"mode": "emergency_only"}, timeout=10)
     for service in ("kk", "kia", "akta_mati"):
         assert kiosk_visit(server, service)["outcome"] == "online"
     boss.post(f"{server.url}/api/admission/mode", json={"mode": None}, timeout=10)
-    assert api_as(server, "siti").post(f"{server.url}/api/counters/1/call-next", timeout=10).json()["ticket"]["number"] == "B001"
+    assert staff_session(server, "siti").post(f"{server.url}/api/counters/1/call-next", timeout=10).json()["ticket"]["number"] == "B001"
 
     kiosk = open_page(server, "/kiosk/lobby")
     expect(kiosk.locator("#kiosk")).to_have_attribute("data-live", "up")
@@ -373,7 +321,7 @@ def test_counter_staff_are_told_the_page_is_for_admins_only(live_server, open_pa
     add_account(server, "siti", "staff", (1,))
     page = open_page(server)
 
-    sign_in(page, "siti")
+    log_in(page, "siti")
 
     expect(page.locator("#login-error")).to_contain_text("Halaman ini hanya untuk admin", **TEXT)
     expect(page.locator("#login-error")).to_contain_text("siti", **TEXT)
@@ -408,7 +356,7 @@ def test_a_failed_print_job_is_retried_and_a_ticket_reprinted_by_its_number(live
         add_account(server, "kepala", "admin", ())
         answer = kiosk_visit(server, "kk")
         assert len(printer.printed()) == 1
-        boss = api_as(server, "kepala")
+        boss = staff_session(server, "kepala")
         # the worker records the outcome just after the bytes arrive
         wait_until(lambda: boss.get(f"{server.url}/api/printers", timeout=10).json()["printers"][0]["last_job"])
         give_up_on(server, answer["print"]["id"])
@@ -452,13 +400,13 @@ def test_the_daily_report_shows_its_charts_table_and_csv_links_for_the_date_pick
     add_account(server, "siti", "staff", (1,))
     for service in ("kk", "kk", "kia", "kia", "pindah", "ktp", "akta_lahir"):
         kiosk_visit(server, service)
-    boss = api_as(server, "kepala")
+    boss = staff_session(server, "kepala")
     boss.post(f"{server.url}/api/admission/mode", json={"mode": "emergency_only"}, timeout=10)
     for service in ("kk", "kk", "kia", "akta_lahir"):
         kiosk_visit(server, service)
     kiosk_visit(server, "kk", reason="bpjs", priority="lansia")
     boss.post(f"{server.url}/api/admission/mode", json={"mode": None}, timeout=10)
-    siti = api_as(server, "siti")
+    siti = staff_session(server, "siti")
     for _ in range(2):
         ticket = siti.post(f"{server.url}/api/counters/1/call-next", timeout=10).json()["ticket"]
         siti.post(f"{server.url}/api/tickets/{ticket['id']}/start", timeout=10)

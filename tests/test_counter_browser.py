@@ -7,56 +7,31 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
-import uuid
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, SCREENSHOTS
+from browserkit import TEXT, add_account, assert_fits, kiosk_visit, log_in, screenshot, staff_session
+from conftest import PASSWORD
 from fakeprinter import FakePrinter
 from queueing import config as configuration
-from queueing.accounts import Accounts
-from queueing.store import Store
 
 pytestmark = pytest.mark.browser
 
 SMALL = {"width": 1366, "height": 768}
 LARGE = {"width": 1920, "height": 1080}
-TEXT = {"use_inner_text": True}  # only the words of the language shown
 
 
 # --- helpers ---
 
-def add_account(server, name: str, role: str = "staff", counters=(1,)) -> None:
-    """Create an account in the live server's database, as `flask users add` does."""
-    config = configuration.load(server.config)
-    store = Store(config.server.database)
-    try:
-        Accounts(config, store).add_user(name, PASSWORD, role, list(counters))
-    finally:
-        store.close()
-
-
 def visit(server, service: str = "kk", **extra) -> dict:
     """Issue a ticket as the lobby kiosk does."""
-    body = {"kiosk": "lobby", "service": service, "request_id": uuid.uuid4().hex, **extra}
-    answer = requests.post(f"{server.url}/api/visits", json=body, timeout=10)
-    assert answer.status_code == 201, answer.text
-    return answer.json()["ticket"]
+    return kiosk_visit(server, service, statuses=(201,), **extra)["ticket"]
 
 
 def status_of(server, ticket: dict) -> str:
     return requests.get(f"{server.url}/api/tickets/{ticket['token']}", timeout=10).json()["ticket"]["status"]
-
-
-def staff_api(server, name: str) -> requests.Session:
-    """A requests session logged in as name, sending its CSRF token on every change."""
-    http = requests.Session()
-    answer = http.post(f"{server.url}/api/login", json={"username": name, "password": PASSWORD}, timeout=10)
-    assert answer.status_code == 200, answer.text
-    http.headers["X-CSRFToken"] = answer.json()["csrf_token"]
-    return http
 
 
 def held_by(server, http: requests.Session, counter: int) -> dict:
@@ -76,24 +51,12 @@ def listed(page) -> list[str]:
     return page.locator("#waiting .w-number").all_inner_texts()
 
 
-def log_in(page, user: str, password: str = PASSWORD) -> None:
-    expect(page.locator("#login")).to_be_visible()
-    page.get_by_label("Nama pengguna").fill(user)
-    page.get_by_label("Kata sandi").fill(password)
-    button(page, "Masuk").click()
-
-
 def at_desk(page, counter: str = "Loket 1") -> None:
     """Wait until the desk of counter is loaded and the live channel is up."""
     expect(page.locator("#console")).to_have_attribute("data-screen", "desk")
     expect(page.locator("#bar-counter")).to_have_text(f" · {counter}", **TEXT)
     expect(page.locator("#waiting-count")).not_to_have_text("")
     expect(page.locator("#console")).to_have_attribute("data-live", "up")
-
-
-def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name))
 
 
 @pytest.fixture(autouse=True)
@@ -105,54 +68,22 @@ def patient_expect():
 
 
 @pytest.fixture
-def open_console(browser):
+def open_console(browser_pages):
     """Open /counter in a fresh browser context (a PC of its own); optionally log in."""
-    contexts = []
-
     def open_(server, user: str | None = None, viewport=SMALL, counter: str = "Loket 1"):
-        context = browser.new_context(viewport=viewport, locale="id-ID")
-        contexts.append(context)
-        page = context.new_page()
-        page.problems = []
-        page.on("console", lambda m: "Content Security Policy" in m.text and page.problems.append(m.text))
-        page.on("pageerror", lambda e: page.problems.append(str(e)))
+        page = browser_pages.new(viewport)
         page.goto(f"{server.url}/counter")
         if user:
             log_in(page, user)
             at_desk(page, counter)
         return page
 
-    yield open_
-    for context in contexts:
-        for page in context.pages:
-            assert not page.problems, page.problems
-        context.close()
+    return open_
 
 
-def assert_fits(page) -> None:
+def assert_console_fits(page) -> None:
     """No page scrolling, nothing cut off, every visible button at least 64 px, text at least 14 px."""
-    sizes = page.evaluate("""() => {
-        const d = document.documentElement;
-        const visible = (el) => el.getClientRects().length > 0;
-        const buttons = [...document.querySelectorAll('button')].filter(visible)
-            .map(b => [b.innerText.trim().slice(0, 30), b.getBoundingClientRect().height]);
-        const clipped = [...document.querySelectorAll('button, .current, .actions, .note, .today')].filter(visible)
-            .filter(el => el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
-            .map(el => el.className + ': ' + el.innerText.trim().slice(0, 30));
-        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-        const small = [];
-        while (walker.nextNode()) {
-            const el = walker.currentNode.parentElement;
-            if (!walker.currentNode.textContent.trim() || !visible(el) || el.closest('.visually-hidden')) continue;
-            const size = parseFloat(getComputedStyle(el).fontSize);
-            if (size < 14) small.push([walker.currentNode.textContent.trim().slice(0, 30), size]);
-        }
-        return {scrollH: d.scrollHeight, scrollW: d.scrollWidth, h: innerHeight, w: innerWidth, buttons, clipped, small};
-    }""")
-    assert sizes["scrollH"] <= sizes["h"] and sizes["scrollW"] <= sizes["w"], sizes
-    assert all(height >= 64 for _, height in sizes["buttons"]), sizes["buttons"]
-    assert not sizes["clipped"], sizes["clipped"]
-    assert not sizes["small"], sizes["small"]
+    assert_fits(page, "button, .current, .actions, .note, .today", smallest_text=14)
 
 
 # --- signing in ---
@@ -417,7 +348,7 @@ def test_a_tap_on_a_ticket_another_counter_took_meanwhile_shows_why_and_the_list
     log_in(page, "siti")
     expect(page.locator("#waiting .w-number")).to_have_text(["B001", "B002"])
     expect(page.locator("#link")).to_have_text("Terputus — menyambung ulang…", **TEXT)
-    budi = staff_api(server, "budi")
+    budi = staff_session(server, "budi")
     assert budi.post(f"{server.url}/api/counters/2/call-next", json={}, timeout=10).json()["ticket"]["number"] == "B001"
 
     page.locator("#waiting .wait-item", has_text="B001").click()
@@ -573,18 +504,18 @@ def test_the_console_fits_the_screen_with_big_buttons_and_a_scrolling_list(live_
     for i in range(14):
         visit(server, ("kk", "kia")[i % 3 == 0], **({"reason": "rumah_sakit"} if i == 4 else {}))
     page = open_console(server, "siti", viewport)
-    assert_fits(page)
+    assert_console_fits(page)
 
     button(page, "Panggil berikutnya").click()
     expect(page.locator("#number")).to_have_text("C001")
     button(page, "Mulai layani").click()
     expect(page.locator("#status-badge")).to_have_text("Sedang dilayani", **TEXT)
     expect(page.locator("#clock")).not_to_have_text("00:00")
-    assert_fits(page)
+    assert_console_fits(page)
     assert page.eval_on_selector("#waiting", "el => el.scrollHeight > el.clientHeight")  # the list scrolls
     screenshot(page, name)
 
     button(page, "EN").click()
     expect(button(page, "Finish & call next")).to_be_enabled()
     expect(page.locator("#status-badge")).to_have_text("Being served", **TEXT)
-    assert_fits(page)
+    assert_console_fits(page)

@@ -4,16 +4,13 @@ printer is gone. Screenshots land in docs/screenshots/ for people to look at."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import subprocess
-import sys
-import urllib.request
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, ROOT, SCREENSHOTS
+from browserkit import add_account, assert_fits, kiosk_visit, staff_session
+from browserkit import screenshot as save_screenshot
 from fakeprinter import FakePrinter
 from queueing.model import MONTHS
 
@@ -25,25 +22,15 @@ EMERGENCY = {"admission": {"mode": "emergency_only"}}
 
 
 @pytest.fixture
-def open_kiosk(browser):
+def open_kiosk(browser_pages):
     """Open /kiosk/lobby on a server in a fresh browser page; wait until it is live."""
-    contexts = []
-
     def open_(server, viewport=LANDSCAPE, query=""):
-        context = browser.new_context(viewport=viewport, locale="id-ID")
-        contexts.append(context)
-        page = context.new_page()
-        page.csp_errors = []
-        page.on("console", lambda m: "Content Security Policy" in m.text and page.csp_errors.append(m.text))
+        page = browser_pages.new(viewport)
         page.goto(f"{server.url}/kiosk/lobby{query}")
         expect(page.locator("#kiosk")).to_have_attribute("data-live", "up")
         return page
 
-    yield open_
-    for context in contexts:
-        for page in context.pages:
-            assert not page.csp_errors, page.csp_errors
-        context.close()
+    return open_
 
 
 def window_around_today(days_left: int = 14) -> dict:
@@ -58,16 +45,10 @@ def date_in_words(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def api(server, path: str, body: dict | None = None, headers: dict | None = None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(server.url + path, data=data, headers={
-        "Content-Type": "application/json", **(headers or {})})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
-
-
 def waiting(server) -> list[dict]:
-    return api(server, "/api/state")["waiting"]
+    answer = requests.get(f"{server.url}/api/state", timeout=10)
+    answer.raise_for_status()
+    return answer.json()["waiting"]
 
 
 def service_button(page, name: str):
@@ -75,48 +56,26 @@ def service_button(page, name: str):
 
 
 def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     # buttons are held for a moment after each screen change (a double tap's 2nd tap)
     expect(page.locator(".screen:not([hidden]) button:not([data-used=true])").first).to_be_enabled()
-    page.screenshot(path=str(SCREENSHOTS / name))
+    save_screenshot(page, name)
 
 
 def qr_loaded(page, selector: str) -> bool:
     return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0")
 
 
-def assert_fits(page) -> None:
+def assert_kiosk_fits(page) -> None:
     """No scrolling either way, nothing cut off, every button at least 64 px tall, text at least 24 px."""
-    sizes = page.evaluate("""() => {
-        const d = document.documentElement;
-        const visible = (el) => el.getClientRects().length > 0;
-        const buttons = [...document.querySelectorAll('button')].filter(visible)
-            .map(b => [b.innerText.trim().slice(0, 30), b.getBoundingClientRect().height]);
-        const clipped = [...document.querySelectorAll('button, .screen > *')].filter(visible)
-            .filter(el => el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
-            .map(el => el.innerText.trim().slice(0, 30));
-        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-        const small = [];
-        while (walker.nextNode()) {
-            const el = walker.currentNode.parentElement;
-            if (!walker.currentNode.textContent.trim() || !visible(el) || el.closest('.visually-hidden')) continue;
-            const size = parseFloat(getComputedStyle(el).fontSize);
-            if (size < 24) small.push([walker.currentNode.textContent.trim().slice(0, 30), size]);
-        }
-        return {scrollH: d.scrollHeight, scrollW: d.scrollWidth, h: innerHeight, w: innerWidth, buttons, clipped, small};
-    }""")
-    assert sizes["scrollH"] <= sizes["h"] and sizes["scrollW"] <= sizes["w"], sizes
-    assert all(height >= 64 for _, height in sizes["buttons"]), sizes["buttons"]
-    assert not sizes["clipped"], sizes["clipped"]
-    assert not sizes["small"], sizes["small"]
+    assert_fits(page, "button, .screen > *", smallest_text=24)
 
 
 # --- normal mode ---
 
 def test_a_visitor_picks_a_service_and_sees_the_ticket_number_and_its_qr_code(live_server, open_kiosk):
     server = live_server()
-    for i in range(3):
-        api(server, "/api/visits", {"kiosk": "lobby", "service": "kk", "request_id": f"earlier-{i}"})
+    for _ in range(3):
+        kiosk_visit(server, "kk")
     page = open_kiosk(server)
     expect(page.locator("#mode")).to_contain_text("Pelayanan tatap muka dibuka", use_inner_text=True)
     screenshot(page, "kiosk-start-landscape.png")
@@ -137,7 +96,7 @@ def test_a_visitor_picks_a_service_and_sees_the_ticket_number_and_its_qr_code(li
 
 def test_a_priority_visitor_says_so_with_one_tap_before_the_service(live_server, open_kiosk):
     server = live_server()
-    api(server, "/api/visits", {"kiosk": "lobby", "service": "kk", "request_id": "earlier"})
+    kiosk_visit(server, "kk")
     page = open_kiosk(server)
 
     page.get_by_role("button", name="Lansia").click()
@@ -270,20 +229,20 @@ def test_the_back_button_of_the_emergency_question_keeps_the_priority_choice(liv
 def test_every_screen_fits_without_scrolling_with_big_buttons_and_text(live_server, open_kiosk, viewport, name):
     server = live_server(window_around_today())
     page = open_kiosk(server, viewport)
-    assert_fits(page)
+    assert_kiosk_fits(page)
     if name == "portrait":
         screenshot(page, "kiosk-start-portrait.png")
     page.get_by_role("button", name="English").click()
-    assert_fits(page)
+    assert_kiosk_fits(page)
     page.get_by_role("button", name="Bahasa Indonesia").click()
 
     page.get_by_role("button", name="Penyandang disabilitas").click()
     service_button(page, "Perkawinan / Perceraian").click()
     expect(page.locator("#question")).to_be_visible()
-    assert_fits(page)
+    assert_kiosk_fits(page)
     page.get_by_role("button", name="Pendaftaran TNI/Polri").click()
     expect(page.locator("#ticket-number")).to_have_text("G001", use_inner_text=True)
-    assert_fits(page)
+    assert_kiosk_fits(page)
     if name == "portrait":
         screenshot(page, "kiosk-ticket-portrait.png")
     page.get_by_role("button", name="Selesai").click()
@@ -293,14 +252,14 @@ def test_every_screen_fits_without_scrolling_with_big_buttons_and_text(live_serv
     expect(page.locator("#online")).to_be_visible()
     page.get_by_role("button", name="Cetak petunjuk ini").click()
     expect(page.locator("#slip-state")).to_be_visible()
-    assert_fits(page)
+    assert_kiosk_fits(page)
     if name == "portrait":
         screenshot(page, "kiosk-online-portrait.png")
     page.get_by_role("button", name="Selesai").click()
 
     service_button(page, "KTP Elektronik").click()
     expect(page.locator("#message")).to_be_visible()
-    assert_fits(page)
+    assert_kiosk_fits(page)
 
 
 # --- when things fail ---
@@ -333,7 +292,7 @@ def test_in_closed_mode_the_kiosk_says_so_and_issues_nothing(live_server, open_k
 
 def test_after_the_daily_limit_the_kiosk_says_the_queue_is_full(live_server, open_kiosk):
     server = live_server({"admission": {"daily_limit": 1}})
-    api(server, "/api/visits", {"kiosk": "lobby", "service": "kk", "request_id": "the-only-one"})
+    kiosk_visit(server, "kk")
     page = open_kiosk(server)
 
     service_button(page, "Akta Kematian").click()
@@ -402,14 +361,6 @@ def test_the_kiosk_follows_a_mode_switch_without_reloading(live_server, open_kio
 
 
 def admin_switches_mode(server, mode: str) -> None:
-    env = {**os.environ, "KIOSK_CONFIG": str(server.config)}
-    subprocess.run([sys.executable, "-m", "flask", "--app", "server", "users", "add", "kepala",
-                    "--role", "admin"], input=PASSWORD + "\n", text=True, cwd=ROOT, env=env,
-                   check=True, capture_output=True)
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-    login = urllib.request.Request(server.url + "/api/login", headers={"Content-Type": "application/json"},
-                                   data=json.dumps({"username": "kepala", "password": PASSWORD}).encode())
-    csrf = json.loads(opener.open(login, timeout=10).read())["csrf_token"]
-    switch = urllib.request.Request(server.url + "/api/admission/mode", data=json.dumps({"mode": mode}).encode(),
-                                    headers={"Content-Type": "application/json", "X-CSRFToken": csrf})
-    opener.open(switch, timeout=10).read()
+    add_account(server, "kepala", "admin", ())
+    answer = staff_session(server, "kepala").post(f"{server.url}/api/admission/mode", json={"mode": mode}, timeout=10)
+    assert answer.ok, answer.text

@@ -9,6 +9,10 @@
  * flips <html lang> (and the language of the chart images).
  */
 import { connectLive } from "../js/live.js";
+import {
+  createStaffClient, focusLogin, LOGIN_MISSING, remember, SESSION_EVERY_MS, showLoginForm, stored, UNREACHABLE,
+} from "../js/staff.js";
+import { $, bi, element, say, showLanguage } from "../js/words.js";
 
 const root = document.getElementById("admin");
 const NAMES = JSON.parse(root.dataset.names);
@@ -17,12 +21,10 @@ const KIOSKS = new Map(NAMES.kiosks.map((k) => [k.id, k]));
 const REASONS = new Map(NAMES.reasons.map((r) => [r.code, r]));
 const TIMEZONE = NAMES.timezone;
 
-const REQUEST_TIMEOUT_MS = 10000;
 const TODAY_REFRESH_MS = 300;     // events in a burst make one refresh, at most this late
 const PRINTERS_REFRESH_MS = 300;
 const REPORT_REFRESH_MS = 3000;   // today's report and charts: a few seconds behind is fine
 const OFFLINE_NOTICE_MS = 1500;
-const SESSION_EVERY_MS = 4 * 60 * 1000;
 const MAX_RANGE_DAYS = 92;        // the server's limit for /api/reports/range.csv
 const STORE = { lang: "antrian.admin.lang", user: "antrian.admin.user" };
 
@@ -31,12 +33,9 @@ const state = {
   reportDate: null, report: null, reportAsked: 0, chartVersion: 0, pendingMode: null, found: null, notices: null,
   offlineTimer: null, busy: new Set(),
 };
-const $ = (id) => document.getElementById(id);
 
 // --- words ---
 
-const UNREACHABLE = ["Server tidak dapat dihubungi. Periksa jaringan, lalu coba lagi.",
-                     "Cannot reach the server. Check the network, then try again."];
 const MODE_NAMES = {
   normal: ["Normal", "Normal"], emergency_only: ["Hanya darurat", "Emergencies only"], closed: ["Tutup", "Closed"],
 };
@@ -76,30 +75,6 @@ const PRIORITY_WORDS = {
   balita: ["Membawa balita", "With a small child"], ya: ["Prioritas", "Priority"], none: ["Bukan prioritas", "Not priority"],
 };
 const TZ_NAMES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
-
-/** Put text in both languages into el; without `en`, the Indonesian text stands in (server messages). */
-function say(el, id, en) {
-  el.replaceChildren(...bi(id, en));
-}
-
-function bi(id, en) {
-  return [part("id", id, "id"), en === undefined ? part("en", id, "id") : part("en", en, "en")];
-}
-
-function part(shownIn, text, lang) {
-  const span = document.createElement("span");
-  span.dataset.l = shownIn;
-  span.lang = lang;
-  span.textContent = text;
-  return span;
-}
-
-function element(tag, className, ...children) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  for (const child of children) el.append(child);
-  return el;
-}
 
 function cell(tag, className, ...children) {
   return element(tag, className, ...children.flat());
@@ -172,39 +147,17 @@ function serviceBoth(code) {
 
 // --- talking to the server ---
 
-async function http(method, path, body) {
-  const headers = { Accept: "application/json" };
-  const init = { method, headers, credentials: "same-origin", signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
-  if (method !== "GET") {
-    headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body ?? {});
-    if (state.session) headers["X-CSRFToken"] = state.session.csrf_token;
-  }
-  try {
-    const response = await fetch(path, init);
-    const data = await response.json().catch(() => ({}));
-    return { ok: response.ok, status: response.status, body: data };
-  } catch {
-    return { ok: false, status: 0, body: {} };  // unreachable, or no answer in time
-  }
-}
-
-/** An admin request: a stale CSRF token is fetched again once; a lost session leads to the login. */
-async function api(method, path, body) {
-  let answer = await http(method, path, body);
-  if (answer.status === 403 && answer.body.error === "csrf") {
-    const session = await http("GET", "/api/session");
-    if (session.ok) {
-      state.session = session.body;
-      answer = await http(method, path, body);  // refused before acting: safe to send again
-    } else {
-      answer = session;
-    }
-  }
-  if (answer.status === 401) sessionLost(answer.body.message);
-  else if (answer.status === 403 && answer.body.error === "admin_only") refusedHere(state.session);
-  return answer;
-}
+/** Admin requests: a lost session leads to the login, a staff session to the refusal. */
+const client = createStaffClient({
+  getSession: () => state.session,
+  setSession: (session) => { state.session = session; },
+  onLoggedOut: sessionLost,
+  onAnswer(answer) {
+    if (answer.status === 403 && answer.body.error === "admin_only") refusedHere(state.session);
+  },
+  answerSessionFailure: true,  // no fresh token: say why (e.g. unreachable), not the stale-token refusal
+});
+const { http, api } = client;
 
 function problem(answer) {
   if (answer.status === 0) return UNREACHABLE;
@@ -259,28 +212,9 @@ function show(screen, focusId) {
 }
 
 function setLang(language) {
-  document.documentElement.lang = language;
+  showLanguage(root, language);
   remember(STORE.lang, language);
-  for (const button of root.querySelectorAll("[data-lang]")) {
-    button.setAttribute("aria-pressed", String(button.dataset.lang === language));
-  }
   if (state.report) showCharts(state.report);  // the charts are drawn in one language
-}
-
-function remember(key, value) {
-  try {
-    localStorage.setItem(key, value);
-  } catch {
-    // storage off: the page asks again next time
-  }
-}
-
-function stored(key) {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
 }
 
 async function boot() {
@@ -292,14 +226,9 @@ async function boot() {
 }
 
 function showLogin(problemWords, noticeWords) {
-  $("login-note").hidden = !noticeWords;
-  if (noticeWords) say($("login-note"), ...noticeWords);
-  $("login-error").hidden = !problemWords;
-  if (problemWords) say($("login-error"), ...problemWords);
-  const user = stored(STORE.user);
-  if (user && !$("username").value) $("username").value = user;
+  showLoginForm(problemWords, noticeWords, stored(STORE.user));
   show("login");
-  ($("username").value ? $("password") : $("username")).focus();
+  focusLogin();
 }
 
 function adminsOnly(session) {
@@ -317,16 +246,9 @@ function refusedHere(session) {
 
 async function login(event) {
   event.preventDefault();
-  const username = $("username").value.trim();
-  const password = $("password").value;
-  if (!username || !password) {
-    return showLogin(["Isi nama pengguna dan kata sandi.", "Enter your username and password."]);
-  }
-  $("login-button").disabled = true;
-  const answer = await http("POST", "/api/login", { username, password });
-  $("login-button").disabled = false;
+  const answer = await client.sendLogin((busy) => { $("login-button").disabled = busy; });
+  if (!answer) return showLogin(LOGIN_MISSING);
   if (!answer.ok) return showLogin(problem(answer));
-  $("password").value = "";
   if (answer.body.role !== "admin") {
     // The session was opened here only to reach this page: do not leave it behind.
     state.session = answer.body;
@@ -361,13 +283,6 @@ function signedIn(session) {
   loadNotices();
   loadPrinters();
   loadToday();
-}
-
-async function keepSession() {
-  if (!state.session) return;
-  const answer = await http("GET", "/api/session");
-  if (answer.ok) state.session = answer.body;
-  else if (answer.status === 401) sessionLost(answer.body.message);
 }
 
 // --- the live channel ---
@@ -977,6 +892,6 @@ $("range-form").addEventListener("submit", (event) => event.preventDefault());
 $("report-date").addEventListener("change", onReportDate);
 $("range-from").addEventListener("change", updateRange);
 $("range-until").addEventListener("change", updateRange);
-setInterval(keepSession, SESSION_EVERY_MS);
+setInterval(client.keepSession, SESSION_EVERY_MS);
 
 boot();

@@ -9,6 +9,10 @@
  * language toggle only flips <html lang>.
  */
 import { connectLive } from "../js/live.js";
+import {
+  createStaffClient, focusLogin, LOGIN_MISSING, remember, SESSION_EVERY_MS, showLoginForm, stored, UNREACHABLE,
+} from "../js/staff.js";
+import { $, element, say, showLanguage } from "../js/words.js";
 
 const root = document.getElementById("console");
 const NAMES = JSON.parse(root.dataset.names);
@@ -17,9 +21,7 @@ const COUNTERS = new Map(NAMES.counters.map((c) => [c.id, c]));
 const REASONS = new Map(NAMES.reasons.map((r) => [r.code, r]));
 const KIOSKS = new Map(NAMES.kiosks.map((k) => [k.id, k]));
 
-const REQUEST_TIMEOUT_MS = 10000;
 const REFRESH_DELAY_MS = 150;             // events in a burst make one desk refresh
-const SESSION_EVERY_MS = 4 * 60 * 1000;   // keeps the server session alive, picks up its CSRF token
 const OFFLINE_REFRESH_MS = 30000;         // without the live channel, the desk is still refreshed
 const OFFLINE_NOTICE_MS = 1500;           // a blink of a reconnect is not worth a red banner
 const NOTE_MS = 20000;                    // confirmations fade; refusals stay until the next action
@@ -38,12 +40,9 @@ const state = {
   live: null, connected: false, offlineTimer: null, noteTimer: null, clockOffset: 0,
   printSeen: new Map(), ticks: 0, transferFor: null,
 };
-const $ = (id) => document.getElementById(id);
 
 // --- words ---
 
-const UNREACHABLE = ["Server tidak dapat dihubungi. Periksa jaringan, lalu coba lagi.",
-                     "Cannot reach the server. Check the network, then try again."];
 const STATUS_WORDS = { called: ["Dipanggil", "Called"], serving: ["Sedang dilayani", "Being served"],
                        redirected: ["Diarahkan ke layanan online", "Sent online"] };
 const TIMER_WORDS = { called: ["Sejak dipanggil", "Since the call"], serving: ["Lama layanan", "Serving for"] };
@@ -66,26 +65,6 @@ const SLIP_WORDS = {
   failed: (k) => [`Petunjuk belum dapat dicetak di ${k}. Tunjukkan kode QR ini kepada pengunjung.`,
                   `The instructions could not be printed at ${k}. Show the visitor this QR code.`],
 };
-
-/** Put text in both languages into el; without `en`, the Indonesian text stands in (server messages). */
-function say(el, id, en) {
-  el.replaceChildren(part("id", id, "id"), en === undefined ? part("en", id, "id") : part("en", en, "en"));
-}
-
-function part(shownIn, text, lang) {
-  const span = document.createElement("span");
-  span.dataset.l = shownIn;
-  span.lang = lang;
-  span.textContent = text;
-  return span;
-}
-
-function element(tag, className, text) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
 
 function serviceName(code) {
   const service = SERVICES.get(code);
@@ -129,58 +108,12 @@ function waitWords(ms) {
   return [`${Math.floor(minutes / 60)} j ${rest} mnt`, `${Math.floor(minutes / 60)} h ${rest} min`];
 }
 
-function remember(key, value) {
-  try {
-    if (value === null) localStorage.removeItem(key);
-    else localStorage.setItem(key, String(value));
-  } catch {
-    // storage off: the page asks again next time
-  }
-}
-
-function stored(key) {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
 // --- talking to the server ---
 
-async function http(method, path, body) {
-  const headers = { Accept: "application/json" };
-  const init = { method, headers, credentials: "same-origin", signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
-  if (method !== "GET") {
-    headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body ?? {});
-    if (state.session) headers["X-CSRFToken"] = state.session.csrf_token;
-  }
-  try {
-    const response = await fetch(path, init);
-    noteServerClock(response);
-    const data = await response.json().catch(() => ({}));
-    return { ok: response.ok, status: response.status, body: data };
-  } catch {
-    return { ok: false, status: 0, body: {} };  // unreachable, or no answer in time
-  }
-}
-
-/** A staff request: a stale CSRF token is fetched again once; a lost session leads to the login. */
-async function api(method, path, body) {
-  let answer = await http(method, path, body);
-  if (answer.status === 403 && answer.body.error === "csrf") {
-    const session = await http("GET", "/api/session");
-    if (session.ok) {
-      setSession(session.body);
-      answer = await http(method, path, body);  // refused before acting: safe to send again
-    } else if (session.status === 401) {
-      answer = session;
-    }
-  }
-  if (answer.status === 401) sessionLost(answer.body.message);
-  return answer;
-}
+const client = createStaffClient({
+  getSession: () => state.session, setSession, onLoggedOut: sessionLost, onResponse: noteServerClock,
+});
+const { http, api } = client;
 
 function noteServerClock(response) {
   // Timers count from the server's timestamps; a PC clock minutes off would show nonsense.
@@ -214,11 +147,8 @@ function renderBar() {
 }
 
 function setLang(lang) {
-  document.documentElement.lang = lang;
+  showLanguage(root, lang);
   remember(STORE.lang, lang);
-  for (const button of root.querySelectorAll("[data-lang]")) {
-    button.setAttribute("aria-pressed", String(button.dataset.lang === lang));
-  }
 }
 
 function setBusy(busy) {
@@ -280,31 +210,19 @@ async function boot() {
 }
 
 function showLogin(problem, notice) {
-  $("login-note").hidden = !notice;
-  if (notice) say($("login-note"), ...notice);
-  $("login-error").hidden = !problem;
-  if (problem) say($("login-error"), ...problem);
-  const user = stored(STORE.user);
-  if (user && !$("username").value) $("username").value = user;
+  showLoginForm(problem, notice, stored(STORE.user));
   show("login");
-  ($("username").value ? $("password") : $("username")).focus();
+  focusLogin();
 }
 
 async function login(event) {
   event.preventDefault();
   if (state.busy) return;
-  const username = $("username").value.trim();
-  const password = $("password").value;
-  if (!username || !password) {
-    return showLogin(["Isi nama pengguna dan kata sandi.", "Enter your username and password."]);
-  }
-  setBusy(true);
-  const answer = await http("POST", "/api/login", { username, password });
-  setBusy(false);
+  const answer = await client.sendLogin(setBusy);
+  if (!answer) return showLogin(LOGIN_MISSING);
   if (!answer.ok) {
     return showLogin(answer.status === 0 ? UNREACHABLE : [answer.body.message || `HTTP ${answer.status}`]);
   }
-  $("password").value = "";
   $("login-note").hidden = true;
   signedIn(answer.body);
 }
@@ -384,12 +302,6 @@ function signedOut() {
   root.dataset.live = "off";
   if (state.live) state.live.socket.disconnect();  // it joined the staff room with the old cookie
   renderDesk();
-}
-
-async function keepSessionAlive() {
-  if (!state.session) return;
-  const answer = await api("GET", "/api/session");
-  if (answer.ok) setSession(answer.body);
 }
 
 // --- the desk ---
@@ -800,8 +712,8 @@ $("transfer").addEventListener("close", () => {  // Esc closes it too
   if (!$("transfer").open) state.transferFor = null;
 });
 document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "visible" && state.session) keepSessionAlive().then(refreshDesk);
+  if (document.visibilityState === "visible" && state.session) client.keepSession().then(refreshDesk);
 });
-setInterval(keepSessionAlive, SESSION_EVERY_MS);
+setInterval(client.keepSession, SESSION_EVERY_MS);
 setInterval(tick, 1000);
 boot();

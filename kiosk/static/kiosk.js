@@ -8,6 +8,7 @@
  * the language toggle only flips <html lang>.
  */
 import { connectLive } from "../js/live.js";
+import { $, say, showLanguage } from "../js/words.js";
 
 const root = document.getElementById("kiosk");
 const KIOSK_ID = root.dataset.kiosk;
@@ -22,7 +23,6 @@ const state = {
   screen: "start", mode: { mode: "normal" }, priority: null, visit: null, busy: false,
   settleUntil: 0, idleMs: IDLE_MS, printJob: null, slipJob: null, printSeen: new Map(),
 };
-const $ = (id) => document.getElementById(id);
 
 // --- words ---
 
@@ -68,19 +68,6 @@ const ONLINE_STEPS_EN = [
   "Fill in the application and upload the required documents.",
   "Print the issued document yourself on plain paper: it is valid with its QR code/barcode.",
 ];
-
-/** Put text in both languages into el; without `en`, the Indonesian text stands in, marked as such. */
-function say(el, id, en) {
-  el.replaceChildren(part("id", id, "id"), en === undefined ? part("en", id, "id") : part("en", en, "en"));
-}
-
-function part(shownIn, text, lang) {
-  const span = document.createElement("span");
-  span.dataset.l = shownIn;
-  span.lang = lang;
-  span.textContent = text;
-  return span;
-}
 
 function announce(id, en) {
   say($("announce"), id, en);
@@ -152,20 +139,13 @@ function reset() {
   clearTimeout(state.printTimer);
   Object.assign(state, { visit: null, priority: null, printJob: null, slipJob: null });
   showPriority();
-  setLang("id");
+  showLanguage(root, "id");
   show("start", "start-title");
 }
 
 function back() {
   state.visit = null;  // the visit was not sent: the next pick starts a new one
   show("start", "start-title");
-}
-
-function setLang(lang) {
-  document.documentElement.lang = lang;
-  for (const button of root.querySelectorAll("[data-lang]")) {
-    button.setAttribute("aria-pressed", String(button.dataset.lang === lang));
-  }
 }
 
 // --- the start screen ---
@@ -405,7 +385,7 @@ const ACTIONS = {
 root.addEventListener("click", (event) => {
   const button = event.target.closest("button");
   if (!button || button.disabled) return;
-  if (button.dataset.lang) return setLang(button.dataset.lang);
+  if (button.dataset.lang) return showLanguage(root, button.dataset.lang);
   if (state.busy || performance.now() < state.settleUntil) return;  // a double tap's second tap
   ACTIONS[button.dataset.action]?.(button);
 });
