@@ -1,4 +1,5 @@
-"""The benchmark's copy of config.toml: a temp database, no rate limits, no closing, N kiosks."""
+"""The benchmark's copy of config.toml: a temp database, no rate limits, no closing, N kiosks
+(on preview printers, or all on one given printer)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,18 +11,25 @@ from pathlib import Path
 BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def bench_config(source: Path, database: Path, kiosks: int) -> dict:
-    """Return source's content changed for a benchmark run."""
+PREVIEW = {"type": "preview"}
+
+
+def bench_config(source: Path, database: Path, kiosks: int, printer: dict | None = None,
+                 threads: int | None = None) -> dict:
+    """Return source's content changed for a benchmark run: every kiosk gets printer (a
+    preview printer unless given), and [server].threads is threads when given."""
     with open(source, "rb") as f:
         data = tomllib.load(f)
     # Loopback only: the benchmark never talks to anything but 127.0.0.1.
     data["server"] = {**data.get("server", {}), "database": str(database), "host": "127.0.0.1"}
+    if threads is not None:
+        data["server"]["threads"] = threads
     data["limits"] = {**data.get("limits", {}), "visits_per_kiosk": "", "logins_per_address": ""}
     # No closes_at (never "after hours"), no daily limit, no dated windows (never "emergency only").
     admission = {k: v for k, v in data.get("admission", {}).items()
                  if k not in ("closes_at", "windows")}
     data["admission"] = {**admission, "daily_limit": 0}
-    data["kiosks"] = [{"id": kiosk_id(i), "name": f"Bench kiosk {i}", "printer": {"type": "preview"}}
+    data["kiosks"] = [{"id": kiosk_id(i), "name": f"Bench kiosk {i}", "printer": dict(printer or PREVIEW)}
                       for i in range(1, kiosks + 1)]
     return data
 

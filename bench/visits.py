@@ -4,7 +4,15 @@ Both run as production does (gunicorn, one gthread worker), one after the other,
 measured on: (a) the saturation rate of N kiosks sending back to back, and (b) p50/p99
 latency at a fixed offered load (open loop, timed from each request's scheduled time).
 
+--printer slow|dead gives the server's kiosks network printers, all on one fake ESC/POS
+printer in this process (tests/fakeprinter.py): "slow" answers status queries but takes
+2 s per job, "dead" accepts and never answers (the config's default timeout, 3 s, applies).
+Every ticket then has a print job, sent by the server's print workers (one thread per
+kiosk, in the same gunicorn worker as the requests). The floor has no printer either way.
+--all-printers runs none, slow and dead one after the other, each against its own floor.
+
 Run from the repository root: .venv/bin/python bench/visits.py [--quick]
+[--printer none|slow|dead | --all-printers]
 """
 from __future__ import annotations
 
@@ -18,6 +26,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 import uuid
@@ -30,6 +39,12 @@ from loadgen import Loaders, Tally
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 RESULTS = BENCH / "results"
+PRINTER_MODES = ("none", "slow", "dead")
+PRINTER_DELAY = 2.0   # seconds per job of the "slow" fake printer
+PRINTERS = {"none": "preview printers (no printing)",
+            "slow": f"network printers, one fake printer taking {PRINTER_DELAY:g} s per job",
+            "dead": "network printers, one fake printer that accepts and never answers "
+                    "(printer timeout 3 s, the config default)"}
 RATE_TARGET = 2 / 3   # server saturation rate / floor's, at least
 P99_TARGET = 1.5      # server p99 at the fixed load / floor's, at most
 GAP = 0.5             # seconds of rest between phases, so one phase's tail leaves the next alone
@@ -44,6 +59,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=10,
                         help="client threads per load-generator process (10)")
     parser.add_argument("--quick", action="store_true", help="2-second smoke run")
+    parser.add_argument("--printer", choices=PRINTER_MODES, default=None,
+                        help="the server's kiosk printers: none (preview), slow, dead; given, "
+                             "results go to visits-printer-<mode>.* (default: none, to visits.*)")
+    parser.add_argument("--all-printers", action="store_true",
+                        help="run --printer none, slow and dead one after the other")
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds = 2.0
@@ -55,12 +75,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 # --- the two sides ---
 
-def start_server(work: Path, port: int, clients: int):
+def start_server(work: Path, port: int, clients: int, printer: dict | None = None):
     """Start server.py on a bench copy of config.toml; return the process and its database."""
     database = work / "server" / "antrian.db"
     config_path = work / "config.toml"
     benchconfig.write_config(
-        benchconfig.bench_config(ROOT / "config.toml", database, max(20, clients)), config_path)
+        benchconfig.bench_config(ROOT / "config.toml", database, max(20, clients), printer),
+        config_path)
     argv = [sys.executable, str(ROOT / "server.py"), "--config", str(config_path), "--port", str(port)]
     return launch.start(argv, ROOT, work / "server.log"), database
 
@@ -77,6 +98,36 @@ def server_threads() -> int:
     """Return [server].threads of config.toml, which the floor copies."""
     with open(ROOT / "config.toml", "rb") as f:
         return tomllib.load(f).get("server", {}).get("threads", 200)
+
+
+def fake_printer(mode: str):
+    """Start the fake network printer of a printer mode (tests/fakeprinter.py); None for none."""
+    if mode == "none":
+        return None
+    if str(ROOT / "tests") not in sys.path:
+        sys.path.append(str(ROOT / "tests"))
+    from fakeprinter import FakePrinter
+    return FakePrinter("ok", delay=PRINTER_DELAY) if mode == "slow" else FakePrinter("silent")
+
+
+def print_jobs(database: Path) -> tuple[dict, int]:
+    """Count the server's print jobs by status, and their attempts (each one a claim and a
+    record: two write transactions of the print workers)."""
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        by_status = dict(conn.execute("SELECT status, count(*) FROM print_jobs GROUP BY status"))
+        attempts = conn.execute("SELECT coalesce(sum(attempts), 0) FROM print_jobs").fetchone()[0]
+        return by_status, attempts
+    finally:
+        conn.close()
+
+
+def wait_single_threaded(timeout: float = 15.0) -> None:
+    """Wait until this process runs only its main thread (the fake printer's are gone), so
+    forking the load generators is safe; go on anyway after timeout."""
+    deadline = time.monotonic() + timeout
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def rows_written(side: str, database: Path) -> int:
@@ -136,24 +187,52 @@ def percentile(ordered: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
 
 
-def run_side(side: str, loaders: Loaders, work: Path, args, threads: int) -> dict:
+def run_side(side: str, loaders: Loaders, work: Path, args, threads: int,
+             printer_mode: str = "none") -> dict:
     """Start one side, measure it, stop it; return its figures."""
     port = launch.free_port()
-    if side == "server":
-        proc, database = start_server(work, port, args.clients)
-    else:
-        proc, database = start_floor(work, port, threads)
-    log_path = work / f"{side}.log"
+    printer = fake_printer(printer_mode) if side == "server" else None
     try:
-        launch.wait_healthy(proc, port)
-        print(f"{side}: listening on 127.0.0.1:{port}, measuring ...", flush=True)
-        figures = measure(loaders, port, args, f"{side}-{uuid.uuid4().hex[:8]}")
-    except Exception:
-        print(f"--- {log_path} (tail) ---\n{launch.log_tail(log_path)}", file=sys.stderr)
-        raise
+        if side == "server":
+            config = (None if printer is None else
+                      {"type": "network", "host": "127.0.0.1", "port": printer.port})
+            proc, database = start_server(work, port, args.clients, config)
+        else:
+            proc, database = start_floor(work, port, threads)
+        log_path = work / f"{side}.log"
+        try:
+            launch.wait_healthy(proc, port)
+            worker = launch.worker_pid(proc)
+            print(f"{side}: listening on 127.0.0.1:{port}"
+                  f"{f', kiosk printers {printer_mode}' if side == 'server' else ''}, measuring ...",
+                  flush=True)
+            cpu_before, began = launch.cpu_seconds(worker), time.monotonic()
+            io_before = launch.io_counters(worker)
+            figures = measure(loaders, port, args, f"{side}-{uuid.uuid4().hex[:8]}")
+            worker_cpu, wall = launch.cpu_seconds(worker) - cpu_before, time.monotonic() - began
+            written = launch.io_counters(worker)["write_bytes"] - io_before["write_bytes"]
+            memory = launch.memory_mb(worker)
+        except Exception:
+            print(f"--- {log_path} (tail) ---\n{launch.log_tail(log_path)}", file=sys.stderr)
+            raise
+        finally:
+            launch.stop(proc)
     finally:
-        launch.stop(proc)
+        if printer is not None:
+            printer.stop()
     figures["rows_written"] = rows_written(side, database)
+    # The worker's CPU from warm-up start to the end of the latency measure (visits and,
+    # on the server, its print workers): per visit written, and in cores over that time.
+    figures["worker"] = {"cpu_seconds": worker_cpu, "wall_seconds": wall, "cores": worker_cpu / wall,
+                         "cpu_ms_per_visit": 1000 * worker_cpu / max(1, figures["rows_written"]),
+                         "storage_kb_per_visit": written / 1024 / max(1, figures["rows_written"]),
+                         **memory}
+    if side == "server":
+        by_status, attempts = print_jobs(database)
+        figures["printer"] = {"mode": printer_mode, "jobs_by_status": by_status, "attempts": attempts}
+        if printer is not None:
+            figures["printer"]["fake_printer"] = {"connections": printer.connections,
+                                                  "jobs_received": len(printer.jobs)}
     return figures
 
 
@@ -211,6 +290,9 @@ def table_rows(result: dict) -> list[list[str]]:
         [f"achieved at {rate:g}/s (visits/s)", f"{s['latency']['rate']:.1f}",
          f"{f['latency']['rate']:.1f}", "", "", ""],
         ["errors (non-201 / failed)", _errors(s), _errors(f), "", "", ""],
+        ["worker CPU per visit (ms)", f"{s['worker']['cpu_ms_per_visit']:.2f}",
+         f"{f['worker']['cpu_ms_per_visit']:.2f}",
+         f"{_ratio(s['worker']['cpu_ms_per_visit'], f['worker']['cpu_ms_per_visit']):.2f}", "", ""],
     ]
 
 
@@ -232,16 +314,37 @@ def text_table(rows: list[list[str]]) -> str:
 def markdown(result: dict, rows: list[list[str]]) -> str:
     """Return the results as a Markdown page."""
     c = result["config"]
-    lines = ["# Benchmark: POST /api/visits, server vs floor", "",
+    mode = c.get("printer", "none")
+    title = "" if mode == "none" else f", kiosk printers {mode}"
+    lines = ["# Benchmark: POST /api/visits, server vs floor" + title, "",
              f"{c['started']}, {c['machine']}; {c['clients']} kiosks "
              f"({c['processes']} processes x {c['threads']} threads), {c['seconds']:g} s per measure, "
              f"fixed load {c['rate']:g} visits/s, gunicorn threads {c['server_threads']}; "
-             f"{_other(c)}.", "",
+             f"{_other(c)}. Code: {c.get('code', 'unknown')}.", "",
              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
-    lines += ["", "Floor: bench/floor_app.py (same stack, one BEGIN IMMEDIATE numbering insert). "
-              "Latency is open-loop, timed from each request's scheduled send time.", ""]
+    lines += ["", f"Server's kiosk printers: {PRINTERS[mode]}. {printer_summary(result['server'])}",
+              "", "Floor: bench/floor_app.py (same stack, one BEGIN IMMEDIATE numbering insert, "
+              "no printer). Latency is open-loop, timed from each request's scheduled send time. "
+              "Worker CPU: the gunicorn worker's user+system CPU from warm-up to the end of the "
+              "latency measure, divided by the visits it wrote.", ""]
     return "\n".join(lines)
+
+
+def printer_summary(server: dict) -> str:
+    """One sentence on what the print workers did during the server's run."""
+    printer = server.get("printer") or {}
+    jobs = printer.get("jobs_by_status") or {}
+    if not jobs:
+        return "No print jobs."
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(jobs.items()))
+    text = (f"Print jobs when the server stopped: {counts}; {printer['attempts']} attempts "
+            f"(a claim and a record each: write transactions beside the visits').")
+    fake = printer.get("fake_printer")
+    if fake:
+        text += (f" The fake printer took {fake['connections']} connections and received "
+                 f"{fake['jobs_received']} whole jobs.")
+    return text
 
 
 def _other(config: dict) -> str:
@@ -250,10 +353,16 @@ def _other(config: dict) -> str:
             f"during the {other['seconds']:.0f} s run")
 
 
-def write_results(result: dict, rows: list[list[str]], quick: bool) -> list[Path]:
+def result_stem(printer: str, named: bool, clients: int, quick: bool) -> str:
+    """visits, or visits-printer-<mode> when --printer or --all-printers named the mode;
+    -<N>kiosks when not the default 20, -quick for a smoke run."""
+    stem = f"visits-printer-{printer}" if named else "visits"
+    return stem + (f"-{clients}kiosks" if clients != 20 else "") + ("-quick" if quick else "")
+
+
+def write_results(result: dict, rows: list[list[str]], stem: str) -> list[Path]:
     """Write the JSON and Markdown results; a quick run does not overwrite a full one."""
     RESULTS.mkdir(exist_ok=True)
-    stem = "visits-quick" if quick else "visits"
     paths = [RESULTS / f"{stem}.json", RESULTS / f"{stem}.md"]
     paths[0].write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
     paths[1].write_text(markdown(result, rows), encoding="utf-8")
@@ -271,26 +380,56 @@ def print_details(result: dict) -> None:
                   f" max {m['max_ms']:.1f} ms")
             for sample in m["error_samples"][:3]:
                 print(f"      e.g. {sample}")
+        worker = figures["worker"]
         print(f"  {side:6} warm-up errors: {figures['warmup_errors']},"
-              f" rows written: {figures['rows_written']}")
+              f" rows written: {figures['rows_written']}, worker CPU {worker['cpu_seconds']:.1f} s"
+              f" ({worker['cores']:.2f} cores, {worker['cpu_ms_per_visit']:.2f} ms/visit),"
+              f" {worker['storage_kb_per_visit']:.1f} kB written to storage per visit,"
+              f" RSS {worker['rss_mb']:.0f} MB, threads {worker['threads']}")
+    print(f"  server {printer_summary(result['server'])}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run both sides, print the comparison, write bench/results/."""
+    """Run both sides (per printer mode), print the comparison, write bench/results/."""
     args = parse_args(argv)
+    modes = PRINTER_MODES if args.all_printers else (args.printer or "none",)
+    summary = []
+    for mode in modes:
+        result, rows = run_mode(args, mode)
+        print()
+        print(f"== kiosk printers: {mode} ({PRINTERS[mode]})")
+        print(text_table(rows))
+        print()
+        print_details(result)
+        print(f"  {_other(result['config'])}")
+        stem = result_stem(mode, bool(args.all_printers or args.printer), args.clients, args.quick)
+        for path in write_results(result, rows, stem):
+            print(f"wrote {path.relative_to(ROOT)}")
+        summary.append((mode, result))
+    if len(summary) > 1:
+        print()
+        print(summary_table(summary))
+    return 0
+
+
+def run_mode(args, mode: str) -> tuple[dict, list[list[str]]]:
+    """Measure the server (with this printer mode) and the floor; return the result and rows."""
     threads = server_threads()
     processes = math.ceil(args.clients / args.threads)
     config = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "seconds": args.seconds,
               "warmup": args.warmup, "rate": args.rate, "clients": args.clients,
               "threads": args.threads, "processes": processes, "server_threads": threads,
+              "printer": mode, "printer_description": PRINTERS[mode],
+              "code": launch.code_version(ROOT),
               "machine": f"{platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}"}
+    wait_single_threaded()  # the previous mode's fake printer threads, before forking
     usage_start = cpu_usage()
     work = Path(tempfile.mkdtemp(prefix="bench-visits-"))
     loaders = Loaders(processes)
     try:
         result = {"config": config}
         for side in ("server", "floor"):
-            result[side] = run_side(side, loaders, work, args, threads)
+            result[side] = run_side(side, loaders, work, args, threads, mode)
     except Exception:
         print(f"benchmark failed; logs kept in {work}", file=sys.stderr)
         raise
@@ -299,15 +438,24 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(work, ignore_errors=True)
     config["other_cpu"] = other_cpu(usage_start)
     result["ratios"] = compare(result["server"], result["floor"])
-    rows = table_rows(result)
-    print()
-    print(text_table(rows))
-    print()
-    print_details(result)
-    print(f"  {_other(config)}")
-    for path in write_results(result, rows, args.quick):
-        print(f"wrote {path.relative_to(ROOT)}")
-    return 0
+    return result, table_rows(result)
+
+
+def summary_table(summary: list[tuple[str, dict]]) -> str:
+    """One line per printer mode: the two targets, both sides and the ratio."""
+    header = ["printer", "sat. server", "sat. floor", "ratio", "p99 server", "p99 floor", "ratio",
+              "met", "other cores"]
+    rows = []
+    for mode, r in summary:
+        s, f, q = r["server"], r["floor"], r["ratios"]
+        met = "yes" if q["rate_target_met"] and q["p99_target_met"] else "NO"
+        rows.append([mode, f"{s['saturation']['rate']:.1f}", f"{f['saturation']['rate']:.1f}",
+                     f"{q['rate']:.2f}", f"{s['latency']['p99_ms']:.1f}", f"{f['latency']['p99_ms']:.1f}",
+                     f"{q['p99']:.2f}", met, f"{r['config']['other_cpu']['cores']:.2f}"])
+    widths = [max(len(x[i]) for x in [header, *rows]) for i in range(len(header))]
+    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                               for i, (c, w) in enumerate(zip(r, widths)))
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
 
 
 def _cpus() -> int:
