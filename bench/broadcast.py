@@ -382,8 +382,11 @@ def details_sentence(result: dict) -> str:
 
 def _other(config: dict) -> str:
     other = config["other_cpu"]
-    return (f"other processes used {other['cores']:.2f} of {_cpus()} cores on average "
+    text = (f"other processes used {other['cores']:.2f} of {_cpus()} cores on average "
             f"during the {other['seconds']:.0f} s run")
+    if "disk_mb_written" in other:
+        text += f"; the disk took {other['disk_mb_written']:.0f} MB of writes in all"
+    return text
 
 
 def write_results(result: dict, rows: list[list[str]], quick: bool) -> list[Path]:

@@ -148,5 +148,7 @@ def code_version(root: Path) -> str:
         return "unknown"
     changed = [line[3:] for line in status if not line[3:].startswith("bench/")]
     python = [path for path in changed if path.endswith(".py")]
-    return commit + (f" + {len(changed)} changed files ({len(python)} .py: {', '.join(python)})"
-                     if changed else "")
+    if not changed:
+        return commit
+    return commit + f" + {len(changed)} changed files" + (f" (Python: {', '.join(python)})" if python else
+                                                           " (none of them Python)")

@@ -10,6 +10,9 @@ printer in this process (tests/fakeprinter.py): "slow" answers status queries bu
 Every ticket then has a print job, sent by the server's print workers (one thread per
 kiosk, in the same gunicorn worker as the requests). The floor has no printer either way.
 --all-printers runs none, slow and dead one after the other, each against its own floor.
+--printer stuck separates the two costs of printing: every visit still writes its job, but
+the workers send none during the run (each blocks on its first job: a printer that never
+answers, with a printer timeout of 600 s), so what it costs is the jobs' writing alone.
 
 Run from the repository root: .venv/bin/python bench/visits.py [--quick]
 [--printer none|slow|dead | --all-printers]
@@ -39,12 +42,15 @@ from loadgen import Loaders, Tally
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 RESULTS = BENCH / "results"
-PRINTER_MODES = ("none", "slow", "dead")
+PRINTER_MODES = ("none", "slow", "dead")   # --all-printers
+STUCK_TIMEOUT = 600.0  # seconds: longer than any run, so a "stuck" worker never gets further
 PRINTER_DELAY = 2.0   # seconds per job of the "slow" fake printer
 PRINTERS = {"none": "preview printers (no printing)",
             "slow": f"network printers, one fake printer taking {PRINTER_DELAY:g} s per job",
             "dead": "network printers, one fake printer that accepts and never answers "
-                    "(printer timeout 3 s, the config default)"}
+                    "(printer timeout 3 s, the config default)",
+            "stuck": "network printers, one fake printer that never answers, printer timeout "
+                     f"{STUCK_TIMEOUT:g} s: jobs written, none sent during the run"}
 RATE_TARGET = 2 / 3   # server saturation rate / floor's, at least
 P99_TARGET = 1.5      # server p99 at the fixed load / floor's, at most
 GAP = 0.5             # seconds of rest between phases, so one phase's tail leaves the next alone
@@ -59,8 +65,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=10,
                         help="client threads per load-generator process (10)")
     parser.add_argument("--quick", action="store_true", help="2-second smoke run")
-    parser.add_argument("--printer", choices=PRINTER_MODES, default=None,
-                        help="the server's kiosk printers: none (preview), slow, dead; given, "
+    parser.add_argument("--printer", choices=(*PRINTER_MODES, "stuck"), default=None,
+                        help="the server's kiosk printers: none (preview), slow, dead, stuck; given, "
                              "results go to visits-printer-<mode>.* (default: none, to visits.*)")
     parser.add_argument("--all-printers", action="store_true",
                         help="run --printer none, slow and dead one after the other")
@@ -107,7 +113,17 @@ def fake_printer(mode: str):
     if str(ROOT / "tests") not in sys.path:
         sys.path.append(str(ROOT / "tests"))
     from fakeprinter import FakePrinter
-    return FakePrinter("ok", delay=PRINTER_DELAY) if mode == "slow" else FakePrinter("silent")
+
+    class HoldingPrinter(FakePrinter):
+        """A silent printer that holds each connection until stopped, not only 30 s."""
+
+        def _handle(self, conn):
+            with conn:
+                self._stop.wait(STUCK_TIMEOUT)
+
+    if mode == "slow":
+        return FakePrinter("ok", delay=PRINTER_DELAY)
+    return HoldingPrinter("silent") if mode == "stuck" else FakePrinter("silent")
 
 
 def print_jobs(database: Path) -> tuple[dict, int]:
@@ -196,6 +212,8 @@ def run_side(side: str, loaders: Loaders, work: Path, args, threads: int,
         if side == "server":
             config = (None if printer is None else
                       {"type": "network", "host": "127.0.0.1", "port": printer.port})
+            if printer_mode == "stuck":
+                config["timeout"] = STUCK_TIMEOUT
             proc, database = start_server(work, port, args.clients, config)
         else:
             proc, database = start_floor(work, port, threads)
@@ -226,6 +244,7 @@ def run_side(side: str, loaders: Loaders, work: Path, args, threads: int,
     figures["worker"] = {"cpu_seconds": worker_cpu, "wall_seconds": wall, "cores": worker_cpu / wall,
                          "cpu_ms_per_visit": 1000 * worker_cpu / max(1, figures["rows_written"]),
                          "storage_kb_per_visit": written / 1024 / max(1, figures["rows_written"]),
+                         "storage_mb": written / 1e6,
                          **memory}
     if side == "server":
         by_status, attempts = print_jobs(database)
@@ -247,7 +266,22 @@ def cpu_usage() -> dict:
     own = sum(getattr(resource.getrusage(who), attr)
               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
               for attr in ("ru_utime", "ru_stime"))
-    return {"wall": time.monotonic(), "busy": busy / os.sysconf("SC_CLK_TCK"), "own": own}
+    return {"wall": time.monotonic(), "busy": busy / os.sysconf("SC_CLK_TCK"), "own": own,
+            "disk_written": disk_bytes_written()}
+
+
+def disk_bytes_written() -> int:
+    """Bytes written to the machine's disks so far, all processes (/proc/diskstats); the
+    CPU figure misses other processes' fsyncs, which slow this run's commits too."""
+    try:
+        disks = {name for name in os.listdir("/sys/block")
+                 if not name.startswith(("loop", "ram", "zram", "dm-", "md"))}
+        with open("/proc/diskstats") as f:
+            rows = [line.split() for line in f]
+    except OSError:
+        return 0
+    # Fields: major minor name reads ... ; sectors written (512 bytes) is the 10th.
+    return sum(int(row[9]) * 512 for row in rows if len(row) > 9 and row[2] in disks)
 
 
 def other_cpu(start: dict) -> dict:
@@ -256,7 +290,8 @@ def other_cpu(start: dict) -> dict:
     end = cpu_usage()
     seconds = end["wall"] - start["wall"]
     other = max(0.0, (end["busy"] - start["busy"]) - (end["own"] - start["own"]))
-    return {"seconds": seconds, "cpu_seconds": other, "cores": other / seconds}
+    return {"seconds": seconds, "cpu_seconds": other, "cores": other / seconds,
+            "disk_mb_written": (end["disk_written"] - start["disk_written"]) / 1e6}
 
 
 # --- reporting ---
@@ -293,6 +328,9 @@ def table_rows(result: dict) -> list[list[str]]:
         ["worker CPU per visit (ms)", f"{s['worker']['cpu_ms_per_visit']:.2f}",
          f"{f['worker']['cpu_ms_per_visit']:.2f}",
          f"{_ratio(s['worker']['cpu_ms_per_visit'], f['worker']['cpu_ms_per_visit']):.2f}", "", ""],
+        ["written to storage per visit (kB)", f"{s['worker']['storage_kb_per_visit']:.1f}",
+         f"{f['worker']['storage_kb_per_visit']:.1f}",
+         f"{_ratio(s['worker']['storage_kb_per_visit'], f['worker']['storage_kb_per_visit']):.2f}", "", ""],
     ]
 
 
@@ -327,7 +365,8 @@ def markdown(result: dict, rows: list[list[str]]) -> str:
               "", "Floor: bench/floor_app.py (same stack, one BEGIN IMMEDIATE numbering insert, "
               "no printer). Latency is open-loop, timed from each request's scheduled send time. "
               "Worker CPU: the gunicorn worker's user+system CPU from warm-up to the end of the "
-              "latency measure, divided by the visits it wrote.", ""]
+              "latency measure, divided by the visits it wrote; storage: its /proc/<pid>/io "
+              "write_bytes (WAL, checkpoints) over the same span, divided the same way.", ""]
     return "\n".join(lines)
 
 
@@ -349,8 +388,13 @@ def printer_summary(server: dict) -> str:
 
 def _other(config: dict) -> str:
     other = config["other_cpu"]
-    return (f"other processes used {other['cores']:.2f} of {_cpus()} cores on average "
+    text = (f"other processes used {other['cores']:.2f} of {_cpus()} cores on average "
             f"during the {other['seconds']:.0f} s run")
+    if "disk_mb_written" in other:
+        text += f"; the disk took {other['disk_mb_written']:.0f} MB of writes in all"
+        if config.get("own_disk_mb") is not None:
+            text += f" (the two workers' own while measured: {config['own_disk_mb']:.0f} MB)"
+    return text
 
 
 def result_stem(printer: str, named: bool, clients: int, quick: bool) -> str:
@@ -437,6 +481,7 @@ def run_mode(args, mode: str) -> tuple[dict, list[list[str]]]:
         loaders.close()
     shutil.rmtree(work, ignore_errors=True)
     config["other_cpu"] = other_cpu(usage_start)
+    config["own_disk_mb"] = sum(result[side]["worker"]["storage_mb"] for side in ("server", "floor"))
     result["ratios"] = compare(result["server"], result["floor"])
     return result, table_rows(result)
 
