@@ -26,7 +26,7 @@ from queueing.model import QueueError
 from queueing.printjobs import PrintJobs
 from queueing.service import QueueService, utc_now
 from queueing.store import Store
-from web import errors
+from web import errors, serving
 from web.ratelimit import RateLimits
 
 HERE = Path(__file__).resolve().parent
@@ -193,23 +193,14 @@ def _cli_call(action):
 # --- production: python server.py ---
 
 def run_gunicorn(path: Path, host: str, port: int, threads: int) -> None:
-    """Serve with gunicorn: one worker (Socket.IO state lives in it), many threads."""
-    from gunicorn.app.base import BaseApplication
+    """Serve with gunicorn; the app is built in the worker, with its background threads."""
 
-    class Server(BaseApplication):
-        def load_config(self):
-            options = {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread",
-                       "threads": threads, "timeout": 60, "graceful_timeout": 5, "keepalive": 5,
-                       "accesslog": None, "errorlog": "-", "loglevel": "info"}
-            for key, value in options.items():
-                self.cfg.set(key, value)
+    def load() -> Flask:
+        app = create_app(path)
+        start_background(app)
+        return app
 
-        def load(self):
-            app = create_app(path)
-            start_background(app)
-            return app
-
-    Server().run()
+    serving.serve(load, host, port, threads)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,6 +23,9 @@ from typing import Iterator
 from flask import Flask, jsonify, request
 from flask_socketio import SocketIO
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from web import serving  # noqa: E402
+
 BUSY_TIMEOUT_MS = 15_000
 NEXT_NUMBER = ("INSERT INTO day_numbers (day, prefix, last) VALUES (?, ?, 1)"
                " ON CONFLICT (day, prefix) DO UPDATE SET last = last + 1 RETURNING last")
@@ -103,22 +106,8 @@ def create_app(database: Path) -> Flask:
 
 
 def run_gunicorn(database: Path, host: str, port: int, threads: int) -> None:
-    """Serve like server.run_gunicorn: one gthread worker, the same options."""
-    from gunicorn.app.base import BaseApplication
-
-    class Server(BaseApplication):
-        def load_config(self):
-            # Kept equal to server.py's run_gunicorn options.
-            options = {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread",
-                       "threads": threads, "timeout": 60, "graceful_timeout": 5, "keepalive": 5,
-                       "accesslog": None, "errorlog": "-", "loglevel": "info"}
-            for key, value in options.items():
-                self.cfg.set(key, value)
-
-        def load(self):
-            return create_app(database)
-
-    Server().run()
+    """Serve with the product's own gunicorn runner: the same stack, doing the minimum."""
+    serving.serve(lambda: create_app(database), host, port, threads)
 
 
 def main(argv: list[str] | None = None) -> int:

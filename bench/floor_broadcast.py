@@ -14,10 +14,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 import threading
 
 from flask import Flask, jsonify, request
 from flask_socketio import SocketIO
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from web import serving  # noqa: E402
 
 MAX_SOCKET_MESSAGE = 16 * 1024  # as display/live.py: clients only send small messages
 STATUS = {"called": "called", "recalled": "called", "started": "serving", "finished": "done"}
@@ -48,22 +52,8 @@ def create_app() -> Flask:
 
 
 def run_gunicorn(host: str, port: int, threads: int) -> None:
-    """Serve like server.run_gunicorn: one gthread worker, the same options."""
-    from gunicorn.app.base import BaseApplication
-
-    class Server(BaseApplication):
-        def load_config(self):
-            # Kept equal to server.py's run_gunicorn options.
-            options = {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread",
-                       "threads": threads, "timeout": 60, "graceful_timeout": 5, "keepalive": 5,
-                       "accesslog": None, "errorlog": "-", "loglevel": "info"}
-            for key, value in options.items():
-                self.cfg.set(key, value)
-
-        def load(self):
-            return create_app()
-
-    Server().run()
+    """Serve with the product's own gunicorn runner: the same stack, doing the minimum."""
+    serving.serve(lambda: create_app(), host, port, threads)
 
 
 def main(argv: list[str] | None = None) -> int:
