@@ -1,6 +1,9 @@
 """The live channel: Socket.IO events in, and the one place that broadcasts changes out."""
 from __future__ import annotations
 
+import logging
+import queue
+import threading
 from typing import Callable
 
 from flask import current_app
@@ -10,9 +13,51 @@ from queueing.model import QueueError
 from queueing.service import Event, QueueService
 from web.auth import current_session
 
+log = logging.getLogger(__name__)
+
 socketio = SocketIO()
 
 MAX_SOCKET_MESSAGE = 16 * 1024  # clients only send sync and watch: small messages
+
+
+class Sender:
+    """One thread that sends every outgoing message, in the order they were handed over.
+
+    The queue service hands its events over inside the write lock, right after COMMIT, so
+    versions enter here in order; sending them to hundreds of sockets then happens outside
+    the lock, and a burst of screens never holds up the next visitor's ticket.
+    """
+
+    def __init__(self):
+        self._queue: queue.Queue[Callable[[], None]] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def put(self, send: Callable[[], None]) -> None:
+        """Queue one send; the thread starts on first use (in the worker, after any fork)."""
+        self._queue.put(send)
+        if self._thread is None or not self._thread.is_alive():
+            with self._start_lock:
+                if self._thread is None or not self._thread.is_alive():
+                    self._thread = threading.Thread(target=self._run, name="socket-sender", daemon=True)
+                    self._thread.start()
+
+    def drain(self) -> None:
+        """Wait until everything queued so far has been sent (tests, shutdown)."""
+        self._queue.join()
+
+    def _run(self) -> None:
+        while True:
+            send = self._queue.get()
+            try:
+                send()
+            except Exception:  # one failed send must not stop the ones after it
+                log.exception("socket send failed")
+            finally:
+                self._queue.task_done()
+
+
+sender = Sender()
 
 
 def queue_service() -> QueueService:
@@ -26,7 +71,7 @@ def ticket_room(token: str) -> str:
 def broadcaster(service: QueueService) -> Callable[[Event], None]:
     """Return the one function that sends changes out; the service calls it after each commit."""
 
-    def broadcast(event: Event) -> None:
+    def send(event: Event) -> None:
         """Send the change to every client, and a watched ticket's new state to its watchers."""
         socketio.emit("queue", event.payload())
         if event.token and _has_watchers(ticket_room(event.token)):
@@ -35,6 +80,9 @@ def broadcaster(service: QueueService) -> Callable[[Event], None]:
             except QueueError:
                 return
             socketio.emit("ticket", _watch_view(view), to=ticket_room(event.token))
+
+    def broadcast(event: Event) -> None:
+        sender.put(lambda: send(event))
 
     return broadcast
 
@@ -62,13 +110,13 @@ def broadcast_print(job: dict) -> None:
     """Send print-job progress (no version: not a queue change) to its kiosk and to staff."""
     view = {k: job[k] for k in ("id", "ticket_id", "kiosk", "kind", "status", "attempts",
                                 "last_error", "paper", "number")}
-    socketio.emit("print", view, to=kiosk_room(job["kiosk"]))
-    socketio.emit("print", view, to=STAFF_ROOM)
+    sender.put(lambda: (socketio.emit("print", view, to=kiosk_room(job["kiosk"])),
+                        socketio.emit("print", view, to=STAFF_ROOM)))
 
 
 def broadcast_notices(notices: dict) -> None:
     """Send changed notices to every screen (not a queue change: no version)."""
-    socketio.emit("notices", notices)
+    sender.put(lambda: socketio.emit("notices", notices))
 
 
 @socketio.on("connect")

@@ -147,11 +147,18 @@ def visit(client, service: str = "kk", kiosk: str = "lobby", **extra):
 
 @pytest.fixture
 def socket_client(app):
-    from display.live import socketio
+    from display.live import sender, socketio
     clients = []
 
-    def make():
-        c = socketio.test_client(app)
+    def make(**options):
+        c = socketio.test_client(app, **options)
+        receive = c.get_received
+
+        def get_received(namespace=None):
+            sender.drain()  # events leave from the sender thread, a moment after the answer
+            return receive(namespace)
+
+        c.get_received = get_received
         clients.append(c)
         return c
 

@@ -195,7 +195,7 @@ def test_a_slip_on_a_preview_kiosk_is_shown_not_printed(client):
 
 
 def test_the_issuing_kiosk_and_staff_hear_the_print_outcome_live(fake, database, clock):
-    from display.live import socketio
+    from display.live import sender, socketio
     device = fake("ok")
     app = printing_app(database, clock, device.port)
     add_user(app, "siti")
@@ -205,6 +205,7 @@ def test_the_issuing_kiosk_and_staff_hear_the_print_outcome_live(fake, database,
     public_socket = socketio.test_client(app)
     visit(app.test_client())
     run(app)
+    sender.drain()
     for socket in (kiosk_socket, staff_socket):
         prints = [m["args"][0] for m in socket.get_received() if m["name"] == "print"]
         assert [p["status"] for p in prints] == ["printing", "printed"]
