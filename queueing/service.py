@@ -92,40 +92,47 @@ class QueueService:
 
     def mode(self, conn: sqlite3.Connection, today: dt.date) -> model.ModeInForce:
         row = conn.execute("SELECT value FROM settings WHERE key = 'mode_override'").fetchone()
-        override = json.loads(row["value"]) if row and row["value"] else None
-        return model.mode_in_force(self.config, override, today)
+        return model.mode_in_force(self.config, _override(row["value"] if row else None), today)
 
     # --- visits ---
 
     def visit(self, kiosk: str, service: str, reason: str | None, priority: str | None,
               request_id: str, base_url: str = "") -> Result:
-        """Admit one walk-in: decide the outcome and, for a ticket, issue it."""
+        """Admit one walk-in: decide the outcome and, for a ticket, issue it.
+
+        The write lock is held for as few statements as the decision needs; the estimated
+        wait, which nothing in the transaction depends on, is read after the commit.
+        """
         self._check_visit(kiosk, service, reason, priority)
         request = {"service": service, "reason": reason, "priority_kind": priority}
         with self.store.write() as conn:
-            done = conn.execute("SELECT * FROM visits WHERE kiosk = ? AND request_id = ?",
-                                (kiosk, request_id)).fetchone()
-            if done:
-                return self._replay(done, request)
             now = self.clock()
             today = self.today(now)
-            mode = self.mode(conn, today)
-            issued = conn.execute("SELECT coalesce(sum(last), 0) FROM day_numbers WHERE day = ?",
-                                  (today.isoformat(),)).fetchone()[0]
+            seen = conn.execute(
+                "SELECT (SELECT id FROM visits WHERE kiosk = :kiosk AND request_id = :request_id),"
+                " (SELECT value FROM settings WHERE key = 'mode_override'),"
+                " (SELECT coalesce(sum(last), 0) FROM day_numbers WHERE day = :day)",
+                {"kiosk": kiosk, "request_id": request_id, "day": today.isoformat()}).fetchone()
+            if seen[0] is not None:
+                return self._replay(conn, seen[0], request)
+            mode = model.mode_in_force(self.config, _override(seen[1]), today)
             decision = model.decide(self.config, mode, self._with_notice(conn, service), reason,
-                                    today, issued, self.after_hours(now))
+                                    today, seen[2], self.after_hours(now))
             if decision.outcome == "ticket":
-                result = self._issue(conn, now, kiosk, service, reason, priority, base_url)
+                result, stored = self._issue(conn, now, kiosk, service, reason, priority, base_url)
             else:
                 result = Result({"outcome": decision.outcome, "message": decision.message,
                                  **decision.detail, **self._online_extras(decision)})
+                stored = result.body
             ticket_id = result.body.get("ticket", {}).get("id")
             conn.execute(
                 "INSERT INTO visits (kiosk, request_id, day, at, service, reason, priority_kind,"
                 " outcome, ticket_id, status_code, response) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (kiosk, request_id, today.isoformat(), stamp(now), service, reason, priority,
-                 decision.outcome, ticket_id, result.status, json.dumps(result.body)))
-            return result
+                 decision.outcome, ticket_id, result.status, json.dumps(stored)))
+        if ticket_id is not None:
+            self._add_estimate(result.body["ticket"])
+        return result
 
     def _with_notice(self, conn, code: str):
         """The service, with the notice the office has set for it (read only when postponed)."""
@@ -144,11 +151,21 @@ class QueueService:
         if priority is not None and priority not in (*model.PRIORITY_KINDS, "ya"):
             raise BadInput(f"Jenis prioritas {priority!r} tidak dikenal.", "unknown_priority")
 
-    def _replay(self, done: sqlite3.Row, request: dict) -> Result:
+    def _replay(self, conn, visit_id: int, request: dict) -> Result:
+        """Answer a request_id seen before: the same outcome, and a ticket as it stands now."""
+        done = conn.execute("SELECT * FROM visits WHERE id = ?", (visit_id,)).fetchone()
         if {k: done[k] for k in request} != request:
             raise IllegalMove("request_id ini sudah dipakai untuk kunjungan lain.",
                               "request_id_reused")
-        return Result(json.loads(done["response"]), status=done["status_code"])
+        body = json.loads(done["response"])
+        if done["ticket_id"] is not None:
+            body["ticket"] = self._ticket_view(conn, self._ticket(conn, done["ticket_id"]))
+        return Result(body, status=done["status_code"])
+
+    def _add_estimate(self, ticket: dict) -> None:
+        """Fill in the estimated wait of a ticket just issued, read outside the write lock."""
+        with self.store.connection() as conn:  # one statement: no transaction needed
+            ticket["estimated_wait_minutes"] = self._estimated_wait(conn, ticket, ticket["position"])
 
     def _online_extras(self, decision: model.Decision) -> dict:
         if decision.outcome != "online":
@@ -172,13 +189,15 @@ class QueueService:
              priority, model.WAITING, secrets.token_urlsafe(16), stamp(now))).fetchone()
         ticket_id = row["id"]
         event = self._append(conn, now, "issued", ticket_id, kiosk=kiosk, row=row)
-        ticket = self._ticket_view(conn, row, self._newest_position(conn, row))
+        ticket = self._ticket_view(conn, row, self._newest_position(conn, row), estimate=False)
         printing = {"status": "preview"}
         if self.config.kiosk(kiosk).printer.type != "preview":
             job_id = printjobs.enqueue(conn, now, kiosk, "ticket", self._ticket_payload(ticket, base_url),
                                        ticket_id)
             printing = {"status": "queued", "id": job_id}
-        return Result({"outcome": "ticket", "ticket": ticket, "print": printing}, (event,), 201)
+        body = {"outcome": "ticket", "ticket": ticket, "print": printing}
+        # A replay rebuilds the ticket from its row: only the rest of the answer is stored.
+        return Result(body, (event,), 201), {"outcome": "ticket", "print": printing}
 
     # --- counter actions ---
 
@@ -509,16 +528,17 @@ class QueueService:
         counters = sum(1 for c in self.config.counters if row["service"] in c.services) or 1
         return max(1, round((position + 1) * done[1] / counters / 60))
 
-    def _ticket_view(self, conn, row, position: int | None = None) -> dict:
+    def _ticket_view(self, conn, row, position: int | None = None, estimate: bool = True) -> dict:
         service = self.config.service(row["service"])
         counter = self.config.counter(row["counter_id"]) if row["counter_id"] else None
         position = self._position(conn, row) if position is None else position
+        wait = self._estimated_wait(conn, row, position) if estimate else None
         reason = self.config.reason(row["reason"]) if row["reason"] else None
         return {
             "id": row["id"], "number": row["number"], "service": row["service"],
             "service_name": service.name if service else row["service"],
             "status": row["status"], "token": row["token"],
-            "position": position, "estimated_wait_minutes": self._estimated_wait(conn, row, position),
+            "position": position, "estimated_wait_minutes": wait,
             "status_url": f"/t/{row['token']}", "qr": f"/t/{row['token']}/qr.svg",
             "priority": bool(row["priority"]), "priority_kind": row["priority_kind"],
             "reason": row["reason"], "reason_label": reason.label if reason else None,
@@ -565,6 +585,11 @@ class QueueService:
                          "until": mode.window.until.isoformat(),
                          "reference": mode.window.reference})
         return view
+
+
+def _override(stored: str | None) -> str | None:
+    """The admin's mode override as kept in settings (JSON; null when cleared)."""
+    return json.loads(stored) if stored else None
 
 
 def _public(row) -> dict:

@@ -60,6 +60,15 @@ def test_the_same_request_id_returns_the_same_answer_and_no_second_ticket(servic
     assert len(rows(service, "SELECT * FROM tickets")) == 1
 
 
+def test_a_request_id_repeated_after_the_call_answers_with_the_ticket_as_it_stands(service):
+    first = service.visit("lobby", "kk", None, None, "tap-1").body
+    service.call_next(AT_1, 1)
+    again = service.visit("lobby", "kk", None, None, "tap-1").body
+    assert again["ticket"]["id"] == first["ticket"]["id"] and again["ticket"]["number"] == "B001"
+    assert (again["ticket"]["status"], again["ticket"]["counter"]) == ("called", 1)
+    assert again["print"] == first["print"] and again["outcome"] == "ticket"
+
+
 def test_a_request_id_reused_for_another_visit_is_refused(service):
     service.visit("lobby", "kk", None, None, "tap-1")
     with pytest.raises(IllegalMove) as e:
