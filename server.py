@@ -8,6 +8,7 @@ import sqlite3
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 import click
@@ -70,7 +71,6 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
     # Same-origin only (the default of cors_allowed_origins): no cross-site socket.
     socketio.init_app(app, async_mode="threading", max_http_buffer_size=MAX_SOCKET_MESSAGE)
     _add_cli(app)
-    app.extensions["queue"].expire_day()
     return app
 
 
@@ -86,17 +86,23 @@ def _security_headers(response):
 
 # --- background work of a running server ---
 
-def start_background(app: Flask, every: float = 30.0) -> threading.Thread:
-    """Start the print workers, and expire the day's leftovers at closing time and at midnight."""
+def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> threading.Thread:
+    """Start the print workers; expire the day's leftovers now, at closing time and at midnight;
+    and every poll seconds announce the changes made outside this process (the CLI's close-day)."""
+    service = app.extensions["queue"]
     app.extensions["outbox"].start()
+    service.expire_day()
 
     def loop():
-        service = app.extensions["queue"]
-        while not stop.wait(every):
+        last_expiry = time.monotonic()
+        while not stop.wait(poll):
             try:
-                service.expire_day()
+                service.publish_new()
+                if time.monotonic() - last_expiry >= every:
+                    last_expiry = time.monotonic()
+                    service.expire_day()
             except Exception:  # a locked or failing disk must not kill the loop
-                log.exception("closing the day failed; retrying")
+                log.exception("background work failed; retrying")
 
     stop = threading.Event()
     thread = threading.Thread(target=loop, name="day-closer", daemon=True)

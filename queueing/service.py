@@ -80,6 +80,7 @@ class QueueService:
         self.config, self.store, self.clock = config, store, clock
         self.notices = Notices(config, store, clock)
         self.publish = publish or (lambda event: None)
+        self.announced = self.version()  # the newest version published so far (see publish_new)
 
     # --- time and mode ---
 
@@ -564,8 +565,29 @@ class QueueService:
 
     def _published(self, event: Event) -> Event:
         """Announce the event once its transaction commits, in version order (see Store.write)."""
-        self.store.after_commit(lambda: self.publish(event))
+        self.store.after_commit(lambda: self._announce(event))
         return event
+
+    def _announce(self, event: Event) -> None:
+        self.announced = max(self.announced, event.version)
+        self.publish(event)
+
+    def publish_new(self) -> int:
+        """Announce, in order, the changes another process made (the CLI's close-day);
+        return how many. The server calls it every few seconds."""
+        if self.version() <= self.announced:
+            return 0
+        with self.store.write() as conn:  # the write lock keeps announcements in version order
+            rows = conn.execute("SELECT version, event, ticket_id FROM events WHERE version > ?"
+                                " ORDER BY version", (self.announced,)).fetchall()
+            for row in rows:
+                if row["ticket_id"] is None:
+                    self._published(Event(row["version"], row["event"]))
+                    continue
+                ticket = self._ticket(conn, row["ticket_id"])
+                self._published(Event(row["version"], row["event"], _broadcast_ticket(ticket),
+                                      ticket["token"], ticket["kiosk"]))
+        return len(rows)
 
     def _version(self, conn) -> int:
         return conn.execute("SELECT coalesce(max(version), 0) FROM events").fetchone()[0]

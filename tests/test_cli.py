@@ -92,3 +92,34 @@ def wait_for(url: str, seconds: float = 30) -> None:
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"{url} did not answer in {seconds} s")
+
+
+def test_close_day_from_the_command_line_counts_what_it_expired_and_the_screens_hear_it(live_server, tmp_path):
+    import socketio
+    import tomllib
+
+    import tomli_w
+    server = live_server()
+    numbers = [post(f"{server.url}/api/visits", {"kiosk": "lobby", "service": "kk", "request_id": f"r{i}"})[1]
+               ["ticket"]["number"] for i in range(2)]
+    heard, states = [], []
+    screen = socketio.Client()
+    screen.on("queue", heard.append)
+    screen.on("state", states.append)
+    screen.connect(server.url, transports=["websocket"])
+    try:
+        closing = tomllib.loads(server.config.read_text())
+        closing["admission"]["closes_at"] = "00:00"  # whatever the hour, the day is over for this command
+        (tmp_path / "closing").mkdir()
+        closing_file = tmp_path / "closing" / "config.toml"
+        closing_file.write_text(tomli_w.dumps(closing))
+        run = flask(closing_file, "close-day")
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.strip() == "Expired 2 tickets"
+        deadline = time.monotonic() + 10
+        while len(heard) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [(e["event"], e["ticket"]["number"]) for e in heard] == [("expired", n) for n in numbers]
+        assert [e["version"] for e in heard] == [states[0]["version"] + 1, states[0]["version"] + 2]
+    finally:
+        screen.disconnect()

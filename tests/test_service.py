@@ -315,3 +315,20 @@ def test_the_waiting_time_is_estimated_only_from_todays_history(service, clock):
     assert [t["position"] for t in waiting] == [1, 2, 3]
     assert [t["estimated_wait_minutes"] for t in waiting] == [6, 9, 12]
     assert service.ticket(waiting[0]["id"])["estimated_wait_minutes"] == 6
+
+
+def test_changes_made_by_another_process_are_announced_once_in_version_order(service, config, clock):
+    from queueing.service import QueueService
+    from queueing.store import Store
+    heard = []
+    service.publish = heard.append
+    issue(service)
+    other_store = Store(config.server.database)  # the CLI, say, on the same file
+    other = QueueService(config, other_store, clock)
+    other.visit("lobby", "kia", None, None, "cli-1")
+    other.call_next(AT_1, 1)
+    other_store.close()
+    assert service.publish_new() == 2
+    assert service.publish_new() == 0
+    assert [(e.version, e.event, e.ticket["number"]) for e in heard] == [
+        (1, "issued", "B001"), (2, "issued", "C001"), (3, "called", "B001")]
