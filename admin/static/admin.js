@@ -57,7 +57,7 @@ const OUTCOME_WORDS = {
   full: ["Kuota penuh", "Quota full"],
 };
 const STATUS_WORDS = {
-  waiting: ["Menunggu", "Waiting"], called: ["Dipanggil", "Called"], serving: ["Dilayani", "Being served"],
+  waiting: ["Menunggu", "Waiting"], called: ["Dipanggil", "Called"], serving: ["Sedang dilayani", "Being served"],
   done: ["Selesai", "Done"], no_show: ["Tidak hadir", "No-show"], redirected: ["Diarahkan online", "Sent online"],
   expired: ["Kedaluwarsa", "Expired"],
 };
@@ -825,7 +825,8 @@ function showReportTables(report) {
 }
 
 function reasonBoth(code) {
-  if (code === "none") return ["Bukan darurat", "No emergency"];
+  // Not "Bukan darurat": that is the counter's word for a rejected claim, counted under its reason.
+  if (code === "none") return ["Tanpa klaim darurat", "No emergency claimed"];
   const r = REASONS.get(code);
   return r ? [r.label, r.label_en] : [code, code];
 }
