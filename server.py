@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import logging
 import sqlite3
 import os
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import click
 from flask import Flask, render_template
+from werkzeug.wrappers import Response
+from wsproto.utilities import RemoteProtocolError
 
 import admin
 import counter
@@ -70,6 +73,7 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
     app.after_request(_security_headers)
     # Same-origin only (the default of cors_allowed_origins): no cross-site socket.
     socketio.init_app(app, async_mode="threading", max_http_buffer_size=MAX_SOCKET_MESSAGE)
+    app.wsgi_app = SocketGuard(app.wsgi_app)
     _add_cli(app)
     return app
 
@@ -82,6 +86,43 @@ def _security_headers(response):
         # Ticket tokens travel in URLs (/t/<token>): never leak them in a Referer.
         headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+class SocketGuard:
+    """Guard the Socket.IO endpoint against input its libraries turn into a 500 or a stuck thread
+    (SPEC: never a 500 for anything a client sends)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if _oversized_socket_post(environ):
+            # python-engineio would end the session and wait, forever without a pending poll, for
+            # the close to be polled: each such POST pinned a server thread (200 of them: no server).
+            return _json_error(413, "too_large", environ, start_response)
+        if environ.get("HTTP_UPGRADE", "").lower() != "websocket":
+            return self.wsgi_app(environ, start_response)
+        try:
+            return self.wsgi_app(environ, start_response)
+        except RemoteProtocolError as e:  # raised by the handshake, before anything was sent
+            log.info("refused a websocket handshake: %s", e)
+            return _json_error(400, "bad_request", environ, start_response)
+        except (ValueError, RecursionError) as e:  # a frame after the handshake: only closing is left
+            log.info("closed a websocket that sent an undecodable frame: %r", e)
+            if "gunicorn.socket" not in environ:
+                raise
+            raise StopIteration from None  # gunicorn then closes quietly, as simple-websocket's own end does
+
+
+def _oversized_socket_post(environ) -> bool:
+    length = environ.get("CONTENT_LENGTH") or "0"
+    return (environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO", "").startswith("/socket.io/")
+            and length.isdigit() and int(length) > MAX_SOCKET_MESSAGE)
+
+
+def _json_error(status: int, code: str, environ, start_response):
+    body = json.dumps({"error": code, "message": errors.HTTP_MESSAGES[status]}, ensure_ascii=False)
+    return Response(body, status, mimetype="application/json")(environ, start_response)
 
 
 # --- background work of a running server ---

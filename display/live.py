@@ -132,13 +132,13 @@ def on_connect(auth=None):
 
 
 @socketio.on("sync")
-def on_sync(data=None):
+def on_sync(*args):  # whatever a client sends along: extra arguments must not raise TypeError
     """Answer a client that saw a gap or reconnected with the whole snapshot."""
     return queue_service().snapshot()
 
 
 @socketio.on("watch")
-def on_watch(data=None):
+def on_watch(data=None, *extra):
     """Join the room of one ticket, found by its token; answer with its state."""
     token = data.get("token") if isinstance(data, dict) else None
     if not isinstance(token, str) or not 0 < len(token) <= 64:
@@ -149,3 +149,10 @@ def on_watch(data=None):
         return {"error": e.code, "message": e.message}
     join_room(ticket_room(token))
     return {"ticket": _watch_view(view)}
+
+
+@socketio.on("*")
+def on_unknown(event, *args):
+    """Refuse any other event: clients cannot change anything over the socket (SPEC, Live updates)."""
+    return {"error": "unknown_event",
+            "message": "Peristiwa ini tidak dikenal. Perubahan hanya lewat API HTTP."}

@@ -65,9 +65,13 @@ def admin_required(view):
 
 
 def set_cookie(response, token: str) -> None:
-    response.set_cookie(COOKIE, token, httponly=True, samesite="Lax",
-                        secure=current_app.extensions["config"].server.secure_cookies)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", secure=_secure())
 
 
 def clear_cookie(response) -> None:
-    response.delete_cookie(COOKIE, httponly=True, samesite="Lax")
+    # The same attributes as set_cookie, so the removal names the very cookie it ends.
+    response.delete_cookie(COOKIE, httponly=True, samesite="Lax", secure=_secure())
+
+
+def _secure() -> bool:
+    return current_app.extensions["config"].server.secure_cookies
