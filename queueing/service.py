@@ -250,6 +250,7 @@ class QueueService:
             raise BadInput(f"Layanan {service_code!r} tidak dikenal.", "unknown_service")
         with self.store.write() as conn:
             row = self._ticket(conn, ticket_id)
+            self._check_may_act(actor, row)  # who asks comes first: a stranger learns nothing
             if row["service"] == service_code:
                 raise IllegalMove(f"Tiket {row['number']} sudah di layanan {target.name}.",
                                   "same_service")
@@ -261,6 +262,7 @@ class QueueService:
         """Confirm a claimed emergency, or reject it: the ticket then ends redirected."""
         with self.store.write() as conn:
             row = self._ticket(conn, ticket_id)
+            self._check_may_act(actor, row)
             if row["emergency"] != "claimed":
                 raise IllegalMove(f"Tiket {row['number']} tidak memiliki klaim darurat yang "
                                   "menunggu konfirmasi.", "no_claim")

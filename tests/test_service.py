@@ -332,3 +332,12 @@ def test_changes_made_by_another_process_are_announced_once_in_version_order(ser
     assert service.publish_new() == 0
     assert [(e.version, e.event, e.ticket["number"]) for e in heard] == [
         (1, "issued", "B001"), (2, "issued", "C001"), (3, "called", "B001")]
+
+
+def test_staff_elsewhere_are_refused_before_the_move_is_judged(service):
+    ticket = issue(service, "pindah")  # served by counter 2 only
+    service.call_next(AT_2, 2)
+    with pytest.raises(Forbidden):
+        service.transfer(AT_1, ticket["id"], "pindah")  # also the same service: 403 first, not 409
+    with pytest.raises(Forbidden):
+        service.verify(AT_1, ticket["id"], False)  # no claim either: still 403
