@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from display.live import queue_service
+from display.live import leave_staff_room, queue_service
 from web import auth
 from web.body import boolean, integer, json_body, text
 
@@ -30,6 +30,7 @@ def login():
 @auth.staff_required
 def logout():
     auth.accounts().logout(request.cookies[auth.COOKIE])
+    leave_staff_room(auth.current_session()["session_id"])  # print news is for staff only
     response = jsonify(ok=True)
     auth.clear_cookie(response)
     return response

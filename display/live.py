@@ -6,7 +6,7 @@ import queue
 import threading
 from typing import Callable
 
-from flask import current_app
+from flask import current_app, request
 from flask_socketio import SocketIO, emit, join_room
 
 from queueing.model import QueueError
@@ -105,6 +105,19 @@ def kiosk_room(kiosk: str) -> str:
 
 STAFF_ROOM = "staff"
 
+# Which sockets joined the staff room under which login, so that logging out takes them out.
+_staff_sockets: dict[int, set[str]] = {}
+_staff_lock = threading.Lock()
+
+
+def leave_staff_room(session_id: int) -> None:
+    """Take the sockets of a session that ended out of the staff room; they stay connected
+    as public screens (the console reconnects after the next login)."""
+    with _staff_lock:
+        sids = _staff_sockets.pop(session_id, set())
+    for sid in sids:
+        socketio.server.leave_room(sid, STAFF_ROOM, namespace="/")
+
 
 def broadcast_print(job: dict) -> None:
     """Send print-job progress (no version: not a queue change) to its kiosk and to staff."""
@@ -125,9 +138,21 @@ def on_connect(auth=None):
     kiosk = auth.get("kiosk") if isinstance(auth, dict) else None
     if isinstance(kiosk, str) and current_app.extensions["config"].kiosk(kiosk):
         join_room(kiosk_room(kiosk))
-    if current_session() is not None:
+    session = current_session()
+    if session is not None:
         join_room(STAFF_ROOM)
+        with _staff_lock:
+            _staff_sockets.setdefault(session["session_id"], set()).add(request.sid)
     emit("state", queue_service().snapshot())
+
+
+@socketio.on("disconnect")
+def on_disconnect(*reason):
+    with _staff_lock:
+        for session_id, sids in list(_staff_sockets.items()):
+            sids.discard(request.sid)
+            if not sids:
+                del _staff_sockets[session_id]
 
 
 

@@ -241,3 +241,19 @@ def test_an_absent_printer_of_any_type_fails_the_job_with_a_reason(config):
     with pytest.raises(printer.PrintFailed) as failed:
         printer.send(b"\x1b@", config)
     assert str(failed.value) and failed.value.paper == "unknown"
+
+
+def test_a_console_socket_hears_no_print_news_after_its_login_ends(fake, database, clock):
+    from display.live import sender, socketio
+    device = fake("ok")
+    app = printing_app(database, clock, device.port)
+    add_user(app, "siti")
+    staff = Staff(app, "siti")
+    staff_socket = socketio.test_client(app, flask_test_client=staff.client)
+    assert staff.post("/api/logout").status_code == 200
+    visit(app.test_client())
+    run(app)
+    sender.drain()
+    received = staff_socket.get_received()
+    assert not [m for m in received if m["name"] == "print"]
+    assert [m["args"][0]["event"] for m in received if m["name"] == "queue"] == ["issued"]  # still a screen
