@@ -78,17 +78,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 # --- the two sides ---
 
-def start_server(work: Path, port: int, threads: int) -> tuple:
-    """Start server.py on a bench config with a staff account; return the process and password."""
-    database = work / "server" / "antrian.db"
-    config_path = work / "config.toml"
-    benchconfig.write_config(
-        benchconfig.bench_config(ROOT / "config.toml", database, ADMISSION_KIOSKS, threads=threads),
-        config_path)
+def start_server(work: Path, threads: int) -> tuple:
+    """Start server.py on a bench config with a staff account; return it and the password."""
+    server = launch.product(work / "server", benchconfig.bench_overrides(ADMISSION_KIOSKS, threads=threads))
     password = secrets.token_urlsafe(18)
-    add_staff(config_path, password)
-    argv = [sys.executable, str(ROOT / "server.py"), "--config", str(config_path), "--port", str(port)]
-    return launch.start(argv, ROOT, work / "server.log"), password
+    add_staff(server.config, password)
+    return server.start(60), password
 
 
 def add_staff(config_path: Path, password: str) -> None:
@@ -101,10 +96,9 @@ def add_staff(config_path: Path, password: str) -> None:
         raise RuntimeError(f"users add failed: {done.stderr or done.stdout}")
 
 
-def start_floor(work: Path, port: int, threads: int) -> subprocess.Popen:
-    argv = [sys.executable, str(BENCH / "floor_broadcast.py"), "--port", str(port),
-            "--threads", str(threads)]
-    return launch.start(argv, ROOT, work / "floor.log")
+def start_floor(work: Path, threads: int):
+    """Start bench/floor_broadcast.py (in work/floor)."""
+    return launch.floor("floor_broadcast.py", work / "floor", ["--threads", str(threads)]).start(60)
 
 
 class ServerDriver:
@@ -245,17 +239,15 @@ def deliveries(sent: list[dict], screens: list[dict], expected: int) -> dict:
 
 def run_side(side: str, listeners: Listeners, work: Path, args) -> dict:
     """Start one side, connect the screens, call, collect, stop; return its figures."""
-    port = launch.free_port()
     if side == "server":
-        proc, password = start_server(work, port, args.threads)
-        driver = ServerDriver(port, password)
+        live, password = start_server(work, args.threads)
+        driver = ServerDriver(live.port, password)
     else:
-        proc = start_floor(work, port, args.threads)
-        driver = FloorDriver(port)
-    log_path = work / f"{side}.log"
+        live = start_floor(work, args.threads)
+        driver = FloorDriver(live.port)
+    port = live.port
     try:
-        launch.wait_healthy(proc, port)
-        worker = launch.worker_pid(proc)
+        worker = launch.worker_pid(live.process)
         started = launch.memory_mb(worker)
         driver.prepare(args.calls)
         idle = launch.memory_mb(worker)
@@ -282,10 +274,10 @@ def run_side(side: str, listeners: Listeners, work: Path, args) -> dict:
             time.sleep(CONNECTED_REST)
             diagnostic["without_screens"] = admission(port, f"without-{uuid.uuid4().hex[:8]}")
     except Exception:
-        print(f"--- {log_path} (tail) ---\n{launch.log_tail(log_path)}", file=sys.stderr)
+        print(f"--- {live.log} (tail) ---\n{live.log_tail()}", file=sys.stderr)
         raise
     finally:
-        launch.stop(proc)
+        live.stop()
     figures = deliveries(driven["sent"], screens, args.clients * args.calls)
     return {**figures, "calls_sent": len(driven["sent"]), "call_errors": driven["errors"],
             "call_error_samples": driven["error_samples"], "calls_seconds": driven["seconds"],
@@ -399,9 +391,8 @@ def write_results(result: dict, rows: list[list[str]], quick: bool) -> list[Path
     return paths
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run both sides with the same screens, print the comparison, write bench/results/."""
-    args = parse_args(argv)
+def run(args) -> tuple[dict, list[list[str]]]:
+    """Measure the server and the floor with the same screens; return the result and its rows."""
     config = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "clients": args.clients,
               "processes": args.processes, "calls": args.calls, "rate": args.rate,
               "server_threads": args.threads, "code": launch.code_version(ROOT),
@@ -421,7 +412,13 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(work, ignore_errors=True)
     config["other_cpu"] = other_cpu(usage_start)
     result["ratios"] = compare(result["server"], result["floor"])
-    rows = table_rows(result)
+    return result, table_rows(result)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run both sides with the same screens, print the comparison, write bench/results/."""
+    args = parse_args(argv)
+    result, rows = run(args)
     print()
     print(text_table(rows))
     print()
@@ -430,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     for side in ("server", "floor"):
         for sample in result[side]["call_error_samples"] + result[side]["connect"]["errors"]:
             print(f"  {side} e.g. {sample}")
-    print(f"  {_other(config)}")
+    print(f"  {_other(result['config'])}")
     for path in write_results(result, rows, args.quick):
         print(f"wrote {path.relative_to(ROOT)}")
     return 0

@@ -1,7 +1,7 @@
 """Hall screens: python-socketio clients (websocket transport), spread over worker processes,
 each stamping the arrival of every `queue` event of type "called" with time.time().
 
-Several processes, as in loadgen.py, because the clients of one process share its GIL.
+Several processes (workers.py), because the clients of one process share its GIL.
 time.time() is the same clock in every process on one machine, so the parent can compare
 an arrival with the time it sent the call. Event handlers run in each client's reader
 thread instead of a new thread per message (python-socketio's default): the arrival is
@@ -9,19 +9,17 @@ stamped when the frame is read, and the two sides are received by the same code.
 """
 from __future__ import annotations
 
-import multiprocessing
 import resource
 import time
 
 import engineio
 import socketio
 
+from workers import Pool, shares
+
 HOST = "127.0.0.1"
 CONNECT_TIMEOUT = 10.0       # one client's connection, handshake and namespace included
 CONNECT_BUDGET = 120.0       # all of one process's clients
-MAX_COMMANDS = 1_000         # per worker process
-COMMAND_WAIT = 900.0         # a worker waits this long for its next command, then leaves
-REPLY_WAIT = 180.0           # the parent waits this long for a worker's answer
 SAMPLES = 5                  # error messages kept per process
 
 
@@ -105,66 +103,46 @@ def connect_screens(port: int, count: int) -> tuple[list[Screen], dict]:
                      "seconds": time.monotonic() - began}
 
 
-def worker_main(pipe) -> None:
-    """A listener process: connect, mark, collect and disconnect screens on command."""
-    screens: list[Screen] = []
-    mark = _own_cpu()
-    try:
-        for _ in range(MAX_COMMANDS):
-            if not pipe.poll(COMMAND_WAIT):
-                return
-            command = pipe.recv()
-            if command is None:
-                return
-            op = command["op"]
-            if op == "connect":
-                for screen in screens:
-                    screen.close()
-                screens, reply = connect_screens(command["port"], command["count"])
-            elif op == "mark":
-                mark, reply = _own_cpu(), {}
-            elif op == "collect":
-                reply = {"screens": [s.report() for s in screens], "cpu_seconds": _own_cpu() - mark}
-            elif op == "disconnect":
-                for screen in screens:
-                    screen.close()
-                screens, reply = [], {}
-            else:
-                reply = {"error": f"unknown op {op!r}"}
-            pipe.send(reply)
-    finally:
-        for screen in screens:
+class ScreenSet:
+    """A listener process's screens, driven by the parent's commands."""
+
+    def __init__(self):
+        self.screens: list[Screen] = []
+        self.mark = _own_cpu()
+
+    def __call__(self, command: dict) -> dict:
+        op = command["op"]
+        if op == "connect":
+            self.close()
+            self.screens, reply = connect_screens(command["port"], command["count"])
+            return reply
+        if op == "mark":
+            self.mark = _own_cpu()
+            return {}
+        if op == "collect":
+            return {"screens": [s.report() for s in self.screens], "cpu_seconds": _own_cpu() - self.mark}
+        if op == "disconnect":
+            self.close()
+            return {}
+        return {"error": f"unknown op {op!r}"}
+
+    def close(self) -> None:
+        for screen in self.screens:
             screen.close()
+        self.screens = []
 
 
 class Listeners:
     """The listener processes, each holding a share of the screens."""
 
     def __init__(self, processes: int):
-        # Fork before the caller starts any thread, as loadgen.Loaders does.
-        context = multiprocessing.get_context("fork")
-        self.pipes, self.procs = [], []
-        for _ in range(processes):
-            parent, child = context.Pipe()
-            proc = context.Process(target=worker_main, args=(child,), daemon=True)
-            proc.start()
-            self.pipes.append(parent)
-            self.procs.append(proc)
-
-    def _all(self, commands: list[dict]) -> list[dict]:
-        for pipe, command in zip(self.pipes, commands):
-            pipe.send(command)
-        replies = []
-        for pipe in self.pipes:
-            if not pipe.poll(REPLY_WAIT):
-                raise RuntimeError("a listener process did not answer")
-            replies.append(pipe.recv())
-        return replies
+        # Forked before the caller starts any thread (see workers.py).
+        self.pool = Pool(processes, lambda index: ScreenSet())
 
     def connect(self, port: int, count: int) -> dict:
         """Connect count screens in all, split over the processes (in parallel)."""
-        shares = [count // len(self.pipes) + (i < count % len(self.pipes)) for i in range(len(self.pipes))]
-        replies = self._all([{"op": "connect", "port": port, "count": n} for n in shares])
+        replies = self.pool.ask([{"op": "connect", "port": port, "count": n}
+                                 for n in shares(count, len(self.pool))])
         return {"connected": sum(r["connected"] for r in replies),
                 "failed": sum(r["failed"] for r in replies),
                 "errors": [e for r in replies for e in r["errors"]][:SAMPLES],
@@ -172,25 +150,16 @@ class Listeners:
 
     def mark(self) -> None:
         """Start counting the processes' CPU from now."""
-        self._all([{"op": "mark"}] * len(self.pipes))
+        self.pool.ask_all({"op": "mark"})
 
     def collect(self) -> tuple[list[dict], float]:
         """Return every screen's report and the processes' CPU seconds since the mark."""
-        replies = self._all([{"op": "collect"}] * len(self.pipes))
+        replies = self.pool.ask_all({"op": "collect"})
         return [s for r in replies for s in r["screens"]], sum(r["cpu_seconds"] for r in replies)
 
     def disconnect(self) -> None:
-        self._all([{"op": "disconnect"}] * len(self.pipes))
+        self.pool.ask_all({"op": "disconnect"})
 
     def close(self) -> None:
         """Tell the processes to leave and wait for them."""
-        for pipe in self.pipes:
-            try:
-                pipe.send(None)
-            except OSError:
-                pass
-        for proc in self.procs:
-            proc.join(30)
-            if proc.is_alive():
-                proc.terminate()
-                proc.join(5)
+        self.pool.close()

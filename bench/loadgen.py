@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import http.client
 import json
-import multiprocessing
 import threading
 import time
 from dataclasses import dataclass, field
+
+from workers import Pool
 
 HOST = "127.0.0.1"
 PATH = "/api/visits"
@@ -20,8 +21,6 @@ HEADERS = {"Content-Type": "application/json"}
 EXPECTED = 201
 TIMEOUT = 30.0               # one request may take this long before it counts as an error
 MAX_REQUESTS = 1_000_000     # per client and phase: a bound, never reached in practice
-MAX_COMMANDS = 1_000         # per worker process
-COMMAND_WAIT = 900.0         # a worker waits this long for its next command, then leaves
 START_DELAY = 0.5            # lets every worker connect before the common start time
 SAMPLES = 5                  # error messages kept per client
 RETRIABLE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
@@ -171,56 +170,25 @@ def _target(command: dict, kiosk: Kiosk, offset: float):
     return lambda: open_loop(kiosk, start_at, times, command["hard_end"])
 
 
-def worker_main(pipe) -> None:
-    """A load-generator process: run each phase the parent sends, reply with its tally."""
-    for _ in range(MAX_COMMANDS):
-        if not pipe.poll(COMMAND_WAIT):
-            return
-        command = pipe.recv()
-        if command is None:
-            return
-        pipe.send(run_phase(command))
-
-
 class Loaders:
     """The load-generator processes, each driving a share of the kiosks with threads."""
 
     def __init__(self, processes: int):
-        # Fork, not spawn: the caller creates the loaders before it starts any thread, and
-        # fork needs no resource-tracker process (which would outlive the run as a zombie).
-        context = multiprocessing.get_context("fork")
-        self.pipes, self.procs = [], []
-        for _ in range(processes):
-            parent, child = context.Pipe()
-            proc = context.Process(target=worker_main, args=(child,), daemon=True)
-            proc.start()
-            self.pipes.append(parent)
-            self.procs.append(proc)
+        # Forked before the caller starts any thread (see workers.py).
+        self.pool = Pool(processes, lambda index: run_phase)
 
     def run(self, command: dict, kiosks: list[tuple[str, float]]) -> Tally:
         """Split the kiosks over the processes, start them together, merge their tallies."""
         start_at = time.monotonic() + START_DELAY
         command = {**command, "start_at": start_at,
                    "hard_end": start_at + command.get("hard_seconds", command["seconds"])}
-        shares = [kiosks[i::len(self.pipes)] for i in range(len(self.pipes))]
-        for pipe, share in zip(self.pipes, shares):
-            pipe.send({**command, "kiosks": share})
-        total = Tally()
+        parts = [kiosks[i::len(self.pool)] for i in range(len(self.pool))]
         wait = command["hard_end"] + TIMEOUT + 30 - time.monotonic()
-        for pipe, share in zip(self.pipes, shares):
-            if not pipe.poll(max(1.0, wait)):
-                raise RuntimeError("a load-generator process did not report back")
-            total.merge(pipe.recv())
+        total = Tally()
+        for tally in self.pool.ask([{**command, "kiosks": part} for part in parts], wait):
+            total.merge(tally)
         return total
 
     def close(self) -> None:
         """Tell the processes to leave and wait for them."""
-        for pipe in self.pipes:
-            try:
-                pipe.send(None)
-            except OSError:
-                pass
-        for proc in self.procs:
-            proc.join(10)
-            if proc.is_alive():
-                proc.terminate()
+        self.pool.close(10)

@@ -81,23 +81,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 # --- the two sides ---
 
-def start_server(work: Path, port: int, clients: int, printer: dict | None = None):
-    """Start server.py on a bench copy of config.toml; return the process and its database."""
-    database = work / "server" / "antrian.db"
-    config_path = work / "config.toml"
-    benchconfig.write_config(
-        benchconfig.bench_config(ROOT / "config.toml", database, max(20, clients), printer),
-        config_path)
-    argv = [sys.executable, str(ROOT / "server.py"), "--config", str(config_path), "--port", str(port)]
-    return launch.start(argv, ROOT, work / "server.log"), database
+def start_server(work: Path, clients: int, printer: dict | None = None):
+    """Start server.py on a bench config (in work/server); return it and its database."""
+    server = launch.product(work / "server", benchconfig.bench_overrides(max(20, clients), printer))
+    return server.start(60), work / "server" / "antrian.db"
 
 
-def start_floor(work: Path, port: int, threads: int):
-    """Start bench/floor_app.py; return the process and its database."""
+def start_floor(work: Path, threads: int):
+    """Start bench/floor_app.py (in work/floor); return it and its database."""
     database = work / "floor" / "floor.db"
-    argv = [sys.executable, str(BENCH / "floor_app.py"), "--database", str(database),
-            "--port", str(port), "--threads", str(threads)]
-    return launch.start(argv, ROOT, work / "floor.log"), database
+    floor = launch.floor("floor_app.py", work / "floor",
+                         ["--database", str(database), "--threads", str(threads)])
+    return floor.start(60), database
 
 
 def server_threads() -> int:
@@ -206,7 +201,6 @@ def percentile(ordered: list[float], p: float) -> float:
 def run_side(side: str, loaders: Loaders, work: Path, args, threads: int,
              printer_mode: str = "none") -> dict:
     """Start one side, measure it, stop it; return its figures."""
-    port = launch.free_port()
     printer = fake_printer(printer_mode) if side == "server" else None
     try:
         if side == "server":
@@ -214,27 +208,25 @@ def run_side(side: str, loaders: Loaders, work: Path, args, threads: int,
                       {"type": "network", "host": "127.0.0.1", "port": printer.port})
             if printer_mode == "stuck":
                 config["timeout"] = STUCK_TIMEOUT
-            proc, database = start_server(work, port, args.clients, config)
+            live, database = start_server(work, args.clients, config)
         else:
-            proc, database = start_floor(work, port, threads)
-        log_path = work / f"{side}.log"
+            live, database = start_floor(work, threads)
         try:
-            launch.wait_healthy(proc, port)
-            worker = launch.worker_pid(proc)
-            print(f"{side}: listening on 127.0.0.1:{port}"
+            worker = launch.worker_pid(live.process)
+            print(f"{side}: listening on {live.url}"
                   f"{f', kiosk printers {printer_mode}' if side == 'server' else ''}, measuring ...",
                   flush=True)
             cpu_before, began = launch.cpu_seconds(worker), time.monotonic()
             io_before = launch.io_counters(worker)
-            figures = measure(loaders, port, args, f"{side}-{uuid.uuid4().hex[:8]}")
+            figures = measure(loaders, live.port, args, f"{side}-{uuid.uuid4().hex[:8]}")
             worker_cpu, wall = launch.cpu_seconds(worker) - cpu_before, time.monotonic() - began
             written = launch.io_counters(worker)["write_bytes"] - io_before["write_bytes"]
             memory = launch.memory_mb(worker)
         except Exception:
-            print(f"--- {log_path} (tail) ---\n{launch.log_tail(log_path)}", file=sys.stderr)
+            print(f"--- {live.log} (tail) ---\n{live.log_tail()}", file=sys.stderr)
             raise
         finally:
-            launch.stop(proc)
+            live.stop()
     finally:
         if printer is not None:
             printer.stop()

@@ -1,4 +1,9 @@
-"""A real server for tests: `python server.py` (gunicorn) on a temporary config and a free port."""
+"""A real server for tests and benchmarks: `python server.py` (gunicorn) on a temporary config
+and a free port, in its own process group so that kill -9 takes the master and its worker.
+
+The one launcher of the project: tests start the product with it, and bench/ starts the
+product and its floors (bench/floor_*.py, given as `script`) with it too.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -14,14 +19,19 @@ from pathlib import Path
 
 import tomli_w
 
-from queueing import config as configuration
-
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # bench/ imports this module from outside the test run
+    sys.path.insert(0, str(ROOT))
+
+from queueing import config as configuration  # noqa: E402
+
+HOST = "127.0.0.1"
 
 
 def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free right now."""
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((HOST, 0))
         return s.getsockname()[1]
 
 
@@ -40,33 +50,50 @@ def write_config(folder: Path, overrides: dict | None = None) -> Path:
 
 
 class LiveServer:
-    """Start, kill and restart the production server on one config."""
+    """Start, kill and restart the production server (or a bench floor) on one config."""
 
-    def __init__(self, config: Path, port: int | None = None):
+    def __init__(self, config: Path | None, port: int | None = None, script: str | Path = "server.py",
+                 args: list[str] | tuple = (), log: Path | None = None):
         self.config, self.port = config, port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{HOST}:{self.port}"
+        self.script, self.args = script, list(args)
         self.process: subprocess.Popen | None = None
-        self.log = config.parent / "server.log"
+        self.log = log or config.parent / "server.log"
+        self.ready_at: float | None = None  # time.monotonic() when /healthz last answered a start
+
+    def argv(self) -> list[str]:
+        config = ["--config", str(self.config)] if self.config else []
+        return [sys.executable, str(self.script), *config, *self.args, "--host", HOST,
+                "--port", str(self.port)]
 
     def start(self, timeout: float = 30) -> "LiveServer":
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "server.py", "--config", str(self.config), "--host", "127.0.0.1",
-                 "--port", str(self.port)], cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
-        self.wait_ready(timeout)
+            self.process = subprocess.Popen(self.argv(), cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
+                                            stderr=log, start_new_session=True)
+        try:
+            self.wait_ready(timeout)
+        except BaseException:
+            self.kill()  # a half-started server must not keep the port or the database
+            raise
         return self
 
     def wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+                raise RuntimeError(f"server exited: {self.log_tail()}")
             try:
                 urllib.request.urlopen(self.url + "/healthz", timeout=1).read()
+                self.ready_at = time.monotonic()
                 return
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError(f"server did not answer in {timeout} s")
+        raise RuntimeError(f"server did not answer in {timeout} s: {self.log_tail()}")
+
+    @property
+    def pid(self) -> int | None:
+        """The master's pid, which is also the process group's id (start_new_session)."""
+        return self.process.pid if self.process else None
 
     def kill(self) -> None:
         """kill -9 the whole process group (gunicorn's master and its worker); wait until both are gone."""
@@ -79,17 +106,26 @@ class LiveServer:
         while time.monotonic() < deadline and _group_alive(self.process.pid):
             time.sleep(0.05)
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 10) -> None:
+        """Stop the group with SIGTERM; kill it when it outlives the grace period."""
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(grace)
+        # A worker that outlived its master would hold the port and the database.
+        self.kill()
 
     def restart(self) -> "LiveServer":
         self.kill()
         return self.start()
+
+    def log_tail(self, lines: int = 20) -> str:
+        """The last lines of the server's log, for an error message."""
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
 
 
 def _group_alive(pgid: int) -> bool:
