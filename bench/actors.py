@@ -397,7 +397,6 @@ class Screen:
         self.waiting: dict[str, str] = {}      # ticket number -> service
         self.syncing = False
         self.held: list[dict] = []
-        self.connected_before = False
         self.snapshots: list[tuple[float, int, str]] = []  # (monotonic time, version, how)
         self.events = self.gaps = self.connects = self.disconnects = 0
         self.token: str | None = None          # a phone's watched ticket
@@ -480,10 +479,8 @@ class Screen:
     def _on_connect(self) -> None:
         with self.lock:
             self.connects += 1
-            again, self.connected_before = self.connected_before, True
             self.syncing = False
-        if again:
-            self.sync()  # events may have been missed while away (the server also sends `state`)
+        # No sync, as static/js/live.js: the server sends `state` on every connect.
         self.watch()     # a restarted server has forgotten who watches what
 
     def _on_disconnect(self, *reason) -> None:

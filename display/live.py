@@ -7,7 +7,7 @@ import threading
 from typing import Callable
 
 from flask import current_app, request
-from flask_socketio import SocketIO, emit, join_room
+from flask_socketio import SocketIO, emit, join_room, leave_room
 
 from queueing.model import QueueError
 from queueing.service import Event, QueueService
@@ -168,11 +168,12 @@ def on_watch(data=None, *extra):
     token = data.get("token") if isinstance(data, dict) else None
     if not isinstance(token, str) or not 0 < len(token) <= 64:
         return {"error": "bad_token", "message": "Token tiket tidak sah."}
+    join_room(ticket_room(token))  # first: a change between the read and the join still reaches it
     try:
         view = queue_service().ticket_by_token(token)
     except QueueError as e:
+        leave_room(ticket_room(token))
         return {"error": e.code, "message": e.message}
-    join_room(ticket_room(token))
     return {"ticket": _watch_view(view)}
 
 

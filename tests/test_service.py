@@ -341,3 +341,12 @@ def test_staff_elsewhere_are_refused_before_the_move_is_judged(service):
         service.transfer(AT_1, ticket["id"], "pindah")  # also the same service: 403 first, not 409
     with pytest.raises(Forbidden):
         service.verify(AT_1, ticket["id"], False)  # no claim either: still 403
+
+
+def test_the_snapshot_reads_the_days_last_calls_from_their_own_index(service):
+    with service.store.read() as conn:
+        plan = " ".join(str(tuple(r)) for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT t.number FROM events e JOIN tickets t ON t.id = e.ticket_id"
+            " WHERE e.day = ? AND e.event IN ('called', 'recalled') ORDER BY e.version DESC LIMIT 10",
+            ("2026-03-02",)))
+    assert "events_recent_calls" in plan and "TEMP B-TREE" not in plan  # no sort of the whole day

@@ -5,7 +5,7 @@
  *   import { connectLive } from "/static/js/live.js";
  *   const live = connectLive({
  *     auth: { kiosk: "lobby" },          // optional: a kiosk joins its room (print events)
- *     onState(snapshot) {},              // the whole /api/state snapshot: on connect, after a gap, after a reconnect
+ *     onState(snapshot) {},              // the whole /api/state snapshot: on every (re)connect and after a gap
  *     onEvent(event) {},                 // each `queue` event {version, event, ticket}, once, in version order
  *     onPrint(job) {},                   // print-job progress {id, kind, status, number, ...}: kiosk and staff only
  *     onConnection(connected) {},        // true on (re)connect, false when the connection drops
@@ -30,7 +30,6 @@ export function connectLive(handlers = {}) {
   let version = null;   // last version applied; null until the first snapshot
   let syncing = false;
   let held = [];        // events that arrived during a sync or after a gap
-  let connectedBefore = false;
 
   function takeSnapshot(snapshot) {
     version = snapshot.version;
@@ -70,11 +69,9 @@ export function connectLive(handlers = {}) {
   socket.on("state", takeSnapshot);
   socket.on("queue", receive);
   socket.on("print", (job) => on.onPrint(job));
-  socket.on("connect", () => {
-    on.onConnection(true);
-    if (connectedBefore) sync();  // events may have been missed while away
-    connectedBefore = true;
-  });
+  // A (re)connect needs no sync: the server sends `state` on every connect, and a second
+  // snapshot per screen would only double the load when a restarted server meets them all.
+  socket.on("connect", () => on.onConnection(true));
   socket.on("disconnect", () => on.onConnection(false));
   socket.on("connect_error", () => on.onConnection(false));
 
