@@ -30,7 +30,7 @@ from queueing.model import QueueError
 from queueing.printjobs import PrintJobs
 from queueing.service import QueueService, utc_now
 from queueing.store import Store
-from web import errors, serving
+from web import errors, openapi, serving
 from web.ratelimit import RateLimits
 
 HERE = Path(__file__).resolve().parent
@@ -66,7 +66,7 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
     app.extensions["queue"].publish = broadcaster(app.extensions["queue"])
     app.extensions["outbox"] = Outbox(config, app.extensions["printjobs"], broadcast_print)
     errors.register(app)
-    for blueprint in (kiosk.bp, counter.bp, display.bp, admin.bp):
+    for blueprint in (kiosk.bp, counter.bp, display.bp, admin.bp, openapi.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "index", lambda: render_template("index.html", config=config))
     app.add_url_rule("/healthz", "healthz", lambda: {"ok": True})

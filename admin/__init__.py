@@ -10,7 +10,7 @@ from queueing import reports
 from queueing.model import BadInput
 from queueing.reports import OUTCOMES
 from web import auth
-from web.body import json_body
+from web.body import ID, json_body
 
 from . import charts
 
@@ -124,7 +124,7 @@ def printers():
     return jsonify(printers=current_app.extensions["printjobs"].printers())
 
 
-@bp.post("/api/print-jobs/<int:job_id>/retry")
+@bp.post(f"/api/print-jobs/<{ID}:job_id>/retry")
 @auth.admin_required
 def retry(job_id: int):
     job = current_app.extensions["printjobs"].retry(auth.current_actor(), job_id)

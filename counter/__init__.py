@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from display.live import leave_staff_room, queue_service
 from web import auth
-from web.body import boolean, integer, json_body, text
+from web.body import ID, boolean, integer, json_body, text
 
 bp = Blueprint("counter", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/counter")
@@ -48,20 +48,20 @@ def _session_view(session: dict) -> dict:
             "csrf_token": session["csrf_token"]}
 
 
-@bp.get("/api/counters/<int:counter_id>")
+@bp.get(f"/api/counters/<{ID}:counter_id>")
 @auth.staff_required
 def desk(counter_id: int):
     """The console's state: ticket in hand (with the claim's reason), the queue, today's tally."""
     return jsonify(queue_service().counter_desk(auth.current_actor(), counter_id))
 
 
-@bp.post("/api/counters/<int:counter_id>/call-next")
+@bp.post(f"/api/counters/<{ID}:counter_id>/call-next")
 @auth.staff_required
 def call_next(counter_id: int):
     return _answer(queue_service().call_next(auth.current_actor(), counter_id))
 
 
-@bp.post("/api/counters/<int:counter_id>/call")
+@bp.post(f"/api/counters/<{ID}:counter_id>/call")
 @auth.staff_required
 def call(counter_id: int):
     ticket_id = integer(json_body(), "ticket_id")
@@ -71,28 +71,28 @@ def call(counter_id: int):
 MOVES = {"recall": "recall", "start": "start", "finish": "finish", "no-show": "no_show"}
 
 
-@bp.post("/api/tickets/<int:ticket_id>/<any(recall, start, finish, 'no-show'):action>")
+@bp.post(f"/api/tickets/<{ID}:ticket_id>/<any(recall, start, finish, 'no-show'):action>")
 @auth.staff_required
 def move(ticket_id: int, action: str):
     operation = getattr(queue_service(), MOVES[action])
     return _answer(operation(auth.current_actor(), ticket_id))
 
 
-@bp.post("/api/tickets/<int:ticket_id>/transfer")
+@bp.post(f"/api/tickets/<{ID}:ticket_id>/transfer")
 @auth.staff_required
 def transfer(ticket_id: int):
     service = text(json_body(), "service")
     return _answer(queue_service().transfer(auth.current_actor(), ticket_id, service))
 
 
-@bp.post("/api/tickets/<int:ticket_id>/verify")
+@bp.post(f"/api/tickets/<{ID}:ticket_id>/verify")
 @auth.staff_required
 def verify(ticket_id: int):
     emergency = boolean(json_body(), "emergency")
     return _answer(queue_service().verify(auth.current_actor(), ticket_id, emergency))
 
 
-@bp.post("/api/tickets/<int:ticket_id>/reprint")
+@bp.post(f"/api/tickets/<{ID}:ticket_id>/reprint")
 @auth.staff_required
 def reprint(ticket_id: int):
     result = queue_service().reprint(auth.current_actor(), ticket_id, request.host_url)

@@ -166,7 +166,7 @@ def on_sync(*args):  # whatever a client sends along: extra arguments must not r
 def on_watch(data=None, *extra):
     """Join the room of one ticket, found by its token; answer with its state."""
     token = data.get("token") if isinstance(data, dict) else None
-    if not isinstance(token, str) or not 0 < len(token) <= 64:
+    if not isinstance(token, str) or not 0 < len(token) <= 64 or not token.isascii():  # tokens are URL-safe base64
         return {"error": "bad_token", "message": "Token tiket tidak sah."}
     join_room(ticket_room(token))  # first: a change between the read and the join still reaches it
     try:

@@ -155,10 +155,9 @@ def range_csv(config: Config, store: Store, start: dt.date, until: dt.date) -> s
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(RANGE_COLUMNS)
-    day = start
-    while day <= until:
-        writer.writerow(_day_row(daily(config, store, day)))
-        day += dt.timedelta(days=1)
+    # By offset: stepping past until overflowed on 9999-12-31 (a 500, found while fuzzing).
+    for offset in range((until - start).days + 1):
+        writer.writerow(_day_row(daily(config, store, start + dt.timedelta(days=offset))))
     return out.getvalue()
 
 

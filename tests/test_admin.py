@@ -98,6 +98,13 @@ def test_the_range_export_has_one_row_per_day(client, admin, clock):
     assert admin.get("/api/reports/range.csv?from=2026-01-01&until=2026-12-31").status_code == 400
 
 
+def test_a_range_ending_on_the_last_day_a_date_can_hold_is_exported(admin):
+    # Stepping a day past 9999-12-31 overflowed: a 500 (found by probing beside the fuzz test).
+    response = admin.get("/api/reports/range.csv?from=9999-12-30&until=9999-12-31")
+    assert response.status_code == 200
+    assert [row[:10] for row in response.get_data(as_text=True).splitlines()[1:]] == ["9999-12-30", "9999-12-31"]
+
+
 @pytest.mark.parametrize("path", ADMIN_GETS)
 def test_non_admins_get_403_and_strangers_401_on_every_admin_read(client, staff, path):
     assert staff.get(path).status_code == 403

@@ -1,4 +1,5 @@
 """The HTTP API of SPEC, row by row: each success path and each refusal, always as JSON."""
+import json
 import sqlite3
 
 import pytest
@@ -93,6 +94,25 @@ def test_bad_visits_are_refused_and_write_nothing(client, app, body, code):
 @pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b"\"kk\"", b"", b"\xff\xfe"])
 def test_malformed_bodies_are_a_400_not_a_500(client, raw):
     assert_error(client.post("/api/visits", data=raw, content_type="application/json"), 400, "bad_json")
+
+
+@pytest.mark.parametrize("raw", [b"[" * 5000 + b"]" * 5000, b'{"kiosk": ' + b"[" * 5000 + b"]" * 5000 + b"}"])
+def test_json_nested_deeper_than_the_parser_goes_is_a_400_not_a_500(client, raw):
+    # Found by probing beside the fuzz test: json.loads raised RecursionError.
+    assert_error(client.post("/api/visits", data=raw, content_type="application/json"), 400, "bad_json")
+
+
+@pytest.mark.parametrize("path, raw", [
+    ("/api/visits", r'{"kiosk": "lobby", "service": "kk", "request_id": "\ud800"}'),
+    ("/api/login", r'{"username": "kepala", "password": "\udfff"}'),
+    ("/api/notices", r'{"running": "a\ud800b"}'),
+])
+def test_a_lone_surrogate_in_json_text_is_a_400_and_writes_nothing(app, admin, path, raw):
+    # JSON's \ud800 escape decodes to a string SQLite cannot encode: it was a UnicodeEncodeError, a 500.
+    response = admin.client.post(path, data=raw, content_type="application/json",
+                                 headers={"X-CSRFToken": admin.csrf})
+    assert_error(response, 400, "bad_json")
+    assert count(app, "visits") == 0
 
 
 def test_a_body_over_the_limit_is_413(client, app):
@@ -275,6 +295,19 @@ def test_moves_on_a_missing_ticket_are_404(staff, path):
     assert_error(staff.post(f"/api/tickets/9999/{path}"), 404, "ticket_not_found")
 
 
+@pytest.mark.parametrize("path, body", [
+    ("/api/tickets/9223372036854775808/transfer", {"service": "kk"}),
+    ("/api/tickets/9223372036854775808/verify", {"emergency": False}),
+    ("/api/tickets/9223372036854775808/recall", {}),
+    ("/api/tickets/9007199254740992/reprint", {}),
+    ("/api/counters/9223372036854775808/call-next", {}),
+    ("/api/print-jobs/9223372036854775808/retry", {}),
+])
+def test_an_id_too_large_for_the_database_is_a_404_not_a_500(admin, path, body):
+    # Found by tests/test_openapi_fuzz.py: sqlite3 refused the integer with an OverflowError.
+    assert_error(admin.post(path, body), 404)
+
+
 def test_recall_start_finish_walk_a_ticket_to_done(client, staff):
     visit(client)
     ticket_id = staff.post("/api/counters/1/call-next").json["ticket"]["id"]
@@ -423,3 +456,14 @@ def test_an_unknown_ticket_page_is_a_404_page_for_a_phone(client):
     response = client.get("/t/no-such-token")
     assert response.status_code == 404 and response.mimetype == "text/html"
     assert "Tiket tidak ditemukan" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_a_body_not_sent_as_json_is_refused_so_no_other_site_can_post_a_form(client, app, content_type):
+    add_user(app, "siti")
+    body = json.dumps({"username": "siti", "password": PASSWORD})
+    assert_error(client.post("/api/login", data=body, content_type=content_type), 400, "bad_content_type")
+    assert client.get_cookie("antrian_session") is None
+    visit_body = json.dumps({"kiosk": "lobby", "service": "kk", "request_id": "form-1"})
+    assert_error(client.post("/api/visits", data=visit_body, content_type=content_type), 400, "bad_content_type")
+    assert client.get("/api/state").json["waiting"] == []
