@@ -198,7 +198,8 @@ class KioskCrew:
             body = visit_body(rng, kiosk, f"{command['tag']}-{kiosk}-{n}", command["services"])
             answer = self._send(http, body)
             next_at = max(next_at + rng.uniform(0.5, 1.5) * interval, time.monotonic())
-            if answer and answer.get("ticket", {}).get("position", 0) > QUEUE_CAP:
+            # A retried request_id answers with the ticket as it stands: called, it has no position.
+            if answer and ((answer.get("ticket") or {}).get("position") or 0) > QUEUE_CAP:
                 next_at += REST  # the counters are behind: let them catch up
         http.close()
 
