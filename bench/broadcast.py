@@ -22,7 +22,6 @@ Run from the repository root: .venv/bin/python bench/broadcast.py [--quick]
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import platform
@@ -46,7 +45,6 @@ from visits import _cpus, _ratio, cpu_usage, other_cpu, percentile, text_table
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-RESULTS = BENCH / "results"
 THREADS = 300          # gunicorn threads on both sides: 200 websockets plus HTTP
 P50_TARGET = P99_TARGET = 1.5   # server / floor, at most
 RSS_TARGET_MB = 150.0  # the server's worker with every screen connected, at most
@@ -383,12 +381,7 @@ def _other(config: dict) -> str:
 
 def write_results(result: dict, rows: list[list[str]], quick: bool) -> list[Path]:
     """Write the JSON and Markdown results; a quick run does not overwrite a full one."""
-    RESULTS.mkdir(exist_ok=True)
-    stem = "broadcast-quick" if quick else "broadcast"
-    paths = [RESULTS / f"{stem}.json", RESULTS / f"{stem}.md"]
-    paths[0].write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
-    paths[1].write_text(markdown(result, rows), encoding="utf-8")
-    return paths
+    return launch.save_results("broadcast-quick" if quick else "broadcast", result, markdown(result, rows))
 
 
 def run(args) -> tuple[dict, list[list[str]]]:

@@ -16,6 +16,20 @@ for folder in (ROOT, ROOT / "tests"):
 
 from liveserver import LiveServer, write_config  # noqa: E402
 
+RESULTS = BENCH / "results"
+
+
+def save_results(stem: str, result: dict, markdown: str | None = None) -> list[Path]:
+    """Write results/<stem>.json (every figure) and, given, results/<stem>.md (the table)."""
+    import json
+    RESULTS.mkdir(exist_ok=True)
+    paths = [RESULTS / f"{stem}.json"]
+    paths[0].write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    if markdown is not None:
+        paths.append(RESULTS / f"{stem}.md")
+        paths[1].write_text(markdown, encoding="utf-8")
+    return paths
+
 
 def product(folder: Path, overrides: dict | None = None) -> LiveServer:
     """The real server (server.py) on a config written into folder (not started yet)."""

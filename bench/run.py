@@ -14,7 +14,6 @@ Run from the repository root:
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import platform
 import sys
@@ -29,7 +28,6 @@ import visits
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-RESULTS = BENCH / "results"
 CI_SOAK_SECONDS, CI_CRASHES = 60.0, 5
 
 
@@ -209,12 +207,7 @@ def markdown(results: dict, rows: list[list[str]]) -> str:
 
 
 def write(results: dict, rows: list[list[str]], quick: bool) -> list[Path]:
-    RESULTS.mkdir(exist_ok=True)
-    stem = "latest-quick" if quick else "latest"
-    paths = [RESULTS / f"{stem}.json", RESULTS / f"{stem}.md"]
-    paths[0].write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-    paths[1].write_text(markdown(results, rows), encoding="utf-8")
-    return paths
+    return launch.save_results("latest-quick" if quick else "latest", results, markdown(results, rows))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import json
 import secrets
 import shutil
 import sqlite3
@@ -39,7 +38,6 @@ from workers import Pool, shares
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-RESULTS = BENCH / "results"
 KIOSKS, COUNTERS, SOCKETS, PHONES = 20, 12, 100, 20
 SOCKET_PROCESSES = 4
 KIOSK_RATE = 0.25          # visits/s per kiosk: 5/s in all (why so few: bench/README.md, "Soak")
@@ -408,10 +406,7 @@ def summary(result: dict) -> str:
 
 
 def write(result: dict, stem: str) -> Path:
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{stem}.json"
-    path.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
-    return path
+    return launch.save_results(stem, result)[0]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

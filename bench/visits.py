@@ -20,7 +20,6 @@ Run from the repository root: .venv/bin/python bench/visits.py [--quick]
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import platform
@@ -41,7 +40,6 @@ from loadgen import Loaders, Tally
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-RESULTS = BENCH / "results"
 PRINTER_MODES = ("none", "slow", "dead")   # --all-printers
 STUCK_TIMEOUT = 600.0  # seconds: longer than any run, so a "stuck" worker never gets further
 PRINTER_DELAY = 2.0   # seconds per job of the "slow" fake printer
@@ -398,11 +396,7 @@ def result_stem(printer: str, named: bool, clients: int, quick: bool) -> str:
 
 def write_results(result: dict, rows: list[list[str]], stem: str) -> list[Path]:
     """Write the JSON and Markdown results; a quick run does not overwrite a full one."""
-    RESULTS.mkdir(exist_ok=True)
-    paths = [RESULTS / f"{stem}.json", RESULTS / f"{stem}.md"]
-    paths[0].write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
-    paths[1].write_text(markdown(result, rows), encoding="utf-8")
-    return paths
+    return launch.save_results(stem, result, markdown(result, rows))
 
 
 def print_details(result: dict) -> None:
