@@ -26,7 +26,6 @@ import math
 import os
 import platform
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,7 +40,7 @@ import benchconfig
 import launch
 from listeners import Listeners
 from loadgen import TIMEOUT, Kiosk, Tally, closed_loop
-from visits import _cpus, _ratio, cpu_usage, other_cpu, percentile, text_table
+from visits import _cpus, _other, _ratio, cpu_usage, other_cpu, percentile, text_table
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -370,15 +369,6 @@ def details_sentence(result: dict) -> str:
     return "; ".join(parts) + "."
 
 
-def _other(config: dict) -> str:
-    other = config["other_cpu"]
-    text = (f"other processes used {other['cores']:.2f} of {_cpus()} cores on average "
-            f"during the {other['seconds']:.0f} s run")
-    if "disk_mb_written" in other:
-        text += f"; the disk took {other['disk_mb_written']:.0f} MB of writes in all"
-    return text
-
-
 def write_results(result: dict, rows: list[list[str]], quick: bool) -> list[Path]:
     """Write the JSON and Markdown results; a quick run does not overwrite a full one."""
     return launch.save_results("broadcast-quick" if quick else "broadcast", result, markdown(result, rows))
@@ -393,16 +383,8 @@ def run(args) -> tuple[dict, list[list[str]]]:
     usage_start = cpu_usage()
     work = Path(tempfile.mkdtemp(prefix="bench-broadcast-"))
     listeners = Listeners(args.processes)  # forked before any thread starts here
-    try:
-        result = {"config": config}
-        for side in ("server", "floor"):
-            result[side] = run_side(side, listeners, work, args)
-    except Exception:
-        print(f"benchmark failed; logs kept in {work}", file=sys.stderr)
-        raise
-    finally:
-        listeners.close()
-    shutil.rmtree(work, ignore_errors=True)
+    result = {"config": config, **launch.both_sides(work, listeners,
+                                                    lambda side: run_side(side, listeners, work, args))}
     config["other_cpu"] = other_cpu(usage_start)
     result["ratios"] = compare(result["server"], result["floor"])
     return result, table_rows(result)

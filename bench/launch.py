@@ -19,6 +19,21 @@ from liveserver import LiveServer, write_config  # noqa: E402
 RESULTS = BENCH / "results"
 
 
+def both_sides(work: Path, clients, measure) -> dict:
+    """Measure the server, then the floor, with the same client pool; close the pool after.
+    The work folder (configs, databases, logs) is removed, or kept and named on a failure."""
+    import shutil
+    try:
+        result = {side: measure(side) for side in ("server", "floor")}
+    except Exception:
+        print(f"benchmark failed; logs kept in {work}", file=sys.stderr)
+        raise
+    finally:
+        clients.close()
+    shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
 def save_results(stem: str, result: dict, markdown: str | None = None) -> list[Path]:
     """Write results/<stem>.json (every figure) and, given, results/<stem>.md (the table)."""
     import json
