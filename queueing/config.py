@@ -133,17 +133,23 @@ class Config:
     kiosks: tuple[Kiosk, ...]
     path: Path | None = None
 
+    def __post_init__(self):
+        # Lookups by code or id, asked several times per request: built once (codes and ids are unique).
+        object.__setattr__(self, "_by_key", {
+            "service": {s.code: s for s in self.services}, "reason": {r.code: r for r in self.reasons},
+            "counter": {c.id: c for c in self.counters}, "kiosk": {k.id: k for k in self.kiosks}})
+
     def service(self, code: str) -> Service | None:
-        return next((s for s in self.services if s.code == code), None)
+        return self._by_key["service"].get(code)
 
     def reason(self, code: str) -> Reason | None:
-        return next((r for r in self.reasons if r.code == code), None)
+        return self._by_key["reason"].get(code)
 
     def counter(self, counter_id: int) -> Counter | None:
-        return next((c for c in self.counters if c.id == counter_id), None)
+        return self._by_key["counter"].get(counter_id)
 
     def kiosk(self, kiosk_id: str) -> Kiosk | None:
-        return next((k for k in self.kiosks if k.id == kiosk_id), None)
+        return self._by_key["kiosk"].get(kiosk_id)
 
 
 # --- reading helpers: each takes the table and the key path used in messages ---

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import secrets
 import sqlite3
@@ -16,7 +17,7 @@ from typing import Callable
 
 from . import model, printjobs
 from .config import MODES, Config
-from .model import BadInput, Forbidden, IllegalMove, NotFound, QueueError
+from .model import BadInput, Forbidden, IllegalMove, NotFound
 from .notices import Notices
 from .store import Store
 
@@ -28,8 +29,10 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+@functools.lru_cache(maxsize=16)
 def stamp(moment: dt.datetime) -> str:
-    """Return a sortable UTC timestamp with microseconds."""
+    """Return a sortable UTC timestamp with microseconds (a change stamps its ticket, its
+    event and its visit with one moment: formatted once)."""
     return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
@@ -101,39 +104,52 @@ class QueueService:
               request_id: str, base_url: str = "") -> Result:
         """Admit one walk-in: decide the outcome and, for a ticket, issue it.
 
-        The write lock is held for as few statements as the decision needs; the estimated
-        wait, which nothing in the transaction depends on, is read after the commit.
+        Inside the write lock a visit makes one SELECT (what the decision and the ticket
+        need), at most two INSERTs and the visits row: each statement lets another thread
+        run before the lock holder gets its turn back, so fewer statements, more visits.
         """
         self._check_visit(kiosk, service, reason, priority)
         request = {"service": service, "reason": reason, "priority_kind": priority}
         with self.store.write() as conn:
             now = self.clock()
             today = self.today(now)
-            seen = conn.execute(
-                "SELECT (SELECT id FROM visits WHERE kiosk = :kiosk AND request_id = :request_id),"
-                " (SELECT value FROM settings WHERE key = 'mode_override'),"
-                " (SELECT coalesce(sum(last), 0) FROM day_numbers WHERE day = :day)",
-                {"kiosk": kiosk, "request_id": request_id, "day": today.isoformat()}).fetchone()
-            if seen[0] is not None:
-                return self._replay(conn, seen[0], request)
-            mode = model.mode_in_force(self.config, _override(seen[1]), today)
+            facts = self._visit_facts(conn, kiosk, request_id, today, service, priority)
+            if facts["seen"] is not None:
+                return self._replay(conn, facts["seen"], request)
+            mode = model.mode_in_force(self.config, _override(facts["override"]), today)
             decision = model.decide(self.config, mode, self._with_notice(conn, service), reason,
-                                    today, seen[2], self.after_hours(now))
+                                    today, facts["issued"], self.after_hours(now))
             if decision.outcome == "ticket":
-                result, stored = self._issue(conn, now, kiosk, service, reason, priority, base_url)
+                result, stored = self._issue(conn, now, kiosk, service, reason, priority, base_url, facts)
             else:
                 result = Result({"outcome": decision.outcome, "message": decision.message,
                                  **decision.detail, **self._online_extras(decision)})
                 stored = result.body
-            ticket_id = result.body.get("ticket", {}).get("id")
             conn.execute(
                 "INSERT INTO visits (kiosk, request_id, day, at, service, reason, priority_kind,"
                 " outcome, ticket_id, status_code, response) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (kiosk, request_id, today.isoformat(), stamp(now), service, reason, priority,
-                 decision.outcome, ticket_id, result.status, json.dumps(stored)))
-        if ticket_id is not None:
-            self._add_estimate(result.body["ticket"])
+                 decision.outcome, result.body.get("ticket", {}).get("id"), result.status,
+                 json.dumps(stored)))
         return result
+
+    def _visit_facts(self, conn, kiosk: str, request_id: str, today: dt.date, code: str,
+                     priority: str | None) -> sqlite3.Row:
+        """Read in one statement all a visit needs: whether its request_id was seen, the mode
+        override, the day's count and the prefix's last number, how many wait ahead of a new
+        ticket, and the service's finished tickets today (for the estimated wait)."""
+        return conn.execute(
+            "SELECT (SELECT id FROM visits WHERE kiosk = :kiosk AND request_id = :request_id) AS seen,"
+            " (SELECT value FROM settings WHERE key = 'mode_override') AS override,"
+            " (SELECT coalesce(sum(last), 0) FROM day_numbers WHERE day = :day) AS issued,"
+            " (SELECT coalesce(max(last), 0) FROM day_numbers WHERE day = :day AND prefix = :prefix) AS last,"
+            " (SELECT coalesce(sum(waiting), 0) FROM queue_counts WHERE day = :day AND service = :service"
+            "  AND priority >= :priority) AS ahead,"
+            " (SELECT coalesce(max(done), 0) FROM service_times WHERE day = :day AND service = :service) AS done,"
+            " (SELECT coalesce(max(seconds), 0) FROM service_times WHERE day = :day AND service = :service)"
+            "  AS seconds",
+            {"kiosk": kiosk, "request_id": request_id, "day": today.isoformat(), "service": code,
+             "prefix": self.config.service(code).prefix, "priority": int(bool(priority))}).fetchone()
 
     def _with_notice(self, conn, code: str):
         """The service, with the notice the office has set for it (read only when postponed)."""
@@ -163,38 +179,32 @@ class QueueService:
             body["ticket"] = self._ticket_view(conn, self._ticket(conn, done["ticket_id"]))
         return Result(body, status=done["status_code"])
 
-    def _add_estimate(self, ticket: dict) -> None:
-        """Fill in the estimated wait of a ticket just issued, read outside the write lock."""
-        with self.store.connection() as conn:  # one statement: no transaction needed
-            ticket["estimated_wait_minutes"] = self._estimated_wait(conn, ticket, ticket["position"])
-
     def _online_extras(self, decision: model.Decision) -> dict:
         if decision.outcome != "online":
             return {}
         return {"url": decision.detail["url"], "steps": list(decision.detail["steps"]),
                 "qr": "/qr/online.svg"}
 
-    def _issue(self, conn, now, kiosk, service_code, reason, priority, base_url) -> Result:
+    def _issue(self, conn, now, kiosk, service_code, reason, priority, base_url, facts) -> Result:
+        """Write the ticket with the prefix's next number (a trigger moves day_numbers on),
+        its event and, for a kiosk with a printer, its print job."""
         service = self.config.service(service_code)
-        day = self.today(now).isoformat()
-        seq = conn.execute(
-            "INSERT INTO day_numbers (day, prefix, last) VALUES (?, ?, 1)"
-            " ON CONFLICT (day, prefix) DO UPDATE SET last = last + 1 RETURNING last",
-            (day, service.prefix)).fetchone()[0]
+        seq = facts["last"] + 1
         row = conn.execute(
             "INSERT INTO tickets (day, prefix, seq, number, service, first_service, kiosk, reason,"
             " emergency, priority, priority_kind, status, token, issued_at)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING *",
-            (day, service.prefix, seq, model.format_number(service.prefix, seq), service.code,
-             service.code, kiosk, reason, "claimed" if reason else None, int(bool(priority)),
-             priority, model.WAITING, secrets.token_urlsafe(16), stamp(now))).fetchone()
-        ticket_id = row["id"]
-        event = self._append(conn, now, "issued", ticket_id, kiosk=kiosk, row=row)
-        ticket = self._ticket_view(conn, row, self._newest_position(conn, row), estimate=False)
+            (self.today(now).isoformat(), service.prefix, seq, model.format_number(service.prefix, seq),
+             service.code, service.code, kiosk, reason, "claimed" if reason else None,
+             int(bool(priority)), priority, model.WAITING, secrets.token_urlsafe(16),
+             stamp(now))).fetchone()
+        event = self._append(conn, now, "issued", row["id"], kiosk=kiosk, row=row)
+        # Everyone waiting in the service who ranks with or above it was there before it.
+        ticket = self._ticket_view(conn, row, facts["ahead"], (facts["done"], facts["seconds"]))
         printing = {"status": "preview"}
         if self.config.kiosk(kiosk).printer.type != "preview":
             job_id = printjobs.enqueue(conn, now, kiosk, "ticket", self._ticket_payload(ticket, base_url),
-                                       ticket_id)
+                                       row["id"])
             printing = {"status": "queued", "id": job_id}
         body = {"outcome": "ticket", "ticket": ticket, "print": printing}
         # A replay rebuilds the ticket from its row: only the rest of the answer is stored.
@@ -509,33 +519,33 @@ class QueueService:
             {"day": row["day"], "service": row["service"], "priority": row["priority"],
              "at": row["issued_at"], "id": row["id"]}).fetchone()[0]
 
-    def _newest_position(self, conn, row) -> int:
-        """The position of the ticket just issued: everyone waiting in its service who ranks with or above it."""
-        return conn.execute(
-            "SELECT coalesce(sum(waiting), 0) - 1 FROM queue_counts WHERE day = ? AND service = ?"
-            " AND priority >= ?", (row["day"], row["service"], row["priority"])).fetchone()[0]
-
-    def _estimated_wait(self, conn, row, position: int | None) -> int | None:
+    def _estimated_wait(self, conn, row, position: int | None,
+                        history: tuple[int, float] | None = None) -> int | None:
         """Minutes until the call, from today's service times at the counters serving it.
 
         None without history (fewer than three tickets finished today in this service),
-        so a visitor is never shown a guess made of nothing.
+        so a visitor is never shown a guess made of nothing. history is (finished tickets,
+        their total seconds) when the caller has read it already.
         """
         if position is None:
             return None
-        done = conn.execute(
-            "SELECT count(*), avg((julianday(ended_at) - julianday(started_at)) * 86400) FROM tickets"
-            " WHERE day = ? AND status = 'done' AND service = ?", (row["day"], row["service"])).fetchone()
-        if done[0] < MIN_HISTORY:
+        done, seconds = history or self._service_times(conn, row["day"], row["service"])
+        if done < MIN_HISTORY:
             return None
         counters = sum(1 for c in self.config.counters if row["service"] in c.services) or 1
-        return max(1, round((position + 1) * done[1] / counters / 60))
+        return max(1, round((position + 1) * seconds / done / counters / 60))
 
-    def _ticket_view(self, conn, row, position: int | None = None, estimate: bool = True) -> dict:
+    def _service_times(self, conn, day: str, service: str) -> tuple[int, float]:
+        found = conn.execute("SELECT done, seconds FROM service_times WHERE day = ? AND service = ?",
+                             (day, service)).fetchone()
+        return (found["done"], found["seconds"]) if found else (0, 0.0)
+
+    def _ticket_view(self, conn, row, position: int | None = None,
+                     history: tuple[int, float] | None = None) -> dict:
         service = self.config.service(row["service"])
         counter = self.config.counter(row["counter_id"]) if row["counter_id"] else None
         position = self._position(conn, row) if position is None else position
-        wait = self._estimated_wait(conn, row, position) if estimate else None
+        wait = self._estimated_wait(conn, row, position, history)
         reason = self.config.reason(row["reason"]) if row["reason"] else None
         return {
             "id": row["id"], "number": row["number"], "service": row["service"],

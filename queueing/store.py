@@ -195,6 +195,47 @@ def m004_recent_calls(db: Database) -> None:
                " WHERE event IN ('called', 'recalled')")
 
 
+@migrations()
+def m005_counters_kept_by_triggers(db: Database) -> None:
+    """Let SQLite keep the day's numbering and each service's finished-ticket times itself.
+
+    A visit then reads the last number and the estimate's history in the one SELECT it
+    already makes, and writes its ticket in one INSERT: fewer statements inside the write
+    lock, each of which would hand the lock holder's turn to another thread.
+    """
+    for statement in TRIGGER_COUNTERS.split(";\n--\n"):
+        db.execute(statement)
+
+
+TRIGGER_COUNTERS = """
+CREATE TRIGGER day_numbers_issue AFTER INSERT ON tickets BEGIN
+    INSERT INTO day_numbers (day, prefix, last) VALUES (NEW.day, NEW.prefix, NEW.seq)
+        ON CONFLICT (day, prefix) DO UPDATE SET last = max(last, excluded.last);
+END;
+--
+CREATE TABLE service_times (
+    day TEXT NOT NULL,
+    service TEXT NOT NULL,
+    done INTEGER NOT NULL,
+    seconds REAL NOT NULL,
+    PRIMARY KEY (day, service)
+);
+--
+INSERT INTO service_times (day, service, done, seconds)
+    SELECT day, service, count(*), sum((julianday(ended_at) - julianday(started_at)) * 86400)
+    FROM tickets WHERE status = 'done' AND started_at IS NOT NULL AND ended_at IS NOT NULL
+    GROUP BY day, service;
+--
+CREATE TRIGGER service_times_done AFTER UPDATE OF status ON tickets
+WHEN NEW.status = 'done' AND OLD.status <> 'done'
+    AND NEW.started_at IS NOT NULL AND NEW.ended_at IS NOT NULL BEGIN
+    INSERT INTO service_times VALUES (NEW.day, NEW.service, 1,
+        (julianday(NEW.ended_at) - julianday(NEW.started_at)) * 86400)
+        ON CONFLICT (day, service) DO UPDATE SET done = done + 1, seconds = seconds + excluded.seconds;
+END
+"""
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open a connection in autocommit mode, so that transactions are ours to begin."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
@@ -217,6 +258,10 @@ class Store:
         # One writer at a time inside this process: threads queue here instead of
         # spinning in SQLite's busy handler; other processes still meet BEGIN IMMEDIATE.
         self._write_lock = threading.Lock()
+        # and one connection for all of them, whose page cache stays valid from one change to
+        # the next: a connection whose last transaction is older than another's commit must
+        # drop its whole cache and read every page a visit touches again.
+        self._writer: sqlite3.Connection | None = None
         self._after_commit: list = []  # touched only by the thread holding the write lock
         self.migrate()
 
@@ -256,7 +301,10 @@ class Store:
         Callbacks registered with after_commit() run once it has committed, still
         holding the write lock, so changes are announced in the order they were made.
         """
-        with self._write_lock, self.connection() as conn:
+        with self._write_lock:
+            if self._writer is None:
+                self._writer = connect(self.path)
+            conn = self._writer
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -292,7 +340,11 @@ class Store:
         return Database(connect(self.path))
 
     def close(self) -> None:
-        """Close the idle connections."""
+        """Close the writer's and the idle connections."""
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
         while True:
             try:
                 self._idle.get_nowait().close()

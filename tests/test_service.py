@@ -42,6 +42,46 @@ def test_numbers_run_per_prefix_without_gaps(service):
     assert numbers == ["B001", "B002", "C001", "B003", "C002"]
 
 
+def test_the_day_numbers_follow_every_ticket_written(service):
+    for code in ("kk", "kk", "kia"):
+        issue(service, code)
+    counters = {(r["day"], r["prefix"]): r["last"] for r in rows(service, "SELECT * FROM day_numbers")}
+    highest = {(r["day"], r["prefix"]): r["seq"] for r in rows(
+        service, "SELECT day, prefix, max(seq) AS seq FROM tickets GROUP BY day, prefix")}
+    assert counters == highest and sorted(highest.values()) == [1, 2]
+
+
+def test_the_estimates_history_is_kept_as_tickets_finish(service, clock):
+    for minutes in (4, 8):
+        issue(service)
+        ticket = service.call_next(AT_1, 1).body["ticket"]
+        service.start(AT_1, ticket["id"])
+        clock.advance(minutes=minutes)
+        service.finish(AT_1, ticket["id"])
+    issue(service)
+    ticket = service.call_next(AT_1, 1).body["ticket"]
+    service.no_show(AT_1, ticket["id"])  # not served: not part of the history
+    [kept] = rows(service, "SELECT * FROM service_times")
+    assert (kept["service"], kept["done"], round(kept["seconds"])) == ("kk", 2, 12 * 60)
+
+
+def test_a_database_from_before_the_history_table_gets_it_filled_in(service, clock):
+    from queueing.store import Store
+    issue(service)
+    ticket = service.call_next(AT_1, 1).body["ticket"]
+    service.start(AT_1, ticket["id"])
+    clock.advance(minutes=5)
+    service.finish(AT_1, ticket["id"])
+    with sqlite3.connect(service.store.path) as conn:  # back to the schema of migration m004
+        conn.executescript("DROP TRIGGER day_numbers_issue; DROP TRIGGER service_times_done;"
+                           " DROP TABLE service_times;"
+                           " DELETE FROM _sqlite_migrations WHERE name = 'm005_counters_kept_by_triggers'")
+    Store(service.store.path)  # as the server does on start
+    [kept] = rows(service, "SELECT * FROM service_times")
+    assert (kept["service"], kept["done"], round(kept["seconds"])) == ("kk", 1, 300)
+    assert issue(service)["number"] == "B002"
+
+
 def test_visits_at_2359_and_0001_get_separate_sequences(service, clock):
     clock.set(office_time("2026-03-02", "23:59"))
     service.config = with_admission(service.config)  # no closing time: open at midnight
