@@ -1,12 +1,14 @@
 """The live channel: Socket.IO events in, and the one place that broadcasts changes out."""
 from __future__ import annotations
 
+import collections
 import logging
-import queue
+import os
 import threading
+import time
 from typing import Callable
 
-from flask import current_app, request
+from flask import after_this_request, current_app, g, has_request_context, request
 from flask_socketio import SocketIO, emit, join_room, leave_room
 
 from queueing.model import QueueError
@@ -21,40 +23,86 @@ MAX_SOCKET_MESSAGE = 16 * 1024  # clients only send sync and watch: small messag
 
 
 class Sender:
-    """One thread that sends every outgoing message, in the order they were handed over.
+    """Sends every outgoing message once, in the order they were handed over.
 
     The queue service hands its events over inside the write lock, right after COMMIT, so
-    versions enter here in order; sending them to hundreds of sockets then happens outside
-    the lock, and a burst of screens never holds up the next visitor's ticket.
+    versions enter here in order. They leave outside the lock, so a burst of screens never
+    holds up the next visitor's ticket: a request that made a change sends what is waiting
+    once its own answer has gone out (flush, on the response's close), and a thread of this
+    class sends what other threads hand over (print workers, the expiry loop) or what a
+    request left behind. Whoever sends takes every waiting message, in order, under one lock,
+    so the request threads that share the work need no hand-off to another thread.
     """
 
+    STRAY_SECONDS = 0.5  # how soon the thread sends a message nobody flushed
+
     def __init__(self):
-        self._queue: queue.Queue[Callable[[], None]] = queue.Queue()
-        self._thread: threading.Thread | None = None
+        self._pending: collections.deque[Callable[[], None]] = collections.deque()
+        self._sending = threading.Lock()
+        self._wake = threading.Event()
+        self._thread_pid: int | None = None  # the process whose thread runs
         self._start_lock = threading.Lock()
 
-    def put(self, send: Callable[[], None]) -> None:
-        """Queue one send; the thread starts on first use (in the worker, after any fork)."""
-        self._queue.put(send)
-        if self._thread is None or not self._thread.is_alive():
-            with self._start_lock:
-                if self._thread is None or not self._thread.is_alive():
-                    self._thread = threading.Thread(target=self._run, name="socket-sender", daemon=True)
-                    self._thread.start()
+    def put(self, send: Callable[[], None], by_request: bool = False) -> None:
+        """Queue one send. by_request: the current request flushes it after its answer;
+        otherwise the thread is woken to send it now."""
+        self._pending.append(send)
+        self._ensure_thread()
+        if by_request:
+            _flush_after_response(self)
+        else:
+            self._wake.set()
 
-    def drain(self) -> None:
+    def flush(self) -> None:
+        """Send everything waiting, unless another thread is at it (it sends ours too)."""
+        while self._pending:
+            if not self._sending.acquire(blocking=False):
+                return  # the holder looks at the queue again after letting go
+            try:
+                while self._pending:
+                    send = self._pending.popleft()
+                    try:
+                        send()
+                    except Exception:  # one failed send must not stop the ones after it
+                        log.exception("socket send failed")
+            finally:
+                self._sending.release()
+
+    def drain(self, timeout: float = 10.0) -> None:
         """Wait until everything queued so far has been sent (tests, shutdown)."""
-        self._queue.join()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.flush()
+            if not self._pending and not self._sending.locked():
+                return
+            time.sleep(0.001)
+
+    def _ensure_thread(self) -> None:
+        """Start the thread on first use in this process (in the worker, after any fork)."""
+        if self._thread_pid == os.getpid():
+            return
+        with self._start_lock:
+            if self._thread_pid != os.getpid():
+                threading.Thread(target=self._run, name="socket-sender", daemon=True).start()
+                self._thread_pid = os.getpid()
 
     def _run(self) -> None:
         while True:
-            send = self._queue.get()
-            try:
-                send()
-            except Exception:  # one failed send must not stop the ones after it
-                log.exception("socket send failed")
-            finally:
-                self._queue.task_done()
+            self._wake.wait(self.STRAY_SECONDS)
+            self._wake.clear()
+            self.flush()
+
+
+def _flush_after_response(sender: Sender) -> None:
+    """Have the current request flush the sender once its response is sent (once per request)."""
+    if g.get("_flush_after_response"):
+        return
+    g._flush_after_response = True
+
+    @after_this_request
+    def flush_on_close(response):
+        response.call_on_close(sender.flush)
+        return response
 
 
 sender = Sender()
@@ -82,7 +130,7 @@ def broadcaster(service: QueueService) -> Callable[[Event], None]:
             socketio.emit("ticket", _watch_view(view), to=ticket_room(event.token))
 
     def broadcast(event: Event) -> None:
-        sender.put(lambda: send(event))
+        sender.put(lambda: send(event), by_request=has_request_context())
 
     return broadcast
 

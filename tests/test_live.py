@@ -1,7 +1,10 @@
 """The live channel with Flask-SocketIO's test client: snapshot, queue events, sync, watch."""
+import time
+
 import pytest
 
 from conftest import visit
+from queueing.service import SYSTEM
 
 
 def events(socket, name):
@@ -115,3 +118,29 @@ def test_a_rolled_back_change_announces_nothing(app, socket_client, staff):
     socket.get_received()
     staff.post("/api/counters/1/call-next")  # nothing waiting: refused inside the transaction
     assert [m for m in socket.get_received() if m["name"] == "queue"] == []
+
+
+def test_a_change_is_sent_by_its_own_request_once_the_answer_is_out(app, client):
+    """No hand-off to another thread: the request that made the change sends it after answering."""
+    from display.live import sender, socketio
+    socket = socketio.test_client(app)  # unwrapped: nothing drains the sender for it
+    socket.get_received()
+    sender._wake.clear()
+    with client.post("/api/visits", json={"kiosk": "lobby", "service": "kk", "request_id": "own"}) as answer:
+        assert answer.status_code == 201
+    queued = [m["args"][0] for m in socket.get_received() if m["name"] == "queue"]
+    assert [(e["version"], e["event"]) for e in queued] == [(1, "issued")]
+    assert not sender._wake.is_set()  # the sender's thread was not needed
+    socket.disconnect()
+
+
+def test_a_change_made_outside_a_request_is_sent_by_the_sender_thread(app, socket_client):
+    from display.live import sender
+    socket = socket_client()
+    socket.get_received()
+    app.extensions["queue"].set_mode(SYSTEM, "closed")  # as the CLI or a background loop would
+    deadline = time.monotonic() + 2
+    while sender._pending and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not sender._pending
+    assert [e["event"] for e in events(socket, "queue")] == ["mode"]
