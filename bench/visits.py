@@ -1,8 +1,11 @@
 """Benchmark POST /api/visits of the real server against its floor (bench/floor_app.py).
 
-Both run as production does (gunicorn, one gthread worker), one after the other, each
-measured on: (a) the saturation rate of N kiosks sending back to back, and (b) p50/p99
-latency at a fixed offered load (open loop, timed from each request's scheduled time).
+Both run as production does (gunicorn, one gthread worker), side by side, each measured on:
+(a) the saturation rate of N kiosks sending back to back, and (b) p50/p99 latency at a fixed
+offered load (open loop, timed from each request's scheduled time). The seconds of each
+measure are split into alternating rounds (server, floor; then floor, server; ...): the
+machine is shared and its speed drifts, so the saturation ratio is the median of the rounds'
+ratios, and the latencies are pooled over the rounds.
 
 --printer slow|dead gives the server's kiosks network printers, all on one fake ESC/POS
 printer in this process (tests/fakeprinter.py): "slow" answers status queries but takes
@@ -24,7 +27,9 @@ import math
 import os
 import platform
 import resource
+import shutil
 import sqlite3
+import statistics
 import sys
 import tempfile
 import threading
@@ -50,7 +55,8 @@ PRINTERS = {"none": "preview printers (no printing)",
                      f"{STUCK_TIMEOUT:g} s: jobs written, none sent during the run"}
 RATE_TARGET = 2 / 3   # server saturation rate / floor's, at least
 P99_TARGET = 1.5      # server p99 at the fixed load / floor's, at most
-GAP = 0.5             # seconds of rest between phases, so one phase's tail leaves the next alone
+GAP = 0.5             # seconds of rest between rounds, so one round's tail leaves the next alone
+SETTLE = 2.0          # seconds of rest after the saturation rounds, before the latency rounds
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -58,6 +64,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each measure (10)")
     parser.add_argument("--rate", type=float, default=200.0, help="offered visits/s in total (200)")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="alternating rounds the seconds of each measure are split into (5)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent kiosks (20)")
     parser.add_argument("--threads", type=int, default=10,
                         help="client threads per load-generator process (10)")
@@ -69,9 +77,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="run --printer none, slow and dead one after the other")
     args = parser.parse_args(argv)
     if args.quick:
-        args.seconds = 2.0
-    if args.seconds <= 0 or args.rate <= 0 or not 0 < args.clients <= 99 or args.threads <= 0:
-        parser.error("--seconds, --rate, --threads must be positive; --clients 1-99")
+        args.seconds, args.rounds = 2.0, 2
+    if (args.seconds <= 0 or args.rate <= 0 or not 0 < args.clients <= 99 or args.threads <= 0
+            or args.rounds <= 0):
+        parser.error("--seconds, --rate, --threads, --rounds must be positive; --clients 1-99")
     args.warmup = min(2.0, args.seconds / 4)
     return args
 
@@ -156,23 +165,89 @@ def kiosk_plan(clients: int, rate: float) -> list[tuple[str, float]]:
     return [(benchconfig.kiosk_id(i + 1), i / rate) for i in range(clients)]
 
 
-def measure(loaders: Loaders, port: int, args, tag: str) -> dict:
-    """Warm up, then measure the saturation rate and the latency at the fixed rate."""
+def measure_rounds(loaders: Loaders, sides: dict, args) -> dict:
+    """Warm both sides up, then measure them in alternating rounds: args.rounds rounds of
+    saturation, each giving each side args.seconds / args.rounds, then as many rounds at the
+    fixed load. The machine's speed drifts over minutes; rounds seconds apart see the same
+    machine, so each round's server/floor ratio is a fair one, and their median is the figure."""
     plan = kiosk_plan(args.clients, args.rate)
-    closed = {"mode": "closed", "port": port}
-    warmup = loaders.run({**closed, "seconds": args.warmup, "tag": f"{tag}-warm"}, plan)
-    time.sleep(GAP)
-    saturation = loaders.run({**closed, "seconds": args.seconds, "tag": f"{tag}-sat"}, plan)
-    time.sleep(GAP)
-    count = max(1, round(args.seconds * args.rate / args.clients))
-    fixed = {"mode": "open", "port": port, "seconds": args.seconds, "tag": f"{tag}-lat",
-             "interval": args.clients / args.rate, "count": count,
-             # A slow server may take longer than planned; it gets three times as long.
-             "hard_seconds": 3 * args.seconds + 5}
-    latency = loaders.run(fixed, plan)
-    return {"warmup_errors": warmup.errors, "saturation": summarize(saturation, args.seconds),
-            "latency": {**summarize(latency, args.seconds), "offered_rate": args.rate,
-                        "planned": count * args.clients}}
+    slice_seconds = args.seconds / args.rounds
+    count = max(1, round(slice_seconds * args.rate / args.clients))
+    warmups = {name: loaders.run({"mode": "closed", "port": side.port, "seconds": args.warmup,
+                                  "tag": f"{name}-warm"}, plan) for name, side in sides.items()}
+    for side in sides.values():
+        side.begin()
+    saturation = {name: [] for name in sides}
+    latency = {name: [] for name in sides}
+    for phase in ("saturation", "latency"):
+        if phase == "latency":
+            # The saturation rounds left the disk hundreds of MB to write back; a commit's fsync
+            # then waits behind them. Latency is measured from a disk with nothing pending.
+            os.sync()
+            time.sleep(SETTLE)
+        for round_no in range(args.rounds):
+            order = list(sides) if round_no % 2 == 0 else list(reversed(sides))  # neither always first
+            for name in order:
+                time.sleep(GAP)
+                tag = f"{name}-{phase[:3]}{round_no}-{uuid.uuid4().hex[:6]}"
+                if phase == "saturation":
+                    saturation[name].append(loaders.run(
+                        {"mode": "closed", "port": sides[name].port, "seconds": slice_seconds, "tag": tag}, plan))
+                else:
+                    # A slow server may take longer than planned; it gets three times as long.
+                    latency[name].append(loaders.run(
+                        {"mode": "open", "port": sides[name].port, "seconds": slice_seconds, "tag": tag,
+                         "interval": args.clients / args.rate, "count": count,
+                         "hard_seconds": 3 * slice_seconds + 5}, plan))
+    figures = {}
+    for name, side in sides.items():
+        rates = [summarize(t, slice_seconds)["rate"] for t in saturation[name]]
+        rounds = [summarize(t, slice_seconds) for t in latency[name]]
+        pooled = summarize(merged(latency[name]), args.seconds)
+        figures[name] = {
+            "warmup_errors": warmups[name].errors,
+            "saturation": {**summarize(merged(saturation[name]), args.seconds),
+                           "rate": statistics.median(rates), "round_rates": rates},
+            # p50 and p99: the median round's, as for the rate (a burst of another process
+            # spoils one round, not the figure); all rounds pooled are kept beside them.
+            "latency": {**pooled, "pooled_p50_ms": pooled["p50_ms"], "pooled_p99_ms": pooled["p99_ms"],
+                        "round_p50_ms": [r["p50_ms"] for r in rounds],
+                        "round_p99_ms": [r["p99_ms"] for r in rounds],
+                        "p50_ms": statistics.median(r["p50_ms"] for r in rounds),
+                        "p99_ms": statistics.median(r["p99_ms"] for r in rounds),
+                        "offered_rate": args.rate,
+                        "planned": count * args.clients * args.rounds},
+            "worker": side.end()}
+    return figures
+
+
+def merged(tallies: list[Tally]) -> Tally:
+    """One tally of all rounds: counts summed, latencies pooled."""
+    total = Tally()
+    for tally in tallies:
+        total.merge(tally)
+    return total
+
+
+class Side:
+    """One running side (the server or the floor): its gunicorn worker, seen from /proc."""
+
+    def __init__(self, name: str, live, database: Path):
+        self.name, self.live, self.database, self.port = name, live, database, live.port
+        self.worker = launch.worker_pid(live.process)
+        self.rows_before = 0
+
+    def begin(self) -> None:
+        self.rows_before = rows_written(self.name, self.database)  # the warm-up's
+        self._cpu, self._began = launch.cpu_seconds(self.worker), time.monotonic()
+        self._written = launch.io_counters(self.worker)["write_bytes"]
+
+    def end(self) -> dict:
+        """The worker's CPU, storage writes and memory since begin() (rows are added later)."""
+        cpu, wall = launch.cpu_seconds(self.worker) - self._cpu, time.monotonic() - self._began
+        return {"cpu_seconds": cpu, "wall_seconds": wall, "cores": cpu / wall,
+                "storage_bytes": launch.io_counters(self.worker)["write_bytes"] - self._written,
+                **launch.memory_mb(self.worker)}
 
 
 def summarize(tally: Tally, seconds: float) -> dict:
@@ -195,52 +270,47 @@ def percentile(ordered: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
 
 
-def run_side(side: str, loaders: Loaders, work: Path, args, threads: int,
-             printer_mode: str = "none") -> dict:
-    """Start one side, measure it, stop it; return its figures."""
-    printer = fake_printer(printer_mode) if side == "server" else None
+def run_both(loaders: Loaders, work: Path, args, threads: int, printer_mode: str) -> dict:
+    """Start the server (with this printer mode) and the floor side by side, measure them in
+    alternating rounds, stop them; return each side's figures."""
+    printer = fake_printer(printer_mode)
+    config = None if printer is None else {"type": "network", "host": "127.0.0.1", "port": printer.port}
+    if printer_mode == "stuck":
+        config["timeout"] = STUCK_TIMEOUT
+    started = []
     try:
-        if side == "server":
-            config = (None if printer is None else
-                      {"type": "network", "host": "127.0.0.1", "port": printer.port})
-            if printer_mode == "stuck":
-                config["timeout"] = STUCK_TIMEOUT
-            live, database = start_server(work, args.clients, config)
-        else:
-            live, database = start_floor(work, threads)
+        server, server_db = start_server(work, args.clients, config)
+        started.append(server)
+        floor, floor_db = start_floor(work, threads)
+        started.append(floor)
+        sides = {"server": Side("server", server, server_db), "floor": Side("floor", floor, floor_db)}
+        print(f"server: {server.url}, kiosk printers {printer_mode}; floor: {floor.url}; "
+              f"measuring in {args.rounds} alternating rounds ...", flush=True)
         try:
-            worker = launch.worker_pid(live.process)
-            print(f"{side}: listening on {live.url}"
-                  f"{f', kiosk printers {printer_mode}' if side == 'server' else ''}, measuring ...",
-                  flush=True)
-            cpu_before, began = launch.cpu_seconds(worker), time.monotonic()
-            io_before = launch.io_counters(worker)
-            figures = measure(loaders, live.port, args, f"{side}-{uuid.uuid4().hex[:8]}")
-            worker_cpu, wall = launch.cpu_seconds(worker) - cpu_before, time.monotonic() - began
-            written = launch.io_counters(worker)["write_bytes"] - io_before["write_bytes"]
-            memory = launch.memory_mb(worker)
+            figures = measure_rounds(loaders, sides, args)
         except Exception:
-            print(f"--- {live.log} (tail) ---\n{live.log_tail()}", file=sys.stderr)
+            for live in started:
+                print(f"--- {live.log} (tail) ---\n{live.log_tail()}", file=sys.stderr)
             raise
-        finally:
-            live.stop()
     finally:
+        for live in started:
+            live.stop()
         if printer is not None:
             printer.stop()
-    figures["rows_written"] = rows_written(side, database)
-    # The worker's CPU from warm-up start to the end of the latency measure (visits and,
-    # on the server, its print workers): per visit written, and in cores over that time.
-    figures["worker"] = {"cpu_seconds": worker_cpu, "wall_seconds": wall, "cores": worker_cpu / wall,
-                         "cpu_ms_per_visit": 1000 * worker_cpu / max(1, figures["rows_written"]),
-                         "storage_kb_per_visit": written / 1024 / max(1, figures["rows_written"]),
-                         "storage_mb": written / 1e6,
-                         **memory}
-    if side == "server":
-        by_status, attempts = print_jobs(database)
-        figures["printer"] = {"mode": printer_mode, "jobs_by_status": by_status, "attempts": attempts}
-        if printer is not None:
-            figures["printer"]["fake_printer"] = {"connections": printer.connections,
-                                                  "jobs_received": len(printer.jobs)}
+    for name, side in sides.items():
+        figures[name]["rows_written"] = rows_written(name, side.database)
+        rows = max(1, figures[name]["rows_written"] - side.rows_before)  # measured, not warm-up
+        worker = figures[name]["worker"]
+        # The worker's CPU from the first measured round to the last (visits and, on the server,
+        # its print workers), per visit written in them; its storage writes (WAL, checkpoints) likewise.
+        worker.update({"cpu_ms_per_visit": 1000 * worker["cpu_seconds"] / rows,
+                       "storage_kb_per_visit": worker["storage_bytes"] / 1024 / rows,
+                       "storage_mb": worker["storage_bytes"] / 1e6})
+    by_status, attempts = print_jobs(sides["server"].database)
+    figures["server"]["printer"] = {"mode": printer_mode, "jobs_by_status": by_status, "attempts": attempts}
+    if printer is not None:
+        figures["server"]["printer"]["fake_printer"] = {"connections": printer.connections,
+                                                        "jobs_received": len(printer.jobs)}
     return figures
 
 
@@ -287,11 +357,17 @@ def other_cpu(start: dict) -> dict:
 
 def compare(server: dict, floor: dict) -> dict:
     """Return the ratios server/floor and whether each target is met."""
-    rate = _ratio(server["saturation"]["rate"], floor["saturation"]["rate"])
-    p50 = _ratio(server["latency"]["p50_ms"], floor["latency"]["p50_ms"])
-    p99 = _ratio(server["latency"]["p99_ms"], floor["latency"]["p99_ms"])
-    return {"rate": rate, "p50": p50, "p99": p99,
+    # Each ratio is the median of the rounds' ratios: each round's two sides ran seconds apart.
+    rates = _round_ratios(server["saturation"]["round_rates"], floor["saturation"]["round_rates"])
+    p50s = _round_ratios(server["latency"]["round_p50_ms"], floor["latency"]["round_p50_ms"])
+    p99s = _round_ratios(server["latency"]["round_p99_ms"], floor["latency"]["round_p99_ms"])
+    rate, p50, p99 = (statistics.median(x) for x in (rates, p50s, p99s))
+    return {"rate": rate, "p50": p50, "p99": p99, "round_rates": rates, "round_p99s": p99s,
             "rate_target_met": rate >= RATE_TARGET, "p99_target_met": p99 <= P99_TARGET}
+
+
+def _round_ratios(server: list[float], floor: list[float]) -> list[float]:
+    return [_ratio(a, b) for a, b in zip(server, floor)]
 
 
 def _ratio(a: float, b: float) -> float:
@@ -352,11 +428,22 @@ def markdown(result: dict, rows: list[list[str]]) -> str:
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     lines += ["", f"Server's kiosk printers: {PRINTERS[mode]}. {printer_summary(result['server'])}",
               "", "Floor: bench/floor_app.py (same stack, one BEGIN IMMEDIATE numbering insert, "
-              "no printer). Latency is open-loop, timed from each request's scheduled send time. "
-              "Worker CPU: the gunicorn worker's user+system CPU from warm-up to the end of the "
-              "latency measure, divided by the visits it wrote; storage: its /proc/<pid>/io "
+              "no printer). Both sides run at once and are measured in alternating rounds "
+              f"({c.get('rounds', 1)} of {c['seconds'] / c.get('rounds', 1):g} s each per measure); the "
+              "ratios are the medians of the rounds' ratios (saturation: "
+              f"{_listed(result['ratios']['round_rates'])}; p99: {_listed(result['ratios']['round_p99s'])}), "
+              "the figures each side's median round. Latency is open-loop, timed from each "
+              "request's scheduled send time; over all rounds pooled, p99 was "
+              f"{result['server']['latency']['pooled_p99_ms']:.1f} ms (server) and "
+              f"{result['floor']['latency']['pooled_p99_ms']:.1f} ms (floor). "
+              "Worker CPU: the gunicorn worker's user+system CPU from the first measured round to "
+              "the last, divided by the visits it wrote in them; storage: its /proc/<pid>/io "
               "write_bytes (WAL, checkpoints) over the same span, divided the same way.", ""]
     return "\n".join(lines)
+
+
+def _listed(values: list[float]) -> str:
+    return ", ".join(f"{x:.2f}" for x in values)
 
 
 def printer_summary(server: dict) -> str:
@@ -446,7 +533,7 @@ def run_mode(args, mode: str) -> tuple[dict, list[list[str]]]:
     threads = server_threads()
     processes = math.ceil(args.clients / args.threads)
     config = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "seconds": args.seconds,
-              "warmup": args.warmup, "rate": args.rate, "clients": args.clients,
+              "warmup": args.warmup, "rounds": args.rounds, "rate": args.rate, "clients": args.clients,
               "threads": args.threads, "processes": processes, "server_threads": threads,
               "printer": mode, "printer_description": PRINTERS[mode],
               "code": launch.code_version(ROOT),
@@ -455,8 +542,14 @@ def run_mode(args, mode: str) -> tuple[dict, list[list[str]]]:
     usage_start = cpu_usage()
     work = Path(tempfile.mkdtemp(prefix="bench-visits-"))
     loaders = Loaders(processes)
-    result = {"config": config, **launch.both_sides(
-        work, loaders, lambda side: run_side(side, loaders, work, args, threads, mode))}
+    try:
+        result = {"config": config, **run_both(loaders, work, args, threads, mode)}
+    except Exception:
+        print(f"benchmark failed; logs kept in {work}", file=sys.stderr)
+        raise
+    finally:
+        loaders.close()
+    shutil.rmtree(work, ignore_errors=True)
     config["other_cpu"] = other_cpu(usage_start)
     config["own_disk_mb"] = sum(result[side]["worker"]["storage_mb"] for side in ("server", "floor"))
     result["ratios"] = compare(result["server"], result["floor"])
