@@ -53,9 +53,12 @@ class Outbox:
 
     def wake(self, kiosk: str | None = None) -> None:
         """Tell a kiosk's worker (or all) a job is waiting, so it goes out now, not at the next poll."""
-        for name, event in self._wakes.items():
-            if kiosk in (None, name):
-                event.set()
+        if kiosk is not None:
+            if kiosk in self._wakes:
+                self._wakes[kiosk].set()
+            return
+        for event in self._wakes.values():
+            event.set()
 
     def start(self) -> None:
         """Start one worker thread per kiosk that has a printer."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from .config import Config, Service, Window
@@ -83,6 +84,13 @@ def next_status(action: str, status: str, number: str = "") -> str:
 def format_number(prefix: str, seq: int) -> str:
     """Return the ticket number: the prefix and the day's sequence, three digits at least."""
     return f"{prefix}{seq:03d}"
+
+
+@functools.lru_cache(maxsize=16)
+def stamp(moment: dt.datetime) -> str:
+    """Return a sortable UTC timestamp with microseconds (a change stamps its ticket, its
+    event, its visit and its print job with one moment: formatted once)."""
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 def service_day(moment: dt.datetime, tz: dt.tzinfo) -> dt.date:

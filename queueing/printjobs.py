@@ -12,14 +12,10 @@ import json
 import sqlite3
 
 from .config import Config, Printer
-from .model import Forbidden, IllegalMove, NotFound
+from .model import Forbidden, IllegalMove, NotFound, stamp
 from .store import Store
 
 RETRY_DELAYS = (2, 5, 10)  # seconds before the 2nd, 3rd and 4th attempt
-
-
-def stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 def enqueue(conn: sqlite3.Connection, now: dt.datetime, kiosk: str, kind: str, payload: dict,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import json
 import secrets
 import sqlite3
@@ -17,7 +16,7 @@ from typing import Callable
 
 from . import model, printjobs
 from .config import MODES, Config
-from .model import BadInput, Forbidden, IllegalMove, NotFound
+from .model import BadInput, Forbidden, IllegalMove, NotFound, stamp
 from .notices import Notices
 from .store import Store
 
@@ -27,13 +26,6 @@ MIN_HISTORY = 3  # finished tickets of a service today before its waiting time i
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-
-
-@functools.lru_cache(maxsize=16)
-def stamp(moment: dt.datetime) -> str:
-    """Return a sortable UTC timestamp with microseconds (a change stamps its ticket, its
-    event and its visit with one moment: formatted once)."""
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
