@@ -20,11 +20,16 @@ RESULTS = BENCH / "results"
 
 
 def both_sides(work: Path, clients, measure) -> dict:
-    """Measure the server, then the floor, with the same client pool; close the pool after.
-    The work folder (configs, databases, logs) is removed, or kept and named on a failure."""
+    """Measure the server, then the floor, with the same client pool (see run_in)."""
+    return run_in(work, clients, lambda: {side: measure(side) for side in ("server", "floor")})
+
+
+def run_in(work: Path, clients, run):
+    """Return run(), then close the client pool. The work folder (configs, databases, logs) is
+    removed, or kept and named on a failure."""
     import shutil
     try:
-        result = {side: measure(side) for side in ("server", "floor")}
+        result = run()
     except Exception:
         print(f"benchmark failed; logs kept in {work}", file=sys.stderr)
         raise

@@ -27,7 +27,6 @@ import math
 import os
 import platform
 import resource
-import shutil
 import sqlite3
 import statistics
 import sys
@@ -542,14 +541,8 @@ def run_mode(args, mode: str) -> tuple[dict, list[list[str]]]:
     usage_start = cpu_usage()
     work = Path(tempfile.mkdtemp(prefix="bench-visits-"))
     loaders = Loaders(processes)
-    try:
-        result = {"config": config, **run_both(loaders, work, args, threads, mode)}
-    except Exception:
-        print(f"benchmark failed; logs kept in {work}", file=sys.stderr)
-        raise
-    finally:
-        loaders.close()
-    shutil.rmtree(work, ignore_errors=True)
+    result = {"config": config, **launch.run_in(work, loaders,
+                                                lambda: run_both(loaders, work, args, threads, mode))}
     config["other_cpu"] = other_cpu(usage_start)
     config["own_disk_mb"] = sum(result[side]["worker"]["storage_mb"] for side in ("server", "floor"))
     result["ratios"] = compare(result["server"], result["floor"])
