@@ -302,7 +302,7 @@ def test_an_admin_edits_a_notice_and_sees_it_saved_with_who_and_when(live_server
     assert stored["services"]["ktp"]["updated_by"] == "kepala"
     saved_at = dt.datetime.fromisoformat(stored["services"]["ktp"]["updated_at"]).astimezone(WIB)
     when = f"{saved_at.day} {MONTHS[saved_at.month - 1]} {saved_at.year}"
-    expect(ktp.locator("[data-part=meta]")).to_contain_text(f"Diubah oleh kepala, ", **TEXT)
+    expect(ktp.locator("[data-part=meta]")).to_contain_text("Diubah oleh kepala, ", **TEXT)
     expect(ktp.locator("[data-part=meta]")).to_contain_text(when, **TEXT)
     expect(ktp.locator("[data-part=meta]")).to_contain_text(f"{saved_at:%H.%M} WIB", **TEXT)
 

@@ -171,7 +171,7 @@ def test_in_emergency_only_mode_an_emergency_reason_gets_a_ticket(live_server, o
     page = open_kiosk(server)
     until = dt.date.today() + dt.timedelta(days=14)
     expect(page.locator("#mode")).to_contain_text("Pelayanan tatap muka hanya untuk keperluan darurat", use_inner_text=True)
-    expect(page.locator("#mode")).to_contain_text(f"sampai dengan", use_inner_text=True)
+    expect(page.locator("#mode")).to_contain_text("sampai dengan", use_inner_text=True)
     expect(page.locator("#mode")).to_contain_text(date_in_words(until), use_inner_text=True)
 
     service_button(page, "Kartu Keluarga").click()

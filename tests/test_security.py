@@ -151,7 +151,7 @@ def test_staff_of_counter_1_acting_at_counter_2_or_on_its_ticket_gets_403(world)
         assert response.status_code == 403, f"{method} {url}: {response.json}"
         assert response.json["error"] in ("not_your_counter", "not_your_ticket")
     assert world.version() == before
-    ticket = world.admin.get(f"/api/counters/2").json["ticket"]
+    ticket = world.admin.get("/api/counters/2").json["ticket"]
     assert (ticket["id"], ticket["status"]) == (held, "called")
     assert world.staff2.get("/api/counters/2").status_code == 200  # its own staff still may
 
