@@ -96,9 +96,10 @@ class QueueService:
               request_id: str, base_url: str = "") -> Result:
         """Admit one walk-in: decide the outcome and, for a ticket, issue it.
 
-        Inside the write lock a visit makes one SELECT (what the decision and the ticket
-        need), at most two INSERTs and the visits row: each statement lets another thread
-        run before the lock holder gets its turn back, so fewer statements, more visits.
+        Inside the write lock a visit makes one SELECT (all the decision and the ticket
+        need), then for a ticket its row, its event and, with a printer, its print job, and
+        last the visits row: each statement lets another thread run before the lock holder
+        gets its turn back, so fewer statements, more visits.
         """
         self._check_visit(kiosk, service, reason, priority)
         request = {"service": service, "reason": reason, "priority_kind": priority}
