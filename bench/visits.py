@@ -180,8 +180,8 @@ def measure_rounds(loaders: Loaders, sides: dict, args) -> dict:
     latency = {name: [] for name in sides}
     for phase in ("saturation", "latency"):
         if phase == "latency":
-            # The saturation rounds left the disk hundreds of MB to write back; a commit's fsync
-            # then waits behind them. Latency is measured from a disk with nothing pending.
+            # The latency rounds start from a disk with nothing pending: whatever the saturation
+            # rounds left for the kernel to write back goes out now, not during a measure.
             os.sync()
             time.sleep(SETTLE)
         for round_no in range(args.rounds):
