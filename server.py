@@ -63,7 +63,8 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
                            "logins_per_address": config.limits.logins_per_address}),
     )
     app.extensions["queue"].publish = broadcaster(app.extensions["queue"])
-    app.extensions["outbox"] = Outbox(config, app.extensions["printjobs"], broadcast_print)
+    app.extensions["outbox"] = Outbox(config, app.extensions["printjobs"], broadcast_print,
+                                      app.extensions["queue"].print_content)
     errors.register(app)
     for blueprint in (kiosk.bp, counter.bp, display.bp, admin.bp, openapi.bp):
         app.register_blueprint(blueprint)

@@ -19,10 +19,13 @@ POLL_SECONDS = 1.0  # retries fall due without a wake-up; this is how soon they 
 
 
 class Outbox:
-    """Send due print jobs, per kiosk, and report each outcome through notify(job)."""
+    """Send due print jobs, per kiosk, and report each outcome through notify(job).
 
-    def __init__(self, config: Config, jobs: PrintJobs, notify: Callable[[dict], None]):
-        self.config, self.jobs, self.notify = config, jobs, notify
+    content(job) says what the job puts on paper (QueueService.print_content)."""
+
+    def __init__(self, config: Config, jobs: PrintJobs, notify: Callable[[dict], None],
+                 content: Callable[[dict], dict]):
+        self.config, self.jobs, self.notify, self.content = config, jobs, notify, content
         self._wakes: dict[str, threading.Event] = {k: threading.Event() for k in self.kiosks()}
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -44,7 +47,7 @@ class Outbox:
     def _send(self, job: dict) -> dict:
         config = self.config.kiosk(job["kiosk"]).printer
         try:
-            data = printer.RENDERERS[job["kind"]](job["payload"], config)
+            data = printer.RENDERERS[job["kind"]](self.content(job), config)
             paper = printer.send(data, config)
         except printer.PrintFailed as e:
             log.warning("print job %s on %s failed: %s", job["id"], job["kiosk"], e)

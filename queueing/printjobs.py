@@ -18,6 +18,35 @@ from .store import Store
 RETRY_DELAYS = (2, 5, 10)  # seconds before the 2nd, 3rd and 4th attempt
 
 
+# A new ticket of a kiosk with a printer gets its job from SQLite, inside the ticket's own
+# INSERT: a TEMP trigger on the server's writer connection, which knows this config's
+# printers and each one's base URL (for the QR code). A ticket job stores only that URL;
+# the rest of the paper is read from the ticket when the job is sent.
+PRINT_NEW_TICKETS = (
+    "CREATE TEMP TABLE IF NOT EXISTS ticket_printers (kiosk TEXT PRIMARY KEY, base_url TEXT NOT NULL)",
+    "CREATE TEMP TRIGGER IF NOT EXISTS print_new_ticket AFTER INSERT ON main.tickets"
+    " WHEN NEW.kiosk IN (SELECT kiosk FROM ticket_printers) BEGIN"
+    " INSERT INTO print_jobs (ticket_id, kiosk, kind, status, payload, created_at, updated_at, next_attempt_at)"
+    " SELECT NEW.id, NEW.kiosk, 'ticket', 'queued', json_object('url', base_url || '/t/' || NEW.token),"
+    " NEW.issued_at, NEW.issued_at, NEW.issued_at FROM ticket_printers WHERE kiosk = NEW.kiosk;"
+    " END",
+)
+NUMBER = "(SELECT number FROM tickets WHERE tickets.id = print_jobs.ticket_id) AS number"
+
+
+def print_new_tickets(conn: sqlite3.Connection, kiosks: list[str]) -> None:
+    """Make this connection write a queued job with every new ticket of these kiosks."""
+    for statement in PRINT_NEW_TICKETS:
+        conn.execute(statement)
+    conn.execute("DELETE FROM ticket_printers")
+    conn.executemany("INSERT INTO ticket_printers (kiosk, base_url) VALUES (?, '')", [(k,) for k in kiosks])
+
+
+def set_base_url(conn: sqlite3.Connection, kiosk: str, base_url: str) -> None:
+    """Set the address the QR codes of this kiosk's new tickets point to (in the caller's transaction)."""
+    conn.execute("UPDATE ticket_printers SET base_url = ? WHERE kiosk = ?", (base_url.rstrip("/"), kiosk))
+
+
 def enqueue(conn: sqlite3.Connection, now: dt.datetime, kiosk: str, kind: str, payload: dict,
             ticket_id: int | None = None) -> int:
     """Write a queued job in the caller's transaction; return its id."""
@@ -28,11 +57,11 @@ def enqueue(conn: sqlite3.Connection, now: dt.datetime, kiosk: str, kind: str, p
 
 
 def job_view(job: sqlite3.Row) -> dict:
-    """A job as staff and the kiosk see it."""
+    """A job as staff and the kiosk see it (the row must carry its ticket's number, see NUMBER)."""
     return {"id": job["id"], "ticket_id": job["ticket_id"], "kiosk": job["kiosk"], "kind": job["kind"],
             "status": job["status"], "attempts": job["attempts"], "last_error": job["last_error"],
             "paper": job["paper"], "created_at": job["created_at"], "updated_at": job["updated_at"],
-            "number": json.loads(job["payload"]).get("number")}
+            "number": job["number"]}
 
 
 def printer_address(printer: Printer) -> str:
@@ -62,7 +91,7 @@ class PrintJobs:
             now = stamp(self.clock())
             claimed = conn.execute(
                 "UPDATE print_jobs SET status = 'printing', attempts = attempts + 1, updated_at = ?"
-                " WHERE id = ? AND status IN ('queued', 'failed') RETURNING *", (now, job_id)).fetchone()
+                " WHERE id = ? AND status IN ('queued', 'failed') RETURNING *, " + NUMBER, (now, job_id)).fetchone()
         if claimed is None:
             return None
         return {**job_view(claimed), "payload": json.loads(claimed["payload"])}
@@ -77,7 +106,7 @@ class PrintJobs:
                 retry = stamp(now + dt.timedelta(seconds=RETRY_DELAYS[job["attempts"] - 1]))
             row = conn.execute(
                 "UPDATE print_jobs SET status = ?, last_error = ?, paper = ?, updated_at = ?,"
-                " next_attempt_at = ? WHERE id = ? RETURNING *",
+                " next_attempt_at = ? WHERE id = ? RETURNING *, " + NUMBER,
                 ("failed" if error else "printed", error, paper, stamp(now), retry, job_id)).fetchone()
         return job_view(row)
 
@@ -95,9 +124,9 @@ class PrintJobs:
             return [self._printer_view(conn, kiosk) for kiosk in self.config.kiosks]
 
     def _printer_view(self, conn, kiosk) -> dict:
-        last = conn.execute("SELECT * FROM print_jobs WHERE kiosk = ? AND status IN ('printed', 'failed')"
+        last = conn.execute(f"SELECT *, {NUMBER} FROM print_jobs WHERE kiosk = ? AND status IN ('printed', 'failed')"
                             " ORDER BY updated_at DESC LIMIT 1", (kiosk.id,)).fetchone()
-        failed = conn.execute("SELECT * FROM print_jobs WHERE kiosk = ? AND status = 'failed'"
+        failed = conn.execute(f"SELECT *, {NUMBER} FROM print_jobs WHERE kiosk = ? AND status = 'failed'"
                               " ORDER BY id", (kiosk.id,)).fetchall()
         return {"kiosk": kiosk.id, "name": kiosk.name, "type": kiosk.printer.type,
                 "paper_width": kiosk.printer.paper_width, "address": printer_address(kiosk.printer),
@@ -117,5 +146,5 @@ class PrintJobs:
                                   "job_not_failed")
             now = stamp(self.clock())
             row = conn.execute("UPDATE print_jobs SET status = 'queued', next_attempt_at = ?, updated_at = ?"
-                               " WHERE id = ? RETURNING *", (now, now, job_id)).fetchone()
+                               " WHERE id = ? RETURNING *, " + NUMBER, (now, now, job_id)).fetchone()
         return job_view(row)

@@ -76,6 +76,13 @@ class QueueService:
         self.notices = Notices(config, store, clock)
         self.publish = publish or (lambda event: None)
         self.announced = self.version()  # the newest version published so far (see publish_new)
+        self.printing_kiosks = frozenset(k.id for k in config.kiosks if k.printer.type != "preview")
+        self._base_urls: dict[str, str] = {}  # what ticket_printers holds; read and set under the write lock
+        store.prepare_writer(self._print_new_tickets)
+
+    def _print_new_tickets(self, conn: sqlite3.Connection) -> None:
+        printjobs.print_new_tickets(conn, sorted(self.printing_kiosks))
+        self._base_urls = {kiosk: "" for kiosk in self.printing_kiosks}
 
     # --- time and mode ---
 
@@ -103,6 +110,9 @@ class QueueService:
         """
         self._check_visit(kiosk, service, reason, priority)
         request = {"service": service, "reason": reason, "priority_kind": priority}
+        # Drawn before the lock: os.urandom lets other threads run, and the lock holder
+        # would wait for its turn back while every other writer waits for it.
+        token = secrets.token_urlsafe(16)
         with self.store.write() as conn:
             now = self.clock()
             today = self.today(now)
@@ -113,7 +123,8 @@ class QueueService:
             decision = model.decide(self.config, mode, self._with_notice(conn, service), reason,
                                     today, facts["issued"], self.after_hours(now))
             if decision.outcome == "ticket":
-                result, stored = self._issue(conn, now, kiosk, service, reason, priority, base_url, facts)
+                result, stored = self._issue(conn, now, kiosk, service, reason, priority, base_url, facts,
+                                             token)
             else:
                 result = Result({"outcome": decision.outcome, "message": decision.message,
                                  **decision.detail, **self._online_extras(decision)})
@@ -130,7 +141,8 @@ class QueueService:
                      priority: str | None) -> sqlite3.Row:
         """Read in one statement all a visit needs: whether its request_id was seen, the mode
         override, the day's count and the prefix's last number, how many wait ahead of a new
-        ticket, and the service's finished tickets today (for the estimated wait)."""
+        ticket, the newest print job, and the service's finished tickets today (for the
+        estimated wait)."""
         return conn.execute(
             "SELECT (SELECT id FROM visits WHERE kiosk = :kiosk AND request_id = :request_id) AS seen,"
             " (SELECT value FROM settings WHERE key = 'mode_override') AS override,"
@@ -138,6 +150,7 @@ class QueueService:
             " (SELECT coalesce(max(last), 0) FROM day_numbers WHERE day = :day AND prefix = :prefix) AS last,"
             " (SELECT coalesce(sum(waiting), 0) FROM queue_counts WHERE day = :day AND service = :service"
             "  AND priority >= :priority) AS ahead,"
+            " (SELECT coalesce(max(id), 0) FROM print_jobs) AS last_job,"
             " (SELECT coalesce(max(done), 0) FROM service_times WHERE day = :day AND service = :service) AS done,"
             " (SELECT coalesce(max(seconds), 0) FROM service_times WHERE day = :day AND service = :service)"
             "  AS seconds",
@@ -178,16 +191,19 @@ class QueueService:
         return {"url": decision.detail["url"], "steps": list(decision.detail["steps"]),
                 "qr": "/qr/online.svg"}
 
-    def _issue(self, conn, now, kiosk, service_code, reason, priority, base_url, facts) -> Result:
-        """Write the ticket with the prefix's next number (a trigger moves day_numbers on),
-        its event and, for a kiosk with a printer, its print job."""
+    def _issue(self, conn, now, kiosk, service_code, reason, priority, base_url, facts, token) -> Result:
+        """Write the ticket with the prefix's next number (triggers move day_numbers on and,
+        for a kiosk with a printer, write its print job), then its event."""
         service = self.config.service(service_code)
+        printing = kiosk in self.printing_kiosks
+        if printing and self._base_urls.get(kiosk) != base_url:
+            self._set_base_url(conn, kiosk, base_url)
         seq = facts["last"] + 1
         row = {"day": self.today(now).isoformat(), "prefix": service.prefix, "seq": seq,
                "number": model.format_number(service.prefix, seq), "service": service.code,
                "first_service": service.code, "kiosk": kiosk, "reason": reason,
                "emergency": "claimed" if reason else None, "priority": int(bool(priority)),
-               "priority_kind": priority, "status": model.WAITING, "token": secrets.token_urlsafe(16),
+               "priority_kind": priority, "status": model.WAITING, "token": token,
                "issued_at": stamp(now)}
         # No RETURNING: every other column of a new ticket is known (null, or 0 for the
         # counts), and each row read back costs the lock holder one more turn at the GIL.
@@ -198,14 +214,16 @@ class QueueService:
         event = self._append(conn, now, "issued", row["id"], kiosk=kiosk, row=row)
         # Everyone waiting in the service who ranks with or above it was there before it.
         ticket = self._ticket_view(conn, row, facts["ahead"], (facts["done"], facts["seconds"]))
-        printing = {"status": "preview"}
-        if self.config.kiosk(kiosk).printer.type != "preview":
-            job_id = printjobs.enqueue(conn, now, kiosk, "ticket", self._ticket_payload(ticket, base_url),
-                                       row["id"])
-            printing = {"status": "queued", "id": job_id}
-        body = {"outcome": "ticket", "ticket": ticket, "print": printing}
+        # The trigger's job took the next rowid: nobody else writes while we hold the lock.
+        job = {"status": "queued", "id": facts["last_job"] + 1} if printing else {"status": "preview"}
+        body = {"outcome": "ticket", "ticket": ticket, "print": job}
         # A replay rebuilds the ticket from its row: only the rest of the answer is stored.
-        return Result(body, (event,), 201), {"outcome": "ticket", "print": printing}
+        return Result(body, (event,), 201), {"outcome": "ticket", "print": job}
+
+    def _set_base_url(self, conn, kiosk: str, base_url: str) -> None:
+        """Point this kiosk's printed QR codes at base_url (it changes once per kiosk and start)."""
+        printjobs.set_base_url(conn, kiosk, base_url)
+        self.store.after_commit(lambda: self._base_urls.__setitem__(kiosk, base_url))
 
     # --- counter actions ---
 
@@ -310,10 +328,10 @@ class QueueService:
                                   "tidak perlu dicetak ulang.", "ticket_ended")
             if self.config.kiosk(row["kiosk"]).printer.type == "preview":
                 raise IllegalMove(f"Kios {row['kiosk']} tidak memiliki printer.", "no_printer")
-            view = self._ticket_view(conn, row)
             job_id = printjobs.enqueue(conn, self.clock(), row["kiosk"], "ticket",
-                                       self._ticket_payload(view, base_url), row["id"])
-            job = conn.execute("SELECT * FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
+                                       {"url": base_url.rstrip("/") + f"/t/{row['token']}"}, row["id"])
+            job = conn.execute(f"SELECT *, {printjobs.NUMBER} FROM print_jobs WHERE id = ?",
+                               (job_id,)).fetchone()
             return Result({"print": printjobs.job_view(job)}, status=202)
 
     def print_slip(self, kiosk: str, base_url: str = "") -> Result:
@@ -328,13 +346,21 @@ class QueueService:
                 "steps": list(model.ONLINE_STEPS)})
         return Result({"print": {"status": "queued", "id": job_id}}, status=202)
 
-    def _ticket_payload(self, view: dict, base_url: str) -> dict:
-        """What the printed ticket shows, fixed when queued: how many were ahead then."""
-        return {"office": self.config.office.name, "number": view["number"],
-                "service_name": view["service_name"], "priority_kind": view["priority_kind"],
-                "reason_label": view["reason_label"], "issued_at": view["issued_at"],
-                "ahead": view["position"], "url": base_url.rstrip("/") + view["status_url"],
-                "timezone": self.config.office.timezone}
+    def print_content(self, job: dict) -> dict:
+        """What a job puts on paper. A ticket is read as it stands when it is printed (how
+        many are ahead now); the job adds what was fixed when it was queued: the QR code's
+        URL (and, for a job queued by an older version, all of it)."""
+        if job["kind"] != "ticket":
+            return job["payload"]
+        with self.store.read() as conn:
+            row = self._ticket(conn, job["ticket_id"])
+            ahead = self._position(conn, row)
+        service, reason = self.config.service(row["service"]), self.config.reason(row["reason"] or "")
+        return {"office": self.config.office.name, "number": row["number"],
+                "service_name": service.name if service else row["service"],
+                "priority_kind": row["priority_kind"], "reason_label": reason.label if reason else None,
+                "issued_at": row["issued_at"], "ahead": ahead, "url": f"/t/{row['token']}",
+                "timezone": self.config.office.timezone, **job["payload"]}
 
     # --- the day ---
 

@@ -11,7 +11,7 @@ import queue
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -262,6 +262,7 @@ class Store:
         # the next: a connection whose last transaction is older than another's commit must
         # drop its whole cache and read every page a visit touches again.
         self._writer: sqlite3.Connection | None = None
+        self._writer_setups: list[Callable[[sqlite3.Connection], None]] = []
         self._after_commit: list = []  # touched only by the thread holding the write lock
         self.migrate()
 
@@ -302,9 +303,7 @@ class Store:
         holding the write lock, so changes are announced in the order they were made.
         """
         with self._write_lock:
-            if self._writer is None:
-                self._writer = connect(self.path)
-            conn = self._writer
+            conn = self._writer or self._open_writer()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -320,6 +319,21 @@ class Store:
                     callback()
                 except Exception:  # the change is committed: a failed announcement must not undo the answer
                     log.exception("after-commit callback failed")
+
+    def prepare_writer(self, setup: Callable[[sqlite3.Connection], None]) -> None:
+        """Run setup (e.g. TEMP triggers of this process) on the writer connection: now if it is
+        open, and each time it is opened."""
+        with self._write_lock:
+            self._writer_setups.append(setup)
+            if self._writer is not None:
+                setup(self._writer)
+
+    def _open_writer(self) -> sqlite3.Connection:
+        conn = connect(self.path)
+        for setup in self._writer_setups:
+            setup(conn)
+        self._writer = conn
+        return conn
 
     def after_commit(self, callback) -> None:
         """Run callback when the current write transaction commits (never if it rolls back)."""

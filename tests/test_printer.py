@@ -1,4 +1,5 @@
 """Tickets and slips as ESC/POS bytes, and the outbox against a fake network printer on localhost."""
+import json
 import sqlite3
 
 import pytest
@@ -257,3 +258,72 @@ def test_a_console_socket_hears_no_print_news_after_its_login_ends(fake, databas
     received = staff_socket.get_received()
     assert not [m for m in received if m["name"] == "print"]
     assert [m["args"][0]["event"] for m in received if m["name"] == "queue"] == ["issued"]  # still a screen
+
+
+# --- how a ticket's job is written and what it prints ---
+
+def test_each_new_ticket_of_a_printing_kiosk_gets_its_job_in_the_answer_and_in_the_file(fake, database, clock):
+    device = fake("ok")
+    app = printing_app(database, clock, device.port)
+    client = app.test_client()
+    answers = [visit(client).json for _ in range(3)]
+    preview_ticket = visit(client, kiosk="aula")
+    assert preview_ticket.status_code == 400  # this app has one kiosk, with a printer
+    rows = job_rows(database)
+    assert [a["print"] for a in answers] == [{"status": "queued", "id": r["id"]} for r in rows]
+    assert [r["ticket_id"] for r in rows] == [a["ticket"]["id"] for a in answers]
+    assert [json.loads(r["payload"]) for r in rows] == [
+        {"url": f"http://localhost/t/{a['ticket']['token']}"} for a in answers]
+    assert {(r["kiosk"], r["kind"], r["status"]) for r in rows} == {("lobby", "ticket", "queued")}
+
+
+def test_a_preview_kiosk_ticket_has_no_print_job(client, database):
+    assert visit(client).json["print"] == {"status": "preview"}
+    assert job_rows(database) == []
+
+
+def test_the_qr_code_follows_the_address_the_kiosk_uses(fake, database, clock):
+    device = fake("ok")
+    app = printing_app(database, clock, device.port)
+    client = app.test_client()
+    first, second = (client.post("/api/visits", base_url=base, json={
+        "kiosk": "lobby", "service": "kk", "request_id": base}).json
+        for base in ("http://10.0.0.5:5000/", "http://antrian.lan/"))
+    urls = [json.loads(r["payload"])["url"] for r in job_rows(database)]
+    assert urls == [f"http://10.0.0.5:5000/t/{first['ticket']['token']}",
+                    f"http://antrian.lan/t/{second['ticket']['token']}"]
+
+
+def test_the_writer_keeps_queueing_jobs_after_it_is_reopened(fake, database, clock):
+    device = fake("ok")
+    app = printing_app(database, clock, device.port)
+    visit(app.test_client())
+    app.extensions["store"].close()
+    answer = visit(app.test_client()).json
+    assert [r["ticket_id"] for r in job_rows(database)] == [1, answer["ticket"]["id"]]
+    assert json.loads(job_rows(database)[1]["payload"])["url"].startswith("http://localhost/t/")
+
+
+def test_a_ticket_prints_how_many_are_ahead_when_it_is_printed(fake, database, clock):
+    device = fake("ok")
+    app = printing_app(database, clock, device.port)
+    add_user(app, "kepala", "admin", ())
+    client = app.test_client()
+    for _ in range(3):
+        visit(client)
+    assert Staff(app, "kepala").post("/api/counters/1/call-next").status_code == 200
+    run(app)
+    [first, second, third] = device.printed()
+    assert b"B003" in third and b"1 orang di depan Anda" in third
+    assert b"Anda antrean berikutnya" in second
+
+
+def test_a_job_queued_by_an_older_version_prints_what_it_fixed_then(fake, database, clock):
+    device = fake("ok")
+    app = printing_app(database, clock, device.port)
+    visit(app.test_client())
+    with sqlite3.connect(database) as conn:  # a job as the version before this one wrote it
+        conn.execute("UPDATE print_jobs SET payload = ?", (json.dumps({**JOB, "number": "B001"}),))
+    run(app)
+    [job] = device.printed()
+    assert b"3 orang di depan Anda" in job and b"http://10.0.0.5:5000/t/abc123" in job
