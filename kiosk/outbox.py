@@ -37,7 +37,7 @@ class Outbox:
         """Send every job of this kiosk that is due now; return how many were tried."""
         tried = 0
         for job_id in self.jobs.due(kiosk):
-            job = self.jobs.claim(job_id)
+            job = self.jobs.take(job_id)
             if job is not None:
                 self.notify(job)
                 self.notify(self._send(job))
@@ -51,8 +51,8 @@ class Outbox:
             paper = printer.send(data, config)
         except printer.PrintFailed as e:
             log.warning("print job %s on %s failed: %s", job["id"], job["kiosk"], e)
-            return self.jobs.record(job["id"], str(e), e.paper)
-        return self.jobs.record(job["id"], None, paper)
+            return self.jobs.record(job, str(e), e.paper)
+        return self.jobs.record(job, None, paper)
 
     def wake(self, kiosk: str | None = None) -> None:
         """Tell a kiosk's worker (or all) a job is waiting, so it goes out now, not at the next poll."""

@@ -1,4 +1,4 @@
-"""The print outbox: jobs written with their ticket, claimed and settled by a worker.
+"""The print outbox: jobs written with their ticket, taken and settled by a worker.
 
 A job is written inside the ticket's own transaction, so a ticket never lacks
 its job and a job never lacks its ticket. The worker sends it outside any
@@ -85,33 +85,37 @@ class PrintJobs:
                 (kiosk, stamp(self.clock()), limit)).fetchall()
         return [r["id"] for r in rows]
 
-    def claim(self, job_id: int) -> dict | None:
-        """Mark a due job as printing and count the attempt; None if another worker has it."""
-        with self.store.write() as conn:
-            now = stamp(self.clock())
-            claimed = conn.execute(
-                "UPDATE print_jobs SET status = 'printing', attempts = attempts + 1, updated_at = ?"
-                " WHERE id = ? AND status IN ('queued', 'failed') RETURNING *, " + NUMBER, (now, job_id)).fetchone()
-        if claimed is None:
+    def take(self, job_id: int) -> dict | None:
+        """Read a due job for sending: as "printing", this attempt counted, its payload decoded;
+        None if it is no longer due. Nothing is written before the outcome (record), so one
+        attempt costs one write; a job caught in flight by a crash is still queued or failed,
+        and goes out again after the restart."""
+        with self.store.read() as conn:
+            job = conn.execute(f"SELECT *, {NUMBER} FROM print_jobs WHERE id = ?"
+                               " AND status IN ('queued', 'failed')", (job_id,)).fetchone()
+        if job is None:
             return None
-        return {**job_view(claimed), "payload": json.loads(claimed["payload"])}
+        return {**job_view(job), "status": "printing", "attempts": job["attempts"] + 1,
+                "payload": json.loads(job["payload"])}
 
-    def record(self, job_id: int, error: str | None, paper: str = "unknown") -> dict:
-        """Settle an attempt: printed, or failed with the next try scheduled while tries remain."""
+    def record(self, job: dict, error: str | None, paper: str = "unknown") -> dict:
+        """Settle the attempt of a taken job: printed, or failed with the next try scheduled
+        while tries remain."""
+        attempt = job["attempts"]
         with self.store.write() as conn:
             now = self.clock()
-            job = conn.execute("SELECT attempts FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
             retry = None
-            if error and job["attempts"] <= len(RETRY_DELAYS):
-                retry = stamp(now + dt.timedelta(seconds=RETRY_DELAYS[job["attempts"] - 1]))
+            if error and attempt <= len(RETRY_DELAYS):
+                retry = stamp(now + dt.timedelta(seconds=RETRY_DELAYS[attempt - 1]))
             row = conn.execute(
-                "UPDATE print_jobs SET status = ?, last_error = ?, paper = ?, updated_at = ?,"
+                "UPDATE print_jobs SET status = ?, attempts = ?, last_error = ?, paper = ?, updated_at = ?,"
                 " next_attempt_at = ? WHERE id = ? RETURNING *, " + NUMBER,
-                ("failed" if error else "printed", error, paper, stamp(now), retry, job_id)).fetchone()
+                ("failed" if error else "printed", attempt, error, paper, stamp(now), retry, job["id"])).fetchone()
         return job_view(row)
 
     def recover(self) -> int:
-        """After a crash, a job caught printing is failed and retried: better twice than never."""
+        """A job that an older version left marked printing at a crash is failed and retried:
+        better twice than never. (This version marks nothing before the outcome.)"""
         with self.store.write() as conn:
             now = stamp(self.clock())
             return conn.execute(

@@ -102,8 +102,7 @@ def _seed(app) -> None:
     assert visit(client, "kk", reason="bpjs", priority="lansia").status_code == 201
     jobs = app.extensions["printjobs"]
     for job_id in jobs.due("aula"):
-        jobs.claim(job_id)
-        jobs.record(job_id, "kertas habis", paper="out")
+        jobs.record(jobs.take(job_id), "kertas habis", paper="out")
 
 
 @pytest.mark.parametrize("path, method", OPERATIONS, ids=[f"{m} {p}" for p, m in OPERATIONS])

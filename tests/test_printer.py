@@ -214,14 +214,44 @@ def test_the_issuing_kiosk_and_staff_hear_the_print_outcome_live(fake, database,
     assert not [m for m in public_socket.get_received() if m["name"] == "print"]
 
 
-def test_a_job_left_printing_by_a_crash_is_retried_at_start(fake, database, clock):
+def test_a_job_in_flight_when_the_server_dies_is_sent_again_after_the_restart(fake, database, clock):
     device = fake("ok")
     app = printing_app(database, clock, device.port)
     visit(app.test_client())
-    app.extensions["printjobs"].claim(1)  # the server died right here
+    app.extensions["printjobs"].take(1)  # the server died right here
+    assert job_rows(database)[0]["status"] == "queued"
+    restarted = printing_app(database, clock, device.port)
+    assert restarted.extensions["printjobs"].recover() == 0
+    run(restarted)
+    assert device.printed() and job_rows(database)[0]["status"] == "printed"
+    assert job_rows(database)[0]["attempts"] == 1
+
+
+def test_a_job_an_older_version_left_printing_is_retried_at_start(fake, database, clock):
+    device = fake("ok")
+    app = printing_app(database, clock, device.port)
+    visit(app.test_client())
+    with sqlite3.connect(database) as conn:
+        conn.execute("UPDATE print_jobs SET status = 'printing', attempts = 1")
     assert app.extensions["printjobs"].recover() == 1
     run(app)
     assert device.printed() and job_rows(database)[0]["status"] == "printed"
+
+
+def test_one_attempt_writes_the_job_once(fake, database, clock):
+    device = fake("ok")
+    app = printing_app(database, clock, device.port)
+    visit(app.test_client())
+    store, writes = app.extensions["store"], []
+    real_write = store.write
+
+    def counted_write():
+        writes.append(1)
+        return real_write()
+
+    store.write = counted_write
+    assert run(app) == 1
+    assert len(writes) == 1 and job_rows(database)[0]["status"] == "printed"
 
 
 def test_a_file_printer_receives_the_ticket_bytes(tmp_path):
