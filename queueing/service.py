@@ -104,9 +104,9 @@ class QueueService:
         """Admit one walk-in: decide the outcome and, for a ticket, issue it.
 
         Inside the write lock a visit makes one SELECT (all the decision and the ticket
-        need), then for a ticket its row, its event and, with a printer, its print job, and
-        last the visits row: each statement lets another thread run before the lock holder
-        gets its turn back, so fewer statements, more visits.
+        need), then for a ticket one INSERT (whose triggers log its event and write its print
+        job), and last the visits row: each statement lets another thread run before the
+        lock holder gets its turn back, so fewer statements, more visits.
         """
         self._check_visit(kiosk, service, reason, priority)
         request = {"service": service, "reason": reason, "priority_kind": priority}
@@ -141,8 +141,8 @@ class QueueService:
                      priority: str | None) -> sqlite3.Row:
         """Read in one statement all a visit needs: whether its request_id was seen, the mode
         override, the day's count and the prefix's last number, how many wait ahead of a new
-        ticket, the newest print job, and the service's finished tickets today (for the
-        estimated wait)."""
+        ticket, the newest version and print job, and the service's finished tickets today
+        (for the estimated wait)."""
         return conn.execute(
             "SELECT (SELECT id FROM visits WHERE kiosk = :kiosk AND request_id = :request_id) AS seen,"
             " (SELECT value FROM settings WHERE key = 'mode_override') AS override,"
@@ -150,6 +150,7 @@ class QueueService:
             " (SELECT coalesce(max(last), 0) FROM day_numbers WHERE day = :day AND prefix = :prefix) AS last,"
             " (SELECT coalesce(sum(waiting), 0) FROM queue_counts WHERE day = :day AND service = :service"
             "  AND priority >= :priority) AS ahead,"
+            " (SELECT coalesce(max(version), 0) FROM events) AS version,"
             " (SELECT coalesce(max(id), 0) FROM print_jobs) AS last_job,"
             " (SELECT coalesce(max(done), 0) FROM service_times WHERE day = :day AND service = :service) AS done,"
             " (SELECT coalesce(max(seconds), 0) FROM service_times WHERE day = :day AND service = :service)"
@@ -192,8 +193,9 @@ class QueueService:
                 "qr": "/qr/online.svg"}
 
     def _issue(self, conn, now, kiosk, service_code, reason, priority, base_url, facts, token) -> Result:
-        """Write the ticket with the prefix's next number (triggers move day_numbers on and,
-        for a kiosk with a printer, write its print job), then its event."""
+        """Write the ticket with the prefix's next number. Its INSERT does the rest through
+        triggers: day_numbers and queue_counts move on, the "issued" event is logged and, for
+        a kiosk with a printer, the print job is written."""
         service = self.config.service(service_code)
         printing = kiosk in self.printing_kiosks
         if printing and self._base_urls.get(kiosk) != base_url:
@@ -211,7 +213,8 @@ class QueueService:
             f"INSERT INTO tickets ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})",
             row).lastrowid
         row.update(counter_id=None, called_at=None, started_at=None, ended_at=None, recalls=0, transfers=0)
-        event = self._append(conn, now, "issued", row["id"], kiosk=kiosk, row=row)
+        # The ticket's INSERT logged its event (m006): its rowid is the next version.
+        event = self._published(Event(facts["version"] + 1, "issued", _broadcast_ticket(row), row["token"], kiosk))
         # Everyone waiting in the service who ranks with or above it was there before it.
         ticket = self._ticket_view(conn, row, facts["ahead"], (facts["done"], facts["seconds"]))
         # The trigger's job took the next rowid: nobody else writes while we hold the lock.

@@ -236,6 +236,20 @@ END
 """
 
 
+@migrations()
+def m006_issued_event_by_trigger(db: Database) -> None:
+    """Log a new ticket's "issued" event inside the ticket's INSERT.
+
+    A visit then writes its ticket, the ticket's event and (for a kiosk with a printer,
+    see printjobs) its print job in one statement: each statement inside the write lock
+    lets other threads run before the lock holder gets its turn back. The version is the
+    event's rowid, which the visit knows beforehand: the newest version plus one.
+    """
+    db.execute("CREATE TRIGGER events_issued AFTER INSERT ON tickets BEGIN"
+               " INSERT INTO events (at, day, event, ticket_id) VALUES (NEW.issued_at, NEW.day, 'issued', NEW.id);"
+               " END")
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open a connection in autocommit mode, so that transactions are ours to begin."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,

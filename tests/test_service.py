@@ -42,6 +42,19 @@ def test_numbers_run_per_prefix_without_gaps(service):
     assert numbers == ["B001", "B002", "C001", "B003", "C002"]
 
 
+def test_a_new_ticket_logs_its_issued_event_with_the_version_it_announces(service):
+    results = [service.visit("lobby", code, None, None, f"ev{i}") for i, code in enumerate(("kk", "kia", "kk"))]
+    logged = rows(service, "SELECT * FROM events ORDER BY version")
+    assert [r.events[0].version for r in results] == [e["version"] for e in logged] == [1, 2, 3]
+    for result, event in zip(results, logged):
+        ticket = result.body["ticket"]
+        assert (event["event"], event["ticket_id"], event["at"], event["day"]) == (
+            "issued", ticket["id"], ticket["issued_at"], ticket["day"])
+        assert (event["counter_id"], event["actor"], event["data"]) == (None, None, "{}")
+    called = service.call_next(AT_1, 1)
+    assert called.events[0].version == 4 == rows(service, "SELECT max(version) AS v FROM events")[0]["v"]
+
+
 def test_the_day_numbers_follow_every_ticket_written(service):
     for code in ("kk", "kk", "kia"):
         issue(service, code)
