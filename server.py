@@ -128,10 +128,12 @@ def _json_error(status: int, code: str, environ, start_response):
 # --- background work of a running server ---
 
 def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> threading.Thread:
-    """Start the print workers; expire the day's leftovers now, at closing time and at midnight;
-    and every poll seconds announce the changes made outside this process (the CLI's close-day)."""
+    """Start the print workers and the WAL checkpoints; expire the day's leftovers now, at
+    closing time and at midnight; and every poll seconds announce the changes made outside
+    this process (the CLI's close-day)."""
     service = app.extensions["queue"]
     app.extensions["outbox"].start()
+    app.extensions["store"].start_checkpoints()
     service.expire_day()
 
     def loop():

@@ -127,8 +127,8 @@ def fake_printer(mode: str):
 
 
 def print_jobs(database: Path) -> tuple[dict, int]:
-    """Count the server's print jobs by status, and their attempts (each one a claim and a
-    record: two write transactions of the print workers)."""
+    """Count the server's print jobs by status, and their attempts (each one write
+    transaction of the print workers, beside the visits')."""
     conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
         by_status = dict(conn.execute("SELECT status, count(*) FROM print_jobs GROUP BY status"))
@@ -453,7 +453,7 @@ def printer_summary(server: dict) -> str:
         return "No print jobs."
     counts = ", ".join(f"{n} {status}" for status, n in sorted(jobs.items()))
     text = (f"Print jobs when the server stopped: {counts}; {printer['attempts']} attempts "
-            f"(a claim and a record each: write transactions beside the visits').")
+            f"(one write transaction each, beside the visits').")
     fake = printer.get("fake_printer")
     if fake:
         text += (f" The fake printer took {fake['connections']} connections and received "

@@ -19,8 +19,12 @@ from sqlite_utils.migrations import Migrations
 BUSY_TIMEOUT_MS = 15_000
 # A change writes about a dozen pages to the WAL, so SQLite's default checkpoint (every
 # 1,000 pages) would stall every 80th commit on copying pages and an fsync of the database
-# file. Every 10,000 pages (about 40 MB of WAL) the stall comes ten times rarer.
+# file. Every 10,000 pages (about 40 MB of WAL) the stall comes ten times rarer; and in a
+# running server a thread copies the WAL into the database every second beside the writer
+# (Store.start_checkpoints), so the commit that reaches 10,000 pages finds little left to
+# copy and only lets the WAL start again from its beginning.
 WAL_AUTOCHECKPOINT_PAGES = 10_000
+CHECKPOINT_SECONDS = 1.0
 log = logging.getLogger(__name__)
 
 migrations = Migrations("antrian")
@@ -278,6 +282,8 @@ class Store:
         self._writer: sqlite3.Connection | None = None
         self._writer_setups: list[Callable[[sqlite3.Connection], None]] = []
         self._after_commit: list = []  # touched only by the thread holding the write lock
+        self._checkpoints_stop = threading.Event()
+        self.last_checkpoint: tuple[int, int, int] | None = None  # (busy, WAL frames, copied)
         self.migrate()
 
     def migrate(self) -> None:
@@ -367,8 +373,28 @@ class Store:
         """Return a sqlite-utils Database on a fresh connection (CLI, reports, tests)."""
         return Database(connect(self.path))
 
+    def start_checkpoints(self, every: float = CHECKPOINT_SECONDS) -> threading.Thread:
+        """Copy committed pages from the WAL into the database file every few seconds, on a
+        connection and thread of its own: a PASSIVE checkpoint waits for no reader or writer,
+        and no visit waits for it (SQLite's own checkpoint runs inside a commit)."""
+        def loop():
+            conn = connect(self.path)
+            try:
+                while not self._checkpoints_stop.wait(every):
+                    try:
+                        self.last_checkpoint = tuple(conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
+                    except sqlite3.Error:  # a busy or failing disk: the commits' own checkpoint remains
+                        log.exception("WAL checkpoint failed; trying again")
+            finally:
+                conn.close()
+
+        thread = threading.Thread(target=loop, name="wal-checkpoint", daemon=True)
+        thread.start()
+        return thread
+
     def close(self) -> None:
-        """Close the writer's and the idle connections."""
+        """Stop the checkpoints; close the writer's and the idle connections."""
+        self._checkpoints_stop.set()
         with self._write_lock:
             if self._writer is not None:
                 self._writer.close()

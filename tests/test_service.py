@@ -1,7 +1,9 @@
 """The service layer on a real SQLite file: numbering, the lifecycle, the day, versions."""
 import dataclasses
 import itertools
+import shutil
 import sqlite3
+import time
 
 import pytest
 
@@ -403,3 +405,20 @@ def test_the_snapshot_reads_the_days_last_calls_from_their_own_index(service):
             " WHERE e.day = ? AND e.event IN ('called', 'recalled') ORDER BY e.version DESC LIMIT 10",
             ("2026-03-02",)))
     assert "events_recent_calls" in plan and "TEMP B-TREE" not in plan  # no sort of the whole day
+
+
+def test_the_checkpoint_thread_copies_the_wal_into_the_database_file(service, tmp_path):
+    tickets = [issue(service) for _ in range(5)]
+    service.store.start_checkpoints(every=0.05)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        done = service.store.last_checkpoint
+        if done and done[1] > 0 and done[2] == done[1]:
+            break
+        time.sleep(0.02)
+    copy = tmp_path / "file-alone.db"  # the database file without its WAL, while it is open
+    shutil.copyfile(service.store.path, copy)
+    service.store.close()
+    with sqlite3.connect(copy) as conn:
+        assert [n for (n,) in conn.execute("SELECT number FROM tickets ORDER BY id")] == [
+            t["number"] for t in tickets]
