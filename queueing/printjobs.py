@@ -100,9 +100,10 @@ class PrintJobs:
 
     def record(self, job: dict, error: str | None, paper: str = "unknown") -> dict:
         """Settle the attempt of a taken job: printed, or failed with the next try scheduled
-        while tries remain."""
+        while tries remain. Not durable: a power cut may lose the outcome, and then the job
+        is sent again (better twice than never), while no visit waits on the disk for it."""
         attempt = job["attempts"]
-        with self.store.write() as conn:
+        with self.store.write(durable=False) as conn:
             now = self.clock()
             retry = None
             if error and attempt <= len(RETRY_DELAYS):

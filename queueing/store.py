@@ -316,23 +316,33 @@ class Store:
             self._idle.put(conn)
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """Run the block as one BEGIN IMMEDIATE transaction: all of it or none of it.
 
         Callbacks registered with after_commit() run once it has committed, still
         holding the write lock, so changes are announced in the order they were made.
+
+        durable=False commits without waiting for the disk (synchronous=NORMAL): a power cut
+        may lose the change, but never corrupts the file, and the next durable commit takes
+        it to the disk too. Only for what may be done again: a print attempt's outcome.
         """
         with self._write_lock:
             conn = self._writer or self._open_writer()
-            conn.execute("BEGIN IMMEDIATE")
+            if not durable:
+                conn.execute("PRAGMA synchronous = NORMAL")
             try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                self._after_commit.clear()
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    self._after_commit.clear()
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            finally:
+                if not durable:
+                    conn.execute("PRAGMA synchronous = FULL")
             callbacks, self._after_commit = self._after_commit, []
             for callback in callbacks:
                 try:

@@ -238,20 +238,20 @@ def test_a_job_an_older_version_left_printing_is_retried_at_start(fake, database
     assert device.printed() and job_rows(database)[0]["status"] == "printed"
 
 
-def test_one_attempt_writes_the_job_once(fake, database, clock):
+def test_one_attempt_writes_the_job_once_without_waiting_on_the_disk(fake, database, clock):
     device = fake("ok")
     app = printing_app(database, clock, device.port)
     visit(app.test_client())
     store, writes = app.extensions["store"], []
     real_write = store.write
 
-    def counted_write():
-        writes.append(1)
-        return real_write()
+    def counted_write(**options):
+        writes.append(options)
+        return real_write(**options)
 
     store.write = counted_write
     assert run(app) == 1
-    assert len(writes) == 1 and job_rows(database)[0]["status"] == "printed"
+    assert writes == [{"durable": False}] and job_rows(database)[0]["status"] == "printed"
 
 
 def test_a_file_printer_receives_the_ticket_bytes(tmp_path):

@@ -422,3 +422,17 @@ def test_the_checkpoint_thread_copies_the_wal_into_the_database_file(service, tm
     with sqlite3.connect(copy) as conn:
         assert [n for (n,) in conn.execute("SELECT number FROM tickets ORDER BY id")] == [
             t["number"] for t in tickets]
+
+
+def test_a_write_that_need_not_survive_a_power_cut_leaves_the_writer_durable_again(service):
+    store = service.store
+    with store.write(durable=False) as conn:
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL: no wait on the disk
+        conn.execute("INSERT INTO settings (key, value, updated_at) VALUES ('probe', '1', 'now')")
+    with pytest.raises(sqlite3.IntegrityError), store.write(durable=False) as conn:
+        conn.execute("INSERT INTO settings (key, value, updated_at) VALUES ('probe', '2', 'now')")
+    with store.write() as conn:
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again, after both
+    assert [tuple(r) for r in rows(service, "SELECT key, value FROM settings WHERE key = 'probe'")] == [
+        ("probe", "1")]
+    assert issue(service)["number"] == "B001"
