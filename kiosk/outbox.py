@@ -27,6 +27,10 @@ class Outbox:
                  content: Callable[[dict], dict]):
         self.config, self.jobs, self.notify, self.content = config, jobs, notify, content
         self._wakes: dict[str, threading.Event] = {k: threading.Event() for k in self.kiosks()}
+        # One kiosk renders at a time. Printers that finish together (all of them, when they
+        # share a fault or a network) would otherwise bring twenty threads of pure Python to
+        # compete with the requests for the GIL; in turn, a request competes with one.
+        self._rendering = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -47,7 +51,8 @@ class Outbox:
     def _send(self, job: dict) -> dict:
         config = self.config.kiosk(job["kiosk"]).printer
         try:
-            data = printer.RENDERERS[job["kind"]](self.content(job), config)
+            with self._rendering:
+                data = printer.RENDERERS[job["kind"]](self.content(job), config)
             paper = printer.send(data, config)
         except printer.PrintFailed as e:
             log.warning("print job %s on %s failed: %s", job["id"], job["kiosk"], e)

@@ -66,10 +66,11 @@ class FakePrinter:
                 conn.sendall(PAPER_OUT if self.behaviour == "paper_out" else PAPER_OK)
         return buffer if CUT in buffer else b""
 
-    def printed(self, timeout: float = 10) -> list[bytes]:
-        """Wait until at least one job has arrived; return all jobs."""
+    def printed(self, timeout: float = 10, count: int = 1) -> list[bytes]:
+        """Wait until at least count jobs have arrived (a job is filed once the sender hangs
+        up, a moment after it has recorded the outcome); return all jobs."""
         deadline = time.monotonic() + timeout
-        while not self.jobs and time.monotonic() < deadline:
+        while len(self.jobs) < count and time.monotonic() < deadline:
             time.sleep(0.02)
         return self.jobs
 

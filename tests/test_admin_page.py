@@ -376,7 +376,7 @@ def test_a_failed_print_job_is_retried_and_a_ticket_reprinted_by_its_number(live
         expect(page.locator("#printer-alert")).to_be_hidden()
         expect(card.locator(".paper")).to_have_text("Kertas ada", **TEXT)
         expect(card.locator(".last-job")).to_contain_text("Tiket B001 tercetak", **TEXT)
-        assert len(printer.jobs) == 2
+        wait_until(lambda: len(printer.jobs) == 2)
 
         page.get_by_label("Cetak ulang tiket nomor").fill("b001")
         page.get_by_role("button", name="Cari").click()

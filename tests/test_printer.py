@@ -178,7 +178,7 @@ def test_reprint_sends_the_ticket_again(fake, database, clock):
     run(app)
     assert Staff(app, "siti").post(f"/api/tickets/{ticket_id}/reprint").status_code == 202
     run(app)
-    assert len(device.printed()) == 2 and all(b"B001" in job for job in device.jobs)
+    assert len(device.printed(count=2)) == 2 and all(b"B001" in job for job in device.jobs)
 
 
 def test_the_online_slip_prints_on_the_kiosk_printer(fake, database, clock):
@@ -343,7 +343,7 @@ def test_a_ticket_prints_how_many_are_ahead_when_it_is_printed(fake, database, c
         visit(client)
     assert Staff(app, "kepala").post("/api/counters/1/call-next").status_code == 200
     run(app)
-    [first, second, third] = device.printed()
+    [first, second, third] = device.printed(count=3)
     assert b"B003" in third and b"1 orang di depan Anda" in third
     assert b"Anda antrean berikutnya" in second
 
@@ -357,3 +357,34 @@ def test_a_job_queued_by_an_older_version_prints_what_it_fixed_then(fake, databa
     run(app)
     [job] = device.printed()
     assert b"3 orang di depan Anda" in job and b"http://10.0.0.5:5000/t/abc123" in job
+
+
+def test_kiosks_render_one_at_a_time_and_all_print(fake, database, clock, monkeypatch):
+    import threading
+    import time
+    device = fake("ok")
+    printer_config = {"type": "network", "host": "127.0.0.1", "port": device.port, "timeout": 2}
+    app = server.create_app(CONFIG, overrides_for(database, kiosks=[
+        {"id": "lobby", "printer": printer_config}, {"id": "aula", "printer": printer_config}]), clock=clock)
+    busy, most = [], []
+    real_render = printer.RENDERERS["ticket"]
+
+    def slow_render(job, config):
+        busy.append(1)
+        most.append(len(busy))
+        time.sleep(0.05)  # long enough for the other kiosk's thread to arrive
+        busy.pop()
+        return real_render(job, config)
+
+    monkeypatch.setitem(printer.RENDERERS, "ticket", slow_render)
+    client = app.test_client()
+    for kiosk in ("lobby", "aula", "lobby", "aula"):
+        assert visit(client, kiosk=kiosk).status_code == 201
+    outbox = app.extensions["outbox"]
+    workers = [threading.Thread(target=outbox.run_once, args=(kiosk,)) for kiosk in ("lobby", "aula")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(10)
+    assert max(most) == 1 and len(device.printed(count=4)) == 4
+    assert {row["status"] for row in job_rows(database)} == {"printed"}
