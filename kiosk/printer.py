@@ -78,8 +78,9 @@ def render_ticket(job: dict, config: Printer) -> bytes:
     p.set(align="center", normal_textsize=True)
     _marks(p, job, columns)
     p.textln(_when(job["issued_at"], job["timezone"]))
-    ahead = job["ahead"] or 0
-    p.textln("Anda antrean berikutnya" if ahead == 0 else f"{ahead} orang di depan Anda")
+    ahead = job["ahead"]  # None: no longer waiting (a reprint, or a print after the call)
+    if ahead is not None:
+        p.textln("Anda antrean berikutnya" if ahead == 0 else f"{ahead} orang di depan Anda")
     p.ln()
     p.qr(job["url"], native=True, size=6, center=False)
     p.textln("Pindai untuk memantau antrean Anda")

@@ -41,6 +41,22 @@ def test_the_next_in_line_is_told_so():
     assert b"Anda antrean berikutnya" in printer.render_ticket({**JOB, "ahead": 0}, Printer())
 
 
+def test_a_ticket_no_longer_waiting_prints_no_place_in_the_queue():
+    data = printer.render_ticket({**JOB, "ahead": None}, Printer())
+    assert b"B007" in data and b"berikutnya" not in data and b"di depan Anda" not in data
+
+
+def test_a_ticket_called_before_its_printer_came_back_is_not_told_it_is_next(fake, database, clock):
+    device = fake("ok")
+    app = printing_app(database, clock, device.port)
+    add_user(app, "kepala", "admin", ())
+    visit(app.test_client())
+    assert Staff(app, "kepala").post("/api/counters/1/call-next").status_code == 200
+    run(app)
+    [job] = device.printed()
+    assert b"B001" in job and b"berikutnya" not in job and b"di depan Anda" not in job
+
+
 def test_the_online_slip_has_the_url_a_qr_code_the_steps_and_a_cut():
     slip = {"office": "Dispendukcapil", "url": "https://layananonline.dukcapil.kemendagri.go.id",
             "steps": ["Buka alamat.", "Isi permohonan.", "Cetak di kertas HVS."]}
