@@ -21,6 +21,7 @@ import counter
 import display
 import kiosk
 from kiosk.outbox import Outbox
+from kiosk.printprocess import PrintProcess
 from display.live import MAX_SOCKET_MESSAGE, broadcast_print, broadcaster, socketio
 from queueing import config as configuration
 from queueing import reports
@@ -49,7 +50,8 @@ def resolve_config_path(path: str | os.PathLike | None = None) -> Path:
 def create_app(config_path: str | os.PathLike | None = None, overrides: dict | None = None,
                clock=None) -> Flask:
     """Build the app on a config file; tests pass overrides and a clock."""
-    config = configuration.load(resolve_config_path(config_path), overrides)
+    path = resolve_config_path(config_path)
+    config = configuration.load(path, overrides)
     store = Store(config.server.database)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY)
@@ -65,6 +67,9 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
     app.extensions["queue"].publish = broadcaster(app.extensions["queue"])
     app.extensions["outbox"] = Outbox(config, app.extensions["printjobs"], broadcast_print,
                                       app.extensions["queue"].print_content)
+    # Who sends the jobs: the Outbox, run by hand in tests; a PrintProcess in a running server.
+    app.extensions["printing"] = app.extensions["outbox"]
+    app.extensions["config_source"] = {"config": str(path.resolve()), "overrides": overrides}
     errors.register(app)
     for blueprint in (kiosk.bp, counter.bp, display.bp, admin.bp, openapi.bp):
         app.register_blueprint(blueprint)
@@ -128,11 +133,12 @@ def _json_error(status: int, code: str, environ, start_response):
 # --- background work of a running server ---
 
 def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> threading.Thread:
-    """Start the print workers and the WAL checkpoints; expire the day's leftovers now, at
-    closing time and at midnight; and every poll seconds announce the changes made outside
-    this process (the CLI's close-day)."""
+    """Start the print process (when a kiosk has a printer) and the WAL checkpoints; expire
+    the day's leftovers now, at closing time and at midnight; and every poll seconds announce
+    the changes made outside this process (the CLI's close-day)."""
     service = app.extensions["queue"]
-    app.extensions["outbox"].start()
+    if app.extensions["outbox"].kiosks():
+        app.extensions["printing"] = PrintProcess(app.extensions["config_source"], broadcast_print).start()
     app.extensions["store"].start_checkpoints()
     service.expire_day()
 

@@ -14,7 +14,7 @@ for folder in (ROOT, ROOT / "tests"):
     if str(folder) not in sys.path:
         sys.path.insert(1, str(folder))
 
-from liveserver import LiveServer, write_config  # noqa: E402
+from liveserver import LiveServer, children, write_config  # noqa: E402
 
 RESULTS = BENCH / "results"
 

@@ -10,8 +10,9 @@ ratios, and the latencies are pooled over the rounds.
 --printer slow|dead gives the server's kiosks network printers, all on one fake ESC/POS
 printer in this process (tests/fakeprinter.py): "slow" answers status queries but takes
 2 s per job, "dead" accepts and never answers (the config's default timeout, 3 s, applies).
-Every ticket then has a print job, sent by the server's print workers (one thread per
-kiosk, in the same gunicorn worker as the requests). The floor has no printer either way.
+Every ticket then has a print job, sent by the server's print process (a child of the
+gunicorn worker, one thread per kiosk; kiosk/printprocess.py). The floor has no printer
+either way. The print process's CPU is reported beside the worker's.
 --all-printers runs none, slow and dead one after the other, each against its own floor.
 --printer stuck separates the two costs of printing: every visit still writes its job, but
 the workers send none during the run (each blocks on its first job: a printer that never
@@ -128,7 +129,7 @@ def fake_printer(mode: str):
 
 def print_jobs(database: Path) -> tuple[dict, int]:
     """Count the server's print jobs by status, and their attempts (each one write
-    transaction of the print workers, beside the visits')."""
+    transaction of the print process, beside the visits')."""
     conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
         by_status = dict(conn.execute("SELECT status, count(*) FROM print_jobs GROUP BY status"))
@@ -240,12 +241,19 @@ class Side:
         self.rows_before = rows_written(self.name, self.database)  # the warm-up's
         self._cpu, self._began = launch.cpu_seconds(self.worker), time.monotonic()
         self._written = launch.io_counters(self.worker)["write_bytes"]
+        self._helpers_cpu = self.helpers_cpu()
+
+    def helpers_cpu(self) -> float:
+        """CPU seconds of the worker's children so far: the print process, if it has printers."""
+        return sum(launch.cpu_seconds(pid) for pid in launch.children(self.worker))
 
     def end(self) -> dict:
-        """The worker's CPU, storage writes and memory since begin() (rows are added later)."""
+        """The worker's CPU, storage writes and memory since begin() (rows are added later),
+        and its print process's CPU."""
         cpu, wall = launch.cpu_seconds(self.worker) - self._cpu, time.monotonic() - self._began
         return {"cpu_seconds": cpu, "wall_seconds": wall, "cores": cpu / wall,
                 "storage_bytes": launch.io_counters(self.worker)["write_bytes"] - self._written,
+                "print_process_cpu_seconds": self.helpers_cpu() - self._helpers_cpu,
                 **launch.memory_mb(self.worker)}
 
 
@@ -301,8 +309,10 @@ def run_both(loaders: Loaders, work: Path, args, threads: int, printer_mode: str
         rows = max(1, figures[name]["rows_written"] - side.rows_before)  # measured, not warm-up
         worker = figures[name]["worker"]
         # The worker's CPU from the first measured round to the last (visits and, on the server,
-        # its print workers), per visit written in them; its storage writes (WAL, checkpoints) likewise.
+        # relaying print outcomes), per visit written in them; its storage writes (WAL,
+        # checkpoints) likewise; and apart, its print process's CPU per visit.
         worker.update({"cpu_ms_per_visit": 1000 * worker["cpu_seconds"] / rows,
+                       "print_process_cpu_ms_per_visit": 1000 * worker["print_process_cpu_seconds"] / rows,
                        "storage_kb_per_visit": worker["storage_bytes"] / 1024 / rows,
                        "storage_mb": worker["storage_bytes"] / 1e6})
     by_status, attempts = print_jobs(sides["server"].database)
@@ -446,7 +456,7 @@ def _listed(values: list[float]) -> str:
 
 
 def printer_summary(server: dict) -> str:
-    """One sentence on what the print workers did during the server's run."""
+    """One sentence on what the print process did during the server's run."""
     printer = server.get("printer") or {}
     jobs = printer.get("jobs_by_status") or {}
     if not jobs:
@@ -454,6 +464,10 @@ def printer_summary(server: dict) -> str:
     counts = ", ".join(f"{n} {status}" for status, n in sorted(jobs.items()))
     text = (f"Print jobs when the server stopped: {counts}; {printer['attempts']} attempts "
             f"(one write transaction each, beside the visits').")
+    worker = server.get("worker") or {}
+    if "print_process_cpu_seconds" in worker:
+        text += (f" The print process used {worker['print_process_cpu_seconds']:.1f} s of CPU while measured"
+                 f" ({worker['print_process_cpu_ms_per_visit']:.2f} ms per visit).")
     fake = printer.get("fake_printer")
     if fake:
         text += (f" The fake printer took {fake['connections']} connections and received "

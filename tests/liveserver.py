@@ -136,3 +136,12 @@ def _group_alive(pgid: int) -> bool:
             if int(fields[2]) == pgid and fields[0] != "Z":
                 return True
     return False
+
+
+def children(pid: int) -> list[int]:
+    """The pids of a process's children (Linux /proc): gunicorn's worker, its print process."""
+    found = []
+    for path in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            found += [int(p) for p in path.read_text().split()]
+    return sorted(found)

@@ -1,0 +1,163 @@
+"""The print workers in a process of their own, beside the server's worker.
+
+Rendering a ticket and talking to printers is pure Python: run as threads of the
+server's one worker, each attempt took its turn at the GIL from the thread holding
+the write lock, and a slow or dead printer slowed every visit (issue 3). Here the
+Outbox runs in a child of the worker, on the same database file:
+
+- the worker wakes it by writing a kiosk id, one line, to the child's stdin;
+- the child reports each job's progress as one JSON line on its stdout, and the
+  worker relays it to the kiosk's and the staff's sockets (notify);
+- the child ends when its stdin ends, that is when the worker ends, however it
+  ends (even kill -9), so it never outlives the server or prints beside a successor;
+- the worker starts it again when it dies.
+
+`python -m kiosk.printprocess SOURCE` is the child; SOURCE is JSON:
+{"config": path, "overrides": {...} or null}, what create_app was given.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+RESTART_DELAYS = (0.5, 1, 2, 5, 10, 30)  # seconds before each restart of a child that keeps dying
+STEADY_SECONDS = 60  # a child that ran this long died by accident, not at start: start over quickly
+WAKE_ALL = "*"
+
+
+class PrintProcess:
+    """Supervise the child that sends the print jobs, and relay what it reports to notify(job).
+
+    It has the Outbox's wake(), so handlers need not know where printing runs."""
+
+    def __init__(self, source: dict, notify: Callable[[dict], None], command: list[str] | None = None):
+        self.source, self.notify = source, notify
+        self.command = command or [sys.executable, "-m", "kiosk.printprocess", json.dumps(source)]
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "PrintProcess":
+        self._spawn()
+        self._thread = threading.Thread(target=self._supervise, name="print-process", daemon=True)
+        self._thread.start()
+        return self
+
+    def _spawn(self) -> None:
+        self.process = subprocess.Popen(self.command, cwd=ROOT, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, close_fds=True)
+        # A wake must never make a request wait: when the pipe is full the child is busy
+        # anyway, and it polls for due jobs besides.
+        os.set_blocking(self.process.stdin.fileno(), False)
+        self.starts += 1
+        log.info("print process %s started", self.process.pid)
+
+    def _supervise(self) -> None:
+        failures = 0
+        while True:
+            started = time.monotonic()
+            self._relay(self.process)
+            code = self.process.wait()
+            if self._stopping.is_set():
+                return
+            failures = 1 if time.monotonic() - started > STEADY_SECONDS else failures + 1
+            delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS)) - 1]
+            log.error("print process %s exited with %s; starting it again in %s s", self.process.pid, code, delay)
+            if self._stopping.wait(delay):
+                return
+            try:
+                self._spawn()
+            except OSError:
+                log.exception("could not start the print process; trying again")
+
+    def _relay(self, process: subprocess.Popen) -> None:
+        for line in process.stdout:
+            try:
+                self.notify(json.loads(line))
+            except Exception:  # one bad line or a failed emit must not end the relay
+                log.exception("could not relay a print report: %r", line[:200])
+
+    def wake(self, kiosk: str | None = None) -> None:
+        """Tell the child a job of this kiosk (or of any) is waiting."""
+        process = self.process
+        if process is None:
+            return
+        try:
+            os.write(process.stdin.fileno(), f"{kiosk or WAKE_ALL}\n".encode())
+        except (BlockingIOError, BrokenPipeError, ValueError, OSError):
+            pass  # a busy, dying or restarting child: its poll finds the job
+
+    def stop(self, timeout: float = 5) -> None:
+        """End the child (its stdin ends) and wait for it; kill it if it lingers."""
+        self._stopping.set()
+        process = self.process
+        if process is None:
+            return
+        try:
+            process.stdin.close()
+        except OSError:
+            pass
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- the child ---
+
+def main(argv: list[str]) -> int:
+    source = json.loads(argv[0])
+    reports = os.fdopen(os.dup(1), "w", buffering=1)  # the one channel to the worker
+    os.dup2(2, 1)  # anything else printed goes to the log, not into the reports
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the worker; its end ends us
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s [print %(process)d] %(levelname)s %(message)s")
+    outbox = _build_outbox(source, _reporter(reports))
+    outbox.start()
+    for line in sys.stdin:
+        kiosk = line.strip()
+        outbox.wake(None if kiosk == WAKE_ALL else kiosk)
+    os._exit(0)  # the worker is gone: stop at once, even mid-job (the job stays due)
+
+
+def _reporter(stream) -> Callable[[dict], None]:
+    lock = threading.Lock()
+
+    def report(job: dict) -> None:
+        line = json.dumps(job, ensure_ascii=False) + "\n"
+        try:
+            with lock:
+                stream.write(line)
+        except (BrokenPipeError, ValueError):
+            os._exit(0)  # the worker is gone
+
+    return report
+
+
+def _build_outbox(source: dict, notify: Callable[[dict], None]):
+    from queueing import config as configuration
+    from queueing.printjobs import PrintJobs
+    from queueing.service import QueueService, utc_now
+    from queueing.store import Store
+
+    from .outbox import Outbox
+
+    config = configuration.load(Path(source["config"]), source.get("overrides"))
+    store = Store(config.server.database)
+    queue = QueueService(config, store, utc_now)
+    return Outbox(config, PrintJobs(config, store, utc_now), notify, queue.print_content)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
