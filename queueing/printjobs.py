@@ -56,12 +56,13 @@ def enqueue(conn: sqlite3.Connection, now: dt.datetime, kiosk: str, kind: str, p
         (ticket_id, kiosk, kind, json.dumps(payload), stamp(now), stamp(now), stamp(now))).lastrowid
 
 
+VIEW_KEYS = ("id", "ticket_id", "kiosk", "kind", "status", "attempts", "last_error", "paper",
+             "created_at", "updated_at", "number")
+
+
 def job_view(job: sqlite3.Row) -> dict:
     """A job as staff and the kiosk see it (the row must carry its ticket's number, see NUMBER)."""
-    return {"id": job["id"], "ticket_id": job["ticket_id"], "kiosk": job["kiosk"], "kind": job["kind"],
-            "status": job["status"], "attempts": job["attempts"], "last_error": job["last_error"],
-            "paper": job["paper"], "created_at": job["created_at"], "updated_at": job["updated_at"],
-            "number": job["number"]}
+    return {key: job[key] for key in VIEW_KEYS}
 
 
 def printer_address(printer: Printer) -> str:
@@ -100,19 +101,20 @@ class PrintJobs:
 
     def record(self, job: dict, error: str | None, paper: str = "unknown") -> dict:
         """Settle the attempt of a taken job: printed, or failed with the next try scheduled
-        while tries remain. Not durable: a power cut may lose the outcome, and then the job
-        is sent again (better twice than never), while no visit waits on the disk for it."""
-        attempt = job["attempts"]
-        with self.store.write(durable=False) as conn:
-            now = self.clock()
-            retry = None
-            if error and attempt <= len(RETRY_DELAYS):
-                retry = stamp(now + dt.timedelta(seconds=RETRY_DELAYS[attempt - 1]))
-            row = conn.execute(
-                "UPDATE print_jobs SET status = ?, attempts = ?, last_error = ?, paper = ?, updated_at = ?,"
-                " next_attempt_at = ? WHERE id = ? RETURNING *, " + NUMBER,
-                ("failed" if error else "printed", attempt, error, paper, stamp(now), retry, job["id"])).fetchone()
-        return job_view(row)
+        while tries remain; return the job as it now stands. One statement, its own
+        transaction (Store.execute). Not durable: a power cut may lose the outcome, and then
+        the job is sent again (better twice than never), while no visit waits on the disk for it."""
+        attempt, now = job["attempts"], self.clock()
+        retry = None
+        if error and attempt <= len(RETRY_DELAYS):
+            retry = stamp(now + dt.timedelta(seconds=RETRY_DELAYS[attempt - 1]))
+        settled = {"status": "failed" if error else "printed", "attempts": attempt, "last_error": error,
+                   "paper": paper, "updated_at": stamp(now)}
+        self.store.execute(
+            "UPDATE print_jobs SET status = :status, attempts = :attempts, last_error = :last_error,"
+            " paper = :paper, updated_at = :updated_at, next_attempt_at = :retry WHERE id = :id",
+            {**settled, "retry": retry, "id": job["id"]}, durable=False)
+        return {**{key: job[key] for key in VIEW_KEYS}, **settled}
 
     def recover(self) -> int:
         """A job that an older version left marked printing at a crash is failed and retried:

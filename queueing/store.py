@@ -316,11 +316,37 @@ class Store:
             self._idle.put(conn)
 
     @contextlib.contextmanager
-    def write(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+    def write(self) -> Iterator[sqlite3.Connection]:
         """Run the block as one BEGIN IMMEDIATE transaction: all of it or none of it.
 
         Callbacks registered with after_commit() run once it has committed, still
         holding the write lock, so changes are announced in the order they were made.
+        """
+        with self._write_lock:
+            conn = self._writer or self._open_writer()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                self._after_commit.clear()
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            callbacks, self._after_commit = self._after_commit, []
+            for callback in callbacks:
+                try:
+                    callback()
+                except Exception:  # the change is committed: a failed announcement must not undo the answer
+                    log.exception("after-commit callback failed")
+
+    def execute(self, sql: str, params=(), durable: bool = True) -> int:
+        """Run one statement as a transaction of its own and return how many rows it changed.
+
+        SQLite holds the file's write lock only inside the one call that runs it: no Python
+        runs under that lock, so a second process that writes (the print process, with a
+        thread per printer) never keeps it while one of its threads waits for its turn to
+        run, and the server's visits never wait on that.
 
         durable=False commits without waiting for the disk (synchronous=NORMAL): a power cut
         may lose the change, but never corrupts the file, and the next durable commit takes
@@ -331,24 +357,10 @@ class Store:
             if not durable:
                 conn.execute("PRAGMA synchronous = NORMAL")
             try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield conn
-                    conn.execute("COMMIT")
-                except BaseException:
-                    self._after_commit.clear()
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
+                return conn.execute(sql, params).rowcount  # autocommit: committed when it returns
             finally:
                 if not durable:
                     conn.execute("PRAGMA synchronous = FULL")
-            callbacks, self._after_commit = self._after_commit, []
-            for callback in callbacks:
-                try:
-                    callback()
-                except Exception:  # the change is committed: a failed announcement must not undo the answer
-                    log.exception("after-commit callback failed")
 
     def prepare_writer(self, setup: Callable[[sqlite3.Connection], None]) -> None:
         """Run setup (e.g. TEMP triggers of this process) on the writer connection: now if it is

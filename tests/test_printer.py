@@ -254,20 +254,21 @@ def test_a_job_an_older_version_left_printing_is_retried_at_start(fake, database
     assert device.printed() and job_rows(database)[0]["status"] == "printed"
 
 
-def test_one_attempt_writes_the_job_once_without_waiting_on_the_disk(fake, database, clock):
+def test_one_attempt_writes_the_job_once_in_one_statement_without_waiting_on_the_disk(fake, database, clock):
     device = fake("ok")
     app = printing_app(database, clock, device.port)
     visit(app.test_client())
     store, writes = app.extensions["store"], []
-    real_write = store.write
+    real_execute = store.execute
 
-    def counted_write(**options):
-        writes.append(options)
-        return real_write(**options)
+    def counted_execute(sql, params=(), **options):
+        writes.append((sql.split()[0], options))
+        return real_execute(sql, params, **options)
 
-    store.write = counted_write
+    store.execute = counted_execute
+    store.write = None  # no transaction of several statements, whose lock Python would hold
     assert run(app) == 1
-    assert writes == [{"durable": False}] and job_rows(database)[0]["status"] == "printed"
+    assert writes == [("UPDATE", {"durable": False})] and job_rows(database)[0]["status"] == "printed"
 
 
 def test_a_file_printer_receives_the_ticket_bytes(tmp_path):

@@ -426,11 +426,10 @@ def test_the_checkpoint_thread_copies_the_wal_into_the_database_file(service, tm
 
 def test_a_write_that_need_not_survive_a_power_cut_leaves_the_writer_durable_again(service):
     store = service.store
-    with store.write(durable=False) as conn:
-        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL: no wait on the disk
-        conn.execute("INSERT INTO settings (key, value, updated_at) VALUES ('probe', '1', 'now')")
-    with pytest.raises(sqlite3.IntegrityError), store.write(durable=False) as conn:
-        conn.execute("INSERT INTO settings (key, value, updated_at) VALUES ('probe', '2', 'now')")
+    insert = "INSERT INTO settings (key, value, updated_at) VALUES ('probe', ?, 'now')"
+    assert store.execute(insert, ("1",), durable=False) == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        store.execute(insert, ("2",), durable=False)
     with store.write() as conn:
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again, after both
     assert [tuple(r) for r in rows(service, "SELECT key, value FROM settings WHERE key = 'probe'")] == [
