@@ -67,8 +67,8 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
     app.extensions["queue"].publish = broadcaster(app.extensions["queue"])
     app.extensions["outbox"] = Outbox(config, app.extensions["printjobs"], broadcast_print,
                                       app.extensions["queue"].print_content)
-    # Who sends the jobs: the Outbox, run by hand in tests; a PrintProcess in a running server.
-    app.extensions["printing"] = app.extensions["outbox"]
+    # A running server sends the jobs from a print process built on the same config (tests
+    # call the Outbox here by hand).
     app.extensions["config_source"] = {"config": str(path.resolve()), "overrides": overrides}
     errors.register(app)
     for blueprint in (kiosk.bp, counter.bp, display.bp, admin.bp, openapi.bp):
@@ -138,7 +138,7 @@ def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> thre
     the changes made outside this process (the CLI's close-day)."""
     service = app.extensions["queue"]
     if app.extensions["outbox"].kiosks():
-        app.extensions["printing"] = PrintProcess(app.extensions["config_source"], broadcast_print).start()
+        app.extensions["print_process"] = PrintProcess(app.extensions["config_source"], broadcast_print).start()
     app.extensions["store"].start_checkpoints()
     service.expire_day()
 

@@ -128,7 +128,6 @@ def printers():
 @auth.admin_required
 def retry(job_id: int):
     job = current_app.extensions["printjobs"].retry(auth.current_actor(), job_id)
-    current_app.extensions["printing"].wake(job["kiosk"])
     return jsonify(print=job)
 
 

@@ -96,7 +96,6 @@ def verify(ticket_id: int):
 @auth.staff_required
 def reprint(ticket_id: int):
     result = queue_service().reprint(auth.current_actor(), ticket_id, request.host_url)
-    current_app.extensions["printing"].wake(result.body["print"]["kiosk"])
     return _answer(result)
 
 

@@ -20,8 +20,6 @@ def visit():
     _limit(kiosk)
     result = queue_service().visit(kiosk, text(data, "service"), text(data, "reason", required=False),
                                    _priority(data), request_id, _base_url(kiosk))
-    if result.body.get("print", {}).get("status") == "queued":
-        current_app.extensions["printing"].wake(kiosk)
     return jsonify(result.body), result.status
 
 
@@ -31,7 +29,6 @@ def slip():
     kiosk = text(json_body(), "kiosk")
     _limit(kiosk)
     result = queue_service().print_slip(kiosk, _base_url(kiosk))
-    current_app.extensions["printing"].wake(kiosk)
     return jsonify(result.body), result.status
 
 

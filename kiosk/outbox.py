@@ -1,7 +1,10 @@
 """The print worker: one thread per kiosk printer sends the outbox's due jobs.
 
 The request that issues a ticket only writes the job; this worker sends it, so
-a slow or dead printer never holds up the kiosk or the queue.
+a slow or dead printer never holds up the kiosk or the queue. It runs in the print
+process (kiosk/printprocess.py), where a watcher thread looks into the outbox a few
+times a second and wakes the threads of the kiosks that have a job due: nothing
+in the server tells it of a new job, so a visit spends nothing on it.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from queueing.printjobs import PrintJobs
 from . import printer
 
 log = logging.getLogger(__name__)
-POLL_SECONDS = 1.0  # retries fall due without a wake-up; this is how soon they are noticed
+WATCH_SECONDS = 0.2  # how soon a new job, a retry that fell due or an admin's retry is noticed
 
 
 class Outbox:
@@ -60,19 +63,17 @@ class Outbox:
         return self.jobs.record(job, None, paper)
 
     def wake(self, kiosk: str | None = None) -> None:
-        """Tell a kiosk's worker (or all) a job is waiting, so it goes out now, not at the next poll."""
-        if kiosk is not None:
-            if kiosk in self._wakes:
-                self._wakes[kiosk].set()
-            return
-        for event in self._wakes.values():
-            event.set()
+        """Tell a kiosk's worker (or all) that a job is due."""
+        for name in [kiosk] if kiosk is not None else list(self._wakes):
+            if name in self._wakes:
+                self._wakes[name].set()
 
-    def start(self) -> None:
-        """Start one worker thread per kiosk that has a printer."""
+    def start(self, watch_every: float = WATCH_SECONDS) -> None:
+        """Start one worker thread per kiosk that has a printer, and the watcher that wakes them."""
         self.jobs.recover()
-        for kiosk in self.kiosks():
-            thread = threading.Thread(target=self._loop, args=(kiosk,), name=f"print-{kiosk}", daemon=True)
+        loops = [(self._loop, (kiosk,), f"print-{kiosk}") for kiosk in self.kiosks()]
+        for target, args, name in [*loops, (self._watch, (watch_every,), "print-watcher")]:
+            thread = threading.Thread(target=target, args=args, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
 
@@ -80,11 +81,21 @@ class Outbox:
         self._stop.set()
         self.wake()
 
+    def _watch(self, every: float) -> None:
+        kiosks = self.kiosks()
+        while not self._stop.wait(every):
+            try:
+                for kiosk in self.jobs.due_kiosks(kiosks):
+                    self.wake(kiosk)
+            except Exception:  # a locked database or a bug must not end printing for the day
+                log.exception("print watcher failed; going on")
+
     def _loop(self, kiosk: str) -> None:
+        wake = self._wakes[kiosk]
         while not self._stop.is_set():
+            wake.wait()
+            wake.clear()
             try:
                 self.run_once(kiosk)
             except Exception:  # a locked database or a bug must not end printing for the day
                 log.exception("print worker for %s failed; going on", kiosk)
-            self._wakes[kiosk].wait(POLL_SECONDS)
-            self._wakes[kiosk].clear()

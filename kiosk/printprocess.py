@@ -5,11 +5,13 @@ server's one worker, each attempt took its turn at the GIL from the thread holdi
 the write lock, and a slow or dead printer slowed every visit (issue 3). Here the
 Outbox runs in a child of the worker, on the same database file:
 
-- the worker wakes it by writing a kiosk id, one line, to the child's stdin;
+- the child finds due jobs itself, looking into the outbox five times a second
+  (Outbox.start): a visit spends nothing on telling it;
 - the child reports each job's progress as one JSON line on its stdout, and the
   worker relays it to the kiosk's and the staff's sockets (notify);
-- the child ends when its stdin ends, that is when the worker ends, however it
-  ends (even kill -9), so it never outlives the server or prints beside a successor;
+- the child's stdin is a pipe from the worker that carries nothing: the child ends
+  when it ends, that is when the worker ends, however it ends (even kill -9), so it
+  never outlives the server or prints beside its successor;
 - the worker starts it again when it dies.
 
 `python -m kiosk.printprocess SOURCE` is the child; SOURCE is JSON:
@@ -32,13 +34,10 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 RESTART_DELAYS = (0.5, 1, 2, 5, 10, 30)  # seconds before each restart of a child that keeps dying
 STEADY_SECONDS = 60  # a child that ran this long died by accident, not at start: start over quickly
-WAKE_ALL = "*"
 
 
 class PrintProcess:
-    """Supervise the child that sends the print jobs, and relay what it reports to notify(job).
-
-    It has the Outbox's wake(), so handlers need not know where printing runs."""
+    """Supervise the child that sends the print jobs, and relay what it reports to notify(job)."""
 
     def __init__(self, source: dict, notify: Callable[[dict], None], command: list[str] | None = None):
         self.source, self.notify = source, notify
@@ -57,9 +56,6 @@ class PrintProcess:
     def _spawn(self) -> None:
         self.process = subprocess.Popen(self.command, cwd=ROOT, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, close_fds=True)
-        # A wake must never make a request wait: when the pipe is full the child is busy
-        # anyway, and it polls for due jobs besides.
-        os.set_blocking(self.process.stdin.fileno(), False)
         self.starts += 1
         log.info("print process %s started", self.process.pid)
 
@@ -88,16 +84,6 @@ class PrintProcess:
             except Exception:  # one bad line or a failed emit must not end the relay
                 log.exception("could not relay a print report: %r", line[:200])
 
-    def wake(self, kiosk: str | None = None) -> None:
-        """Tell the child a job of this kiosk (or of any) is waiting."""
-        process = self.process
-        if process is None:
-            return
-        try:
-            os.write(process.stdin.fileno(), f"{kiosk or WAKE_ALL}\n".encode())
-        except (BlockingIOError, BrokenPipeError, ValueError, OSError):
-            pass  # a busy, dying or restarting child: its poll finds the job
-
     def stop(self, timeout: float = 5) -> None:
         """End the child (its stdin ends) and wait for it; kill it if it lingers."""
         self._stopping.set()
@@ -125,9 +111,7 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [print %(process)d] %(levelname)s %(message)s")
     outbox = _build_outbox(source, _reporter(reports))
     outbox.start()
-    for line in sys.stdin:
-        kiosk = line.strip()
-        outbox.wake(None if kiosk == WAKE_ALL else kiosk)
+    sys.stdin.buffer.read()  # nothing comes: this returns when the worker is gone
     os._exit(0)  # the worker is gone: stop at once, even mid-job (the job stays due)
 
 

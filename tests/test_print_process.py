@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
-import threading
 import time
 import uuid
 
@@ -18,7 +16,6 @@ import requests
 import socketio
 
 from fakeprinter import FakePrinter
-from kiosk.printprocess import PrintProcess
 from liveserver import children
 
 pytestmark = pytest.mark.slow
@@ -134,16 +131,3 @@ def test_a_server_whose_kiosks_only_show_tickets_starts_no_print_process(live_se
     worker = worker_of(server)
     time.sleep(1)
     assert children(worker) == []
-
-
-def test_a_wake_never_waits_for_a_print_process_that_does_not_read():
-    printing = PrintProcess({}, lambda job: None, command=[sys.executable, "-c", "import time; time.sleep(60)"])
-    printing._spawn()
-    try:
-        waker = threading.Thread(target=lambda: [printing.wake("lobby") for _ in range(100_000)])
-        waker.start()
-        waker.join(20)
-        assert not waker.is_alive()  # 100,000 wakes are far more than a pipe holds
-    finally:
-        printing.process.kill()
-        printing.process.wait()

@@ -1,6 +1,7 @@
 """Tickets and slips as ESC/POS bytes, and the outbox against a fake network printer on localhost."""
 import json
 import sqlite3
+import time
 
 import pytest
 
@@ -378,7 +379,6 @@ def test_a_job_queued_by_an_older_version_prints_what_it_fixed_then(fake, databa
 
 def test_kiosks_render_one_at_a_time_and_all_print(fake, database, clock, monkeypatch):
     import threading
-    import time
     device = fake("ok")
     printer_config = {"type": "network", "host": "127.0.0.1", "port": device.port, "timeout": 2}
     app = server.create_app(CONFIG, overrides_for(database, kiosks=[
@@ -405,3 +405,29 @@ def test_kiosks_render_one_at_a_time_and_all_print(fake, database, clock, monkey
         worker.join(10)
     assert max(most) == 1 and len(device.printed(count=4)) == 4
     assert {row["status"] for row in job_rows(database)} == {"printed"}
+
+
+def test_the_watcher_finds_new_jobs_and_retries_that_fall_due_without_being_told(fake, database, clock):
+    device = fake("ok")
+    app = server.create_app(CONFIG, overrides_for(database, kiosks=[
+        {"id": "lobby", "printer": {"type": "network", "host": "127.0.0.1", "port": device.port, "timeout": 1}},
+        {"id": "aula", "printer": {"type": "network", "host": "127.0.0.1", "port": 9, "timeout": 1}}]),
+        clock=clock)
+    outbox = app.extensions["outbox"]
+    outbox.start(watch_every=0.05)
+    try:
+        client = app.test_client()
+        visit(client)
+        assert b"B001" in device.printed()[0]
+        visit(client, kiosk="aula")  # port 9: nothing listens, the job fails and waits 2 s
+        deadline = time.monotonic() + 10
+        while job_rows(database)[1]["status"] != "failed" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert app.extensions["printjobs"].due_kiosks(["lobby", "aula"]) == []
+        clock.advance(seconds=3)
+        assert app.extensions["printjobs"].due_kiosks(["lobby", "aula"]) == ["aula"]
+        while job_rows(database)[1]["attempts"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert job_rows(database)[1]["attempts"] == 2 and len(device.printed()) == 1
+    finally:
+        outbox.stop()
