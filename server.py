@@ -22,7 +22,7 @@ import display
 import kiosk
 from kiosk.outbox import Outbox
 from kiosk.printprocess import PrintProcess
-from display.live import MAX_SOCKET_MESSAGE, broadcast_print, broadcaster, socketio
+from display.live import MAX_SOCKET_MESSAGE, broadcast_print, broadcaster, send_after_answers, socketio
 from queueing import config as configuration
 from queueing import reports
 from queueing.accounts import Accounts
@@ -78,7 +78,7 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
     app.after_request(_security_headers)
     # Same-origin only (the default of cors_allowed_origins): no cross-site socket.
     socketio.init_app(app, async_mode="threading", max_http_buffer_size=MAX_SOCKET_MESSAGE)
-    app.wsgi_app = SocketGuard(app.wsgi_app)
+    app.wsgi_app = SocketGuard(send_after_answers(app.wsgi_app))
     _add_cli(app)
     return app
 

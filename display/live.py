@@ -8,8 +8,9 @@ import threading
 import time
 from typing import Callable
 
-from flask import after_this_request, current_app, g, has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_socketio import SocketIO, emit, join_room, leave_room
+from werkzeug.wsgi import ClosingIterator
 
 from queueing.model import QueueError
 from queueing.service import Event, QueueService
@@ -29,7 +30,7 @@ class Sender:
     versions enter here in order. They leave outside the lock, so a burst of screens never
     holds up the next visitor's ticket: a request that made a change sends what is waiting
     once its own answer has gone out (flush, on the response's close), and a thread of this
-    class sends what other threads hand over (print workers, the expiry loop) or what a
+    class sends what other threads hand over (print outcomes, the expiry loop) or what a
     request left behind. Whoever sends takes every waiting message, in order, under one lock,
     so the request threads that share the work need no hand-off to another thread.
     """
@@ -44,14 +45,16 @@ class Sender:
         self._start_lock = threading.Lock()
 
     def put(self, send: Callable[[], None], by_request: bool = False) -> None:
-        """Queue one send. by_request: the current request flushes it after its answer;
-        otherwise the thread is woken to send it now."""
+        """Queue one send. by_request: the current request sends it once its answer is out
+        (send_after_answers); otherwise the thread is woken to send it now. The queue
+        service calls this inside the write lock, so it does no more than append."""
         self._pending.append(send)
         self._ensure_thread()
-        if by_request:
-            _flush_after_response(self)
-        else:
+        if not by_request:
             self._wake.set()
+
+    def waiting(self) -> bool:
+        return bool(self._pending)
 
     def flush(self) -> None:
         """Send everything waiting, unless another thread is at it (it sends ours too)."""
@@ -93,16 +96,14 @@ class Sender:
             self.flush()
 
 
-def _flush_after_response(sender: Sender) -> None:
-    """Have the current request flush the sender once its response is sent (once per request)."""
-    if g.get("_flush_after_response"):
-        return
-    g._flush_after_response = True
+def send_after_answers(wsgi_app):
+    """Wrap a WSGI app: a request that leaves messages waiting sends them, in its own
+    thread, when the server closes its response (once the answer is out)."""
+    def app(environ, start_response):
+        body = wsgi_app(environ, start_response)
+        return ClosingIterator(body, sender.flush) if sender.waiting() else body
 
-    @after_this_request
-    def flush_on_close(response):
-        response.call_on_close(sender.flush)
-        return response
+    return app
 
 
 sender = Sender()
