@@ -39,24 +39,21 @@ STEADY_SECONDS = 60  # a child that ran this long died by accident, not at start
 class PrintProcess:
     """Supervise the child that sends the print jobs, and relay what it reports to notify(job)."""
 
-    def __init__(self, source: dict, notify: Callable[[dict], None], command: list[str] | None = None):
-        self.source, self.notify = source, notify
-        self.command = command or [sys.executable, "-m", "kiosk.printprocess", json.dumps(source)]
+    def __init__(self, source: dict, notify: Callable[[dict], None]):
+        self.command = [sys.executable, "-m", "kiosk.printprocess", json.dumps(source)]
+        self.notify = notify
         self.process: subprocess.Popen | None = None
-        self.starts = 0
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def start(self) -> "PrintProcess":
+        """Start the child, and the thread that relays its reports and restarts it. Nothing
+        stops it but the worker's end (see the module's docstring)."""
         self._spawn()
-        self._thread = threading.Thread(target=self._supervise, name="print-process", daemon=True)
-        self._thread.start()
+        threading.Thread(target=self._supervise, name="print-process", daemon=True).start()
         return self
 
     def _spawn(self) -> None:
         self.process = subprocess.Popen(self.command, cwd=ROOT, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, close_fds=True)
-        self.starts += 1
         log.info("print process %s started", self.process.pid)
 
     def _supervise(self) -> None:
@@ -65,13 +62,10 @@ class PrintProcess:
             started = time.monotonic()
             self._relay(self.process)
             code = self.process.wait()
-            if self._stopping.is_set():
-                return
             failures = 1 if time.monotonic() - started > STEADY_SECONDS else failures + 1
             delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS)) - 1]
             log.error("print process %s exited with %s; starting it again in %s s", self.process.pid, code, delay)
-            if self._stopping.wait(delay):
-                return
+            time.sleep(delay)
             try:
                 self._spawn()
             except OSError:
@@ -83,22 +77,6 @@ class PrintProcess:
                 self.notify(json.loads(line))
             except Exception:  # one bad line or a failed emit must not end the relay
                 log.exception("could not relay a print report: %r", line[:200])
-
-    def stop(self, timeout: float = 5) -> None:
-        """End the child (its stdin ends) and wait for it; kill it if it lingers."""
-        self._stopping.set()
-        process = self.process
-        if process is None:
-            return
-        try:
-            process.stdin.close()
-        except OSError:
-            pass
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # --- the child ---
