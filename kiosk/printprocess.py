@@ -40,7 +40,8 @@ class PrintProcess:
     """Supervise the child that sends the print jobs, and relay what it reports to notify(job)."""
 
     def __init__(self, source: dict, notify: Callable[[dict], None]):
-        self.command = [sys.executable, "-m", "kiosk.printprocess", json.dumps(source)]
+        # default=str: overrides may hold paths (the database's, in tests)
+        self.command = [sys.executable, "-m", "kiosk.printprocess", json.dumps(source, default=str)]
         self.notify = notify
         self.process: subprocess.Popen | None = None
 
