@@ -435,3 +435,21 @@ def test_a_write_that_need_not_survive_a_power_cut_leaves_the_writer_durable_aga
     assert [tuple(r) for r in rows(service, "SELECT key, value FROM settings WHERE key = 'probe'")] == [
         ("probe", "1")]
     assert issue(service)["number"] == "B001"
+
+
+def test_a_visit_that_issues_a_ticket_makes_five_statements_and_its_rows_agree(service):
+    issue(service)  # opens the writer connection
+    statements = []
+    service.store._writer.set_trace_callback(statements.append)
+    answer = service.visit("lobby", "kia", None, "lansia", "four", "http://10.0.0.5:5000").body
+    service.store._writer.set_trace_callback(None)
+    # Python's trace repeats a statement for each trigger it fires: count it once.
+    assert [text.split()[0] for text, _ in itertools.groupby(statements)] == [
+        "BEGIN", "SELECT", "INSERT", "INSERT", "COMMIT"]
+    [visit] = rows(service, "SELECT * FROM visits WHERE request_id = 'four'")
+    [ticket] = rows(service, "SELECT * FROM tickets WHERE id = ?", answer["ticket"]["id"])
+    assert (ticket["number"], ticket["token"], ticket["priority_kind"]) == (
+        answer["ticket"]["number"], answer["ticket"]["token"], "lansia")
+    assert (visit["ticket_id"], visit["outcome"], visit["status_code"], visit["at"], visit["service"]) == (
+        ticket["id"], "ticket", 201, ticket["issued_at"], "kia")
+    assert service.visit("lobby", "kia", None, "lansia", "four").body["ticket"]["id"] == ticket["id"]
