@@ -42,12 +42,11 @@ def _limit(kiosk: str) -> None:
 
 
 def _base_url(kiosk: str) -> str:
-    """The address phones use to reach this server, for a printed QR code: [server].public_url,
-    else the one the kiosk used. Only a kiosk with a printer needs it."""
-    config = current_app.extensions["config"]
-    if config.kiosk(kiosk).printer.type == "preview":
+    """The address the kiosk used, for a printed QR code when [server].public_url is not set
+    (the service decides). Only a kiosk with a printer needs it."""
+    if current_app.extensions["config"].kiosk(kiosk).printer.type == "preview":
         return ""
-    return config.server.public_url or request.host_url
+    return request.host_url
 
 
 def _priority(data: dict) -> str | None:

@@ -198,6 +198,7 @@ class QueueService:
         a kiosk with a printer, the print job is written."""
         service = self.config.service(service_code)
         printing = kiosk in self.printing_kiosks
+        base_url = self.config.server.public_url or base_url
         if printing and self._base_urls.get(kiosk) != base_url:
             self._set_base_url(conn, kiosk, base_url)
         seq = facts["last"] + 1
@@ -323,7 +324,9 @@ class QueueService:
     # --- printing ---
 
     def reprint(self, actor: Actor, ticket_id: int, base_url: str = "") -> Result:
-        """Queue a new print job for a ticket on its kiosk's printer."""
+        """Queue a new print job for a ticket on its kiosk's printer. Its QR code points to
+        [server].public_url when set, as a visit's does, else to base_url."""
+        base_url = self.config.server.public_url or base_url
         with self.store.write() as conn:
             row = self._ticket(conn, ticket_id)
             if row["status"] not in (model.WAITING, *model.ACTIVE):

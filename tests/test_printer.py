@@ -342,6 +342,19 @@ def test_the_qr_code_follows_the_address_the_kiosk_uses(fake, database, clock):
                     f"http://antrian.lan/t/{second['ticket']['token']}"]
 
 
+def test_with_a_public_url_a_ticket_and_its_reprint_both_point_there(database, clock):
+    app = server.create_app(CONFIG, overrides_for(database, server={"public_url": "https://antrian.example.go.id"},
+                                                  kiosks=[{"id": "lobby", "printer": {"type": "network",
+                                                                                      "host": "127.0.0.1"}}]),
+                            clock=clock)
+    add_user(app, "siti")
+    answer = app.test_client().post("/api/visits", base_url="http://10.0.0.5:5000/", json={
+        "kiosk": "lobby", "service": "kk", "request_id": "public"}).json
+    assert Staff(app, "siti").post(f"/api/tickets/{answer['ticket']['id']}/reprint").status_code == 202
+    urls = [json.loads(r["payload"])["url"] for r in job_rows(database)]
+    assert urls == [f"https://antrian.example.go.id/t/{answer['ticket']['token']}"] * 2
+
+
 def test_the_writer_keeps_queueing_jobs_after_it_is_reopened(fake, database, clock):
     device = fake("ok")
     app = printing_app(database, clock, device.port)
