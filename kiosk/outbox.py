@@ -31,8 +31,9 @@ class Outbox:
         self.config, self.jobs, self.notify, self.content = config, jobs, notify, content
         self._wakes: dict[str, threading.Event] = {k: threading.Event() for k in self.kiosks()}
         # One kiosk renders at a time. Printers that finish together (all of them, when they
-        # share a fault or a network) would otherwise bring twenty threads of pure Python to
-        # compete with the requests for the GIL; in turn, a request competes with one.
+        # share a fault or a network) would otherwise make twenty threads of pure Python render
+        # at once: a burst of CPU on a machine whose cores the print process shares with the
+        # server's worker.
         self._rendering = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []

@@ -421,10 +421,11 @@ def test_kiosks_render_one_at_a_time_and_all_print(fake, database, clock, monkey
 
 
 def test_the_watcher_finds_new_jobs_and_retries_that_fall_due_without_being_told(fake, database, clock):
-    device = fake("ok")
+    device, gone = fake("ok"), fake("ok")
+    gone.stop()  # its port refuses connections
     app = server.create_app(CONFIG, overrides_for(database, kiosks=[
         {"id": "lobby", "printer": {"type": "network", "host": "127.0.0.1", "port": device.port, "timeout": 1}},
-        {"id": "aula", "printer": {"type": "network", "host": "127.0.0.1", "port": 9, "timeout": 1}}]),
+        {"id": "aula", "printer": {"type": "network", "host": "127.0.0.1", "port": gone.port, "timeout": 1}}]),
         clock=clock)
     outbox = app.extensions["outbox"]
     outbox.start(watch_every=0.05)
@@ -432,7 +433,7 @@ def test_the_watcher_finds_new_jobs_and_retries_that_fall_due_without_being_told
         client = app.test_client()
         visit(client)
         assert b"B001" in device.printed()[0]
-        visit(client, kiosk="aula")  # port 9: nothing listens, the job fails and waits 2 s
+        visit(client, kiosk="aula")  # refused: the job fails and waits 2 s for its retry
         deadline = time.monotonic() + 10
         while job_rows(database)[1]["status"] != "failed" and time.monotonic() < deadline:
             time.sleep(0.02)
