@@ -198,7 +198,7 @@ class QueueService:
         a kiosk with a printer, the print job is written."""
         service = self.config.service(service_code)
         printing = kiosk in self.printing_kiosks
-        base_url = self.config.server.public_url or base_url
+        base_url = self._qr_base_url(base_url)
         if printing and self._base_urls.get(kiosk) != base_url:
             self._set_base_url(conn, kiosk, base_url)
         seq = facts["last"] + 1
@@ -223,6 +223,11 @@ class QueueService:
         body = {"outcome": "ticket", "ticket": ticket, "print": job}
         # A replay rebuilds the ticket from its row: only the rest of the answer is stored.
         return Result(body, (event,), 201), {"outcome": "ticket", "print": job}
+
+    def _qr_base_url(self, base_url: str) -> str:
+        """Where a printed QR code points: [server].public_url when set, else the address the
+        request came to (the kiosk's, or the staff PC's for a reprint)."""
+        return self.config.server.public_url or base_url
 
     def _set_base_url(self, conn, kiosk: str, base_url: str) -> None:
         """Point this kiosk's printed QR codes at base_url (it changes once per kiosk and start)."""
@@ -324,9 +329,8 @@ class QueueService:
     # --- printing ---
 
     def reprint(self, actor: Actor, ticket_id: int, base_url: str = "") -> Result:
-        """Queue a new print job for a ticket on its kiosk's printer. Its QR code points to
-        [server].public_url when set, as a visit's does, else to base_url."""
-        base_url = self.config.server.public_url or base_url
+        """Queue a new print job for a ticket on its kiosk's printer."""
+        base_url = self._qr_base_url(base_url)
         with self.store.write() as conn:
             row = self._ticket(conn, ticket_id)
             if row["status"] not in (model.WAITING, *model.ACTIVE):
