@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from display.live import leave_staff_room, queue_service
 from web import auth
+from web.address import request_origin
 from web.body import ID, boolean, integer, json_body, text
 
 bp = Blueprint("counter", __name__, template_folder="templates", static_folder="static",
@@ -95,7 +96,7 @@ def verify(ticket_id: int):
 @bp.post(f"/api/tickets/<{ID}:ticket_id>/reprint")
 @auth.staff_required
 def reprint(ticket_id: int):
-    result = queue_service().reprint(auth.current_actor(), ticket_id, request.host_url)
+    result = queue_service().reprint(auth.current_actor(), ticket_id, request_origin())
     return _answer(result)
 
 

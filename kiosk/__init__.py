@@ -1,11 +1,12 @@
 """The touchscreen kiosk: its page and the visits API."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template
 
 from display import svg_qr
 from display.live import queue_service
 from queueing.model import BadInput, NotFound
+from web.address import request_origin
 from web.body import json_body, text
 
 bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
@@ -46,7 +47,7 @@ def _base_url(kiosk: str) -> str:
     (the service decides). Only a kiosk with a printer needs it."""
     if current_app.extensions["config"].kiosk(kiosk).printer.type == "preview":
         return ""
-    return request.host_url
+    return request_origin()
 
 
 def _priority(data: dict) -> str | None:

@@ -342,6 +342,14 @@ def test_the_qr_code_follows_the_address_the_kiosk_uses(fake, database, clock):
                     f"http://antrian.lan/t/{second['ticket']['token']}"]
 
 
+def test_a_qr_code_keeps_an_international_host_in_its_ascii_form(fake, database, clock):
+    app = printing_app(database, clock, fake("ok").port)
+    answer = app.test_client().post("/api/visits", base_url="http://xn--antrian-dki.lan:8000/", json={
+        "kiosk": "lobby", "service": "kk", "request_id": "idn"}).json
+    assert [json.loads(r["payload"])["url"] for r in job_rows(database)] == [
+        f"http://xn--antrian-dki.lan:8000/t/{answer['ticket']['token']}"]
+
+
 def test_with_a_public_url_a_ticket_and_its_reprint_both_point_there(database, clock):
     app = server.create_app(CONFIG, overrides_for(database, server={"public_url": "https://antrian.example.go.id"},
                                                   kiosks=[{"id": "lobby", "printer": {"type": "network",
