@@ -12,7 +12,9 @@ Outbox runs in a child of the worker, on the same database file:
 - the child's stdin is a pipe from the worker that carries nothing: the child ends
   when it ends, that is when the worker ends, however it ends (even kill -9), so it
   never outlives the server or prints beside its successor;
-- the worker starts it again when it dies.
+- the worker starts it again when it dies;
+- it runs at a lower priority (nice +10) than the worker: when the two want the same
+  core, a visit goes first and a ticket is rendered a moment later.
 
 `python -m kiosk.printprocess SOURCE` is the child; SOURCE is JSON:
 {"config": path, "overrides": {...} or null}, what create_app was given.
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 RESTART_DELAYS = (0.5, 1, 2, 5, 10, 30)  # seconds before each restart of a child that keeps dying
 STEADY_SECONDS = 60  # a child that ran this long died by accident, not at start: start over quickly
+NICENESS = 10  # how much lower the child's CPU priority is than the worker's
 
 
 class PrintProcess:
@@ -87,6 +90,7 @@ def main(argv: list[str]) -> int:
     reports = os.fdopen(os.dup(1), "w", buffering=1)  # the one channel to the worker
     os.dup2(2, 1)  # anything else printed goes to the log, not into the reports
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the worker; its end ends us
+    os.nice(NICENESS)  # admission first: see the module's docstring
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [print %(process)d] %(levelname)s %(message)s")
     outbox = _build_outbox(source, _reporter(reports))
     outbox.start()

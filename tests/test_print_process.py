@@ -119,6 +119,20 @@ def test_the_print_process_ends_with_its_worker_even_when_the_worker_is_killed(l
     assert b"B001" in printer.printed()[0]
 
 
+def niceness(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[16])
+
+
+def test_the_print_process_gives_the_cpu_to_the_worker_first(live_server, printer):
+    server = live_server(printing_office(printer.port))
+    worker = worker_of(server)
+    child = print_process_of(worker)
+    wait_for(lambda: niceness(child) == niceness(worker) + 10, what="the print process to lower its priority")
+    visit(server)
+    assert b"B001" in printer.printed()[0]
+
+
 def test_stopping_the_server_leaves_no_print_process(live_server, printer):
     server = live_server(printing_office(printer.port))
     child = print_process_of(worker_of(server))
