@@ -22,6 +22,11 @@ from .store import Store
 
 Clock = Callable[[], dt.datetime]
 MIN_HISTORY = 3  # finished tickets of a service today before its waiting time is estimated
+# What a visit writes of a new ticket; every other column is null, or 0 for the counts.
+NEW_TICKET = ("day", "prefix", "seq", "number", "service", "first_service", "kiosk", "reason",
+              "emergency", "priority", "priority_kind", "status", "token", "issued_at")
+INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(NEW_TICKET)})"
+                 f" VALUES ({', '.join(':' + column for column in NEW_TICKET)})")
 
 
 def utc_now() -> dt.datetime:
@@ -210,9 +215,7 @@ class QueueService:
                "issued_at": stamp(now)}
         # No RETURNING: every other column of a new ticket is known (null, or 0 for the
         # counts), and each row read back costs the lock holder one more turn at the GIL.
-        row["id"] = conn.execute(
-            f"INSERT INTO tickets ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})",
-            row).lastrowid
+        row["id"] = conn.execute(INSERT_TICKET, row).lastrowid
         row.update(counter_id=None, called_at=None, started_at=None, ended_at=None, recalls=0, transfers=0)
         # The ticket's INSERT logged its event (m006): its rowid is the next version.
         event = self._published(Event(facts["version"] + 1, "issued", _broadcast_ticket(row), row["token"], kiosk))
