@@ -59,8 +59,9 @@ class Outbox:
                 data = printer.RENDERERS[job["kind"]](self.content(job), config)
             paper = printer.send(data, config)
         except printer.PrintFailed as e:
-            log.warning("print job %s on %s failed: %s", job["id"], job["kiosk"], e)
+            log.warning("print job %s (%s) on %s failed: %s", job["id"], job["number"], job["kiosk"], e)
             return self.jobs.record(job, str(e), e.paper)
+        log.info("print job %s (%s) on %s printed", job["id"], job["number"], job["kiosk"])
         return self.jobs.record(job, None, paper)
 
     def wake(self, kiosk: str | None = None) -> None:

@@ -92,10 +92,18 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the worker; its end ends us
     os.nice(NICENESS)  # admission first: see the module's docstring
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [print %(process)d] %(levelname)s %(message)s")
+    logging.getLogger().handlers[0].addFilter(_quiet_escpos)
     outbox = _build_outbox(source, _reporter(reports))
     outbox.start()
     sys.stdin.buffer.read()  # nothing comes: this returns when the worker is gone
     os._exit(0)  # the worker is gone: stop at once, even mid-job (the job stays due)
+
+
+def _quiet_escpos(record: logging.LogRecord) -> bool:
+    """Drop python-escpos's INFO lines: it logs every connection through the root logger
+    ("Network printer enabled", "Closing Network connection"), two lines a job that said
+    nothing the outbox's own line does not. Its warnings stay."""
+    return record.levelno >= logging.WARNING or f"{os.sep}escpos{os.sep}" not in record.pathname
 
 
 def _reporter(stream) -> Callable[[dict], None]:

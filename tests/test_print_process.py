@@ -90,6 +90,18 @@ def test_a_running_server_prints_from_a_child_of_its_worker_and_the_kiosk_hears_
     assert child != worker and alive(child)
 
 
+def test_the_print_process_logs_one_line_per_job_and_not_python_escpos_connection_chatter(
+        live_server, printer):
+    server = live_server(printing_office(printer.port))
+    answers = [visit(server) for _ in range(2)]
+    printer.printed(count=2)
+    log = wait_for(lambda: (text := server.log.read_text()).count(" printed") >= 2 and text,
+                   what="the print process's log lines")
+    for answer in answers:
+        assert f"print job {answer['print']['id']} ({answer['ticket']['number']}) on lobby printed" in log
+    assert "Network printer enabled" not in log and "Closing Network connection" not in log
+
+
 def test_a_print_process_that_dies_is_started_again_and_prints_what_was_queued_meanwhile(
         live_server, printer):
     server = live_server(printing_office(printer.port))
