@@ -59,9 +59,9 @@ class Outbox:
                 data = printer.RENDERERS[job["kind"]](self.content(job), config)
             paper = printer.send(data, config)
         except printer.PrintFailed as e:
-            log.warning("print job %s (%s) on %s failed: %s", job["id"], job["number"], job["kiosk"], e)
+            log.warning("print job %s (%s) on %s failed: %s", job["id"], _what(job), job["kiosk"], e)
             return self.jobs.record(job, str(e), e.paper)
-        log.info("print job %s (%s) on %s printed", job["id"], job["number"], job["kiosk"])
+        log.info("print job %s (%s) on %s printed", job["id"], _what(job), job["kiosk"])
         return self.jobs.record(job, None, paper)
 
     def wake(self, kiosk: str | None = None) -> None:
@@ -101,3 +101,8 @@ class Outbox:
                 self.run_once(kiosk)
             except Exception:  # a locked database or a bug must not end printing for the day
                 log.exception("print worker for %s failed; going on", kiosk)
+
+
+def _what(job: dict) -> str:
+    """What a log line calls the job's paper: its ticket's number, or "slip"."""
+    return job["number"] or job["kind"]

@@ -22,7 +22,7 @@ from .store import Store
 
 Clock = Callable[[], dt.datetime]
 MIN_HISTORY = 3  # finished tickets of a service today before its waiting time is estimated
-# What a visit writes of a new ticket; every other column is null, or 0 for the counts.
+# The columns a visit writes of a new ticket (see _issue).
 NEW_TICKET = ("day", "prefix", "seq", "number", "service", "first_service", "kiosk", "reason",
               "emergency", "priority", "priority_kind", "status", "token", "issued_at")
 INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(NEW_TICKET)})"
