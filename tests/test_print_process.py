@@ -21,10 +21,15 @@ from liveserver import children
 pytestmark = pytest.mark.slow
 
 
+def stat_fields(pid: int) -> list[str]:
+    """/proc/<pid>/stat after the command name: state, ppid, ... (field 3 onwards of proc(5))."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
 def alive(pid: int) -> bool:
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        return stat_fields(pid)[0] != "Z"
     except FileNotFoundError:
         return False
 
@@ -132,8 +137,7 @@ def test_the_print_process_ends_with_its_worker_even_when_the_worker_is_killed(l
 
 
 def niceness(pid: int) -> int:
-    with open(f"/proc/{pid}/stat") as f:
-        return int(f.read().rsplit(")", 1)[1].split()[16])
+    return int(stat_fields(pid)[16])  # field 19 of proc(5)
 
 
 def test_the_print_process_gives_the_cpu_to_the_worker_first(live_server, printer):
