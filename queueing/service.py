@@ -118,7 +118,8 @@ class QueueService:
         # Drawn before the lock: os.urandom lets other threads run, and the lock holder
         # would wait for its turn back while every other writer waits for it.
         token = secrets.token_urlsafe(16)
-        with self.store.write() as conn:
+        # Visits queued behind this one share its commit (group commit, see Store.write).
+        with self.store.write(batch=True) as conn:
             now = self.clock()
             today = self.today(now)
             facts = self._visit_facts(conn, kiosk, request_id, today, service, priority)

@@ -1,7 +1,9 @@
 """SQLite storage through sqlite-utils: migrations, a connection pool, one transaction per change.
 
 SQLite runs in WAL with synchronous=FULL, so a ticket once acknowledged survives
-a crash or a power cut (SPEC, "Running").
+a crash or a power cut (SPEC, "Running"). Visits that queue for the write lock while
+another is written share its transaction, each in a savepoint of its own (group
+commit; see Store.write): one commit, one wait on the disk, for all of them.
 """
 from __future__ import annotations
 
@@ -25,6 +27,9 @@ BUSY_TIMEOUT_MS = 15_000
 # copy and only lets the WAL start again from its beginning.
 WAL_AUTOCHECKPOINT_PAGES = 10_000
 CHECKPOINT_SECONDS = 1.0
+# At most this many changes share one commit, so the first of them waits for the disk
+# behind at most this many others (a visit's block takes about 0.1-0.3 ms).
+BATCH_MOST = 16
 log = logging.getLogger(__name__)
 
 migrations = Migrations("antrian")
@@ -266,6 +271,15 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+class Batch:
+    """Changes sharing one transaction: how many turns it has had, and its commit."""
+
+    def __init__(self):
+        self.turns = 0
+        self.committed = threading.Event()
+        self.error: Exception | str | None = None
+
+
 class Store:
     """The database file: a small pool of connections and the write transaction."""
 
@@ -282,6 +296,8 @@ class Store:
         self._writer: sqlite3.Connection | None = None
         self._writer_setups: list[Callable[[sqlite3.Connection], None]] = []
         self._after_commit: list = []  # touched only by the thread holding the write lock
+        self._wanted: list = []  # an item per thread queued for the write lock in write()
+        self._batch: Batch | None = None  # the open shared transaction, see write(batch=True)
         self._checkpoints_stop = threading.Event()
         self.last_checkpoint: tuple[int, int, int] | None = None  # (busy, WAL frames, copied)
         self.migrate()
@@ -316,29 +332,106 @@ class Store:
             self._idle.put(conn)
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self, batch: bool = False) -> Iterator[sqlite3.Connection]:
         """Run the block as one BEGIN IMMEDIATE transaction: all of it or none of it.
 
         Callbacks registered with after_commit() run once it has committed, still
         holding the write lock, so changes are announced in the order they were made.
+
+        batch=True (group commit): if other threads are queued for the write lock when
+        the block ends, its transaction stays open for them, and the blocks that ask for it
+        too join it, each in a savepoint of its own, so that a block that raises undoes
+        only its own writes. The last of them (or the BATCH_MOST-th) commits for all. Each
+        block returns only once that commit is done; if the commit fails, each raises.
+        A block that does not ask to share commits an open batch first, and runs alone.
         """
-        with self._write_lock:
+        self._wanted.append(None)
+        self._write_lock.acquire()
+        self._wanted.pop()
+        joined = None
+        try:
             conn = self._writer or self._open_writer()
-            conn.execute("BEGIN IMMEDIATE")
+            if not batch:
+                self._end_batch()
+            joined = self._batch
+            if joined is None:
+                conn.execute("BEGIN IMMEDIATE")
+            else:
+                conn.execute(f"SAVEPOINT change{joined.turns}")
+            mark = len(self._after_commit)
             try:
                 yield conn
-                conn.execute("COMMIT")
             except BaseException:
-                self._after_commit.clear()
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                self._undo(conn, joined, mark)
                 raise
-            callbacks, self._after_commit = self._after_commit, []
-            for callback in callbacks:
-                try:
-                    callback()
-                except Exception:  # the change is committed: a failed announcement must not undo the answer
-                    log.exception("after-commit callback failed")
+            if not batch:
+                self._commit(conn)
+                return
+            if joined is None:
+                joined = self._batch = Batch()
+            joined.turns += 1
+        finally:
+            if self._batch is not None and (not self._wanted or self._batch.turns >= BATCH_MOST):
+                self._commit_batch(self._writer)
+            self._write_lock.release()
+        joined.committed.wait()
+        if joined.error is not None:
+            raise sqlite3.OperationalError(f"the change could not be committed: {joined.error}")
+
+    @property
+    def queued(self) -> int:
+        """How many threads wait for the write lock in write() now."""
+        return len(self._wanted)
+
+    def _undo(self, conn: sqlite3.Connection, joined: Batch | None, mark: int) -> None:
+        """Roll back the block that raised: its whole transaction, or only its savepoint
+        in a batch (whose other changes stand)."""
+        del self._after_commit[mark:]
+        if joined is None:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            return
+        joined.turns += 1
+        if conn.in_transaction:
+            conn.execute(f"ROLLBACK TO change{joined.turns - 1}")
+            return
+        # SQLite rolled back the whole transaction itself (a full disk, say): the batch is lost
+        self._after_commit.clear()
+        self._batch = None
+        joined.error = "the shared transaction was rolled back"
+        joined.committed.set()
+
+    def _commit(self, conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            self._after_commit.clear()
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # the change is committed: a failed announcement must not undo the answer
+                log.exception("after-commit callback failed")
+
+    def _end_batch(self) -> None:
+        """Commit the open batch, if any, before a change that does not share it (under the lock)."""
+        if self._batch is not None:
+            self._commit_batch(self._writer)
+
+    def _commit_batch(self, conn: sqlite3.Connection) -> None:
+        """Commit the open batch and wake its blocks' threads, with the error if it failed."""
+        joined, self._batch = self._batch, None
+        joined.error = "interrupted"
+        try:
+            self._commit(conn)
+            joined.error = None
+        except Exception as error:
+            joined.error = error
+        finally:
+            joined.committed.set()
 
     def execute(self, sql: str, params=(), durable: bool = True) -> int:
         """Run one statement as a transaction of its own and return how many rows it changed.
@@ -354,6 +447,7 @@ class Store:
         """
         with self._write_lock:
             conn = self._writer or self._open_writer()
+            self._end_batch()
             if not durable:
                 conn.execute("PRAGMA synchronous = NORMAL")
             try:
@@ -367,6 +461,7 @@ class Store:
         open, and each time it is opened."""
         with self._write_lock:
             self._writer_setups.append(setup)
+            self._end_batch()
             if self._writer is not None:
                 setup(self._writer)
 
@@ -418,6 +513,7 @@ class Store:
         """Stop the checkpoints; close the writer's and the idle connections."""
         self._checkpoints_stop.set()
         with self._write_lock:
+            self._end_batch()
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
