@@ -372,7 +372,7 @@ class Store:
             joined.turns += 1
         finally:
             if self._batch is not None and (not self._wanted or self._batch.turns >= BATCH_MOST):
-                self._commit_batch(self._writer)
+                self._end_batch()
             self._write_lock.release()
         joined.committed.wait()
         if joined.error is not None:
@@ -417,16 +417,14 @@ class Store:
                 log.exception("after-commit callback failed")
 
     def _end_batch(self) -> None:
-        """Commit the open batch, if any, before a change that does not share it (under the lock)."""
-        if self._batch is not None:
-            self._commit_batch(self._writer)
-
-    def _commit_batch(self, conn: sqlite3.Connection) -> None:
-        """Commit the open batch and wake its blocks' threads, with the error if it failed."""
+        """Commit the open batch, if any (under the write lock), and wake its blocks' threads,
+        with the error if it failed."""
         joined, self._batch = self._batch, None
+        if joined is None:
+            return
         joined.error = "interrupted"
         try:
-            self._commit(conn)
+            self._commit(self._writer)
             joined.error = None
         except Exception as error:
             joined.error = error
