@@ -6,6 +6,7 @@ import json
 import logging
 import sqlite3
 import os
+import socket
 import sys
 import threading
 import time
@@ -22,10 +23,12 @@ import display
 import kiosk
 from kiosk.outbox import Outbox
 from kiosk.printprocess import PrintProcess
-from display.live import MAX_SOCKET_MESSAGE, broadcast_print, broadcaster, send_after_answers, socketio
+from display.live import (MAX_SOCKET_MESSAGE, broadcast_print, broadcaster, drop_revoked_kiosks,
+                          send_after_answers, socketio)
 from queueing import config as configuration
 from queueing import reports
 from queueing.accounts import Accounts
+from queueing.kiosks import KioskDevices
 from queueing.model import QueueError
 from queueing.printjobs import PrintJobs
 from queueing.service import QueueService, utc_now
@@ -60,6 +63,7 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
         config=config, store=store,
         queue=QueueService(config, store, clock or utc_now),  # publishes through display.live
         accounts=Accounts(config, store, clock or utc_now),
+        kiosks=KioskDevices(config, store, clock or utc_now),
         printjobs=PrintJobs(config, store, clock or utc_now),
         limits=RateLimits({"visits_per_kiosk": config.limits.visits_per_kiosk,
                            "logins_per_address": config.limits.logins_per_address}),
@@ -147,6 +151,7 @@ def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> thre
         while not stop.wait(poll):
             try:
                 service.publish_new()
+                drop_revoked_kiosks(app.extensions["kiosks"])
                 if time.monotonic() - last_expiry >= every:
                     last_expiry = time.monotonic()
                     service.expire_day()
@@ -205,6 +210,33 @@ def _add_cli(app: Flask) -> None:
         _cli_call(lambda: app.extensions["accounts"].set_password(username, password))
         click.echo(f"Password changed for {username}")
 
+    kiosks = click.Group("kiosks", help="Enroll and revoke kiosk devices.")
+    app.cli.add_command(kiosks)
+
+    @kiosks.command("enroll")
+    @click.argument("kiosk")
+    def enroll_kiosk(kiosk):
+        """Make a one-time enrollment link for KIOSK (valid 24 hours); open it on the kiosk PC."""
+        code, until = _cli_call(lambda: app.extensions["kiosks"].new_enrollment(kiosk, "cli"))
+        base = app.extensions["config"].server.public_url or _local_base(app.extensions["config"].server)
+        click.echo(f"Open this link once, in the kiosk's browser, before {until.astimezone():%Y-%m-%d %H:%M %Z}."
+                   " If the kiosk cannot reach this address, use the server's address on the office network.")
+        click.echo(f"{base}/kiosk/{kiosk}?enroll={code}")
+
+    @kiosks.command("revoke")
+    @click.argument("kiosk")
+    def revoke_kiosk(kiosk):
+        """End every enrolled device and unused enrollment link of KIOSK."""
+        ended = _cli_call(lambda: app.extensions["kiosks"].revoke(kiosk, "cli"))
+        click.echo(f"Revoked {ended} device(s) of kiosk {kiosk}")
+
+    @kiosks.command("list")
+    def list_kiosks():
+        """List the kiosks with their enrolled devices."""
+        for k in app.extensions["kiosks"].summary():
+            click.echo(f"{k['id']}\t{k['devices']} device(s)\t{k['pending_links']} unused link(s)"
+                       f"\tlast enrolled {k['last_enrolled'] or '-'}")
+
     @app.cli.command("close-day")
     def close_day():
         """Expire the waiting and called tickets of past days (and of today after closing)."""
@@ -230,6 +262,12 @@ def _add_cli(app: Flask) -> None:
         day = day.date() if day else app.extensions["queue"].today()
         click.echo(reports.to_csv(reports.daily(app.extensions["config"], app.extensions["store"], day)),
                    nl=False)
+
+
+def _local_base(server) -> str:
+    """The server's own address for a printed link when [server].public_url is not set."""
+    host = server.host if server.host not in ("", "0.0.0.0", "::") else socket.gethostname()
+    return f"http://{host}:{server.port}"
 
 
 def _read_password() -> str:

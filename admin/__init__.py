@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
-from display.live import broadcast_notices, queue_service
+from display.live import broadcast_notices, drop_revoked_kiosks, queue_service
 from queueing import reports
 from queueing.model import BadInput
 from queueing.reports import OUTCOMES
 from web import auth
+from web.address import request_origin
 from web.body import ID, json_body
+from web.devices import devices, set_device_cookie
 
 from . import charts
 
@@ -129,6 +131,42 @@ def printers():
 def retry(job_id: int):
     job = current_app.extensions["printjobs"].retry(auth.current_actor(), job_id)
     return jsonify(print=job)
+
+
+@bp.get("/api/kiosks")
+@auth.admin_required
+def kiosks():
+    """The configured kiosks with their enrolled devices and unused enrollment links."""
+    return jsonify(kiosks=devices().summary())
+
+
+@bp.post("/api/kiosks/<kiosk_id>/enrollments")
+@auth.admin_required
+def new_enrollment(kiosk_id: str):
+    """A one-time enrollment link for the kiosk, valid 24 hours: open it on the kiosk PC."""
+    code, until = devices().new_enrollment(kiosk_id, auth.current_actor().name)
+    base = current_app.extensions["config"].server.public_url or request_origin()
+    return jsonify(url=f"{base}{url_for('kiosk.page', kiosk_id=kiosk_id)}?enroll={code}",
+                   expires_at=until.isoformat()), 201
+
+
+@bp.post("/api/kiosks/<kiosk_id>/enroll-browser")
+@auth.admin_required
+def enroll_browser(kiosk_id: str):
+    """Enroll the browser the admin is using as the kiosk (the admin logs out afterwards)."""
+    token = devices().enroll_directly(kiosk_id, auth.current_actor().name)
+    response = jsonify(kiosk=kiosk_id, enrolled=True, page=url_for("kiosk.page", kiosk_id=kiosk_id))
+    set_device_cookie(response, kiosk_id, token)
+    return response
+
+
+@bp.post("/api/kiosks/<kiosk_id>/revoke")
+@auth.admin_required
+def revoke_kiosk(kiosk_id: str):
+    """End every enrolled device of the kiosk; its open sockets are dropped at once."""
+    ended = devices().revoke(kiosk_id, auth.current_actor().name)
+    drop_revoked_kiosks(devices())
+    return jsonify(kiosk=kiosk_id, revoked=ended)
 
 
 @bp.get("/admin")

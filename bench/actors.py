@@ -88,9 +88,10 @@ def merge_tallies(tallies: list[dict]) -> dict:
 class Http:
     """One client's keep-alive session; answers are counted, lost connections too."""
 
-    def __init__(self, url: str, tally: HttpTally, lock: threading.Lock):
+    def __init__(self, url: str, tally: HttpTally, lock: threading.Lock, cookies: dict | None = None):
         self.url, self.tally, self.lock = url, tally, lock
         self.session = requests.Session()
+        self.session.cookies.update(cookies or {})
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict] | None:
         """Send; return (status, JSON body), or None when no answer came."""
@@ -186,7 +187,7 @@ class KioskCrew:
 
     def _kiosk(self, command: dict, kiosk: str) -> None:
         rng = random.Random(f"{command['seed']}-{kiosk}")
-        http = Http(command["url"], self.tally, self.lock)
+        http = Http(command["url"], self.tally, self.lock, command.get("cookies"))  # an enrolled kiosk
         interval = 1 / command["rate"]
         next_at = time.monotonic() + rng.uniform(0, interval)
         n = 0

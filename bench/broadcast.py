@@ -101,9 +101,10 @@ def start_floor(work: Path, threads: int):
 class ServerDriver:
     """Counter 1's staff: tickets issued beforehand, then call-next, start, finish."""
 
-    def __init__(self, port: int, password: str):
+    def __init__(self, port: int, password: str, cookies: dict[str, str]):
         self.base, self.password = f"http://127.0.0.1:{port}", password
         self.http = requests.Session()
+        self.http.cookies.update(cookies)  # it issues the tickets as an enrolled kiosk too
 
     def prepare(self, calls: int) -> None:
         """Log in (the CSRF token goes on every change) and issue one ticket per call."""
@@ -185,10 +186,10 @@ def drive(driver, calls: int, rate: float) -> dict:
             "seconds": time.monotonic() - start}
 
 
-def admission(port: int, tag: str) -> dict:
+def admission(port: int, tag: str, cookies: dict[str, str]) -> dict:
     """Visits from ADMISSION_KIOSKS kiosks back to back: rate, latency, errors (a diagnostic)."""
     tallies = [Tally() for _ in range(ADMISSION_KIOSKS)]
-    kiosks = [Kiosk(port, benchconfig.kiosk_id(i + 1), tag, tally) for i, tally in enumerate(tallies)]
+    kiosks = [Kiosk(port, benchconfig.kiosk_id(i + 1), tag, tally, cookies) for i, tally in enumerate(tallies)]
     for kiosk in kiosks:
         kiosk.connect()
     start = time.monotonic() + 0.2
@@ -238,7 +239,7 @@ def run_side(side: str, listeners: Listeners, work: Path, args) -> dict:
     """Start one side, connect the screens, call, collect, stop; return its figures."""
     if side == "server":
         live, password = start_server(work, args.threads)
-        driver = ServerDriver(live.port, password)
+        driver = ServerDriver(live.port, password, live.kiosk_cookies())
     else:
         live = start_floor(work, args.threads)
         driver = FloorDriver(live.port)
@@ -265,11 +266,11 @@ def run_side(side: str, listeners: Listeners, work: Path, args) -> dict:
         if side == "server":
             print(f"{side}: admission for {ADMISSION_SECONDS:g} s with the screens, then without ...",
                   flush=True)
-            diagnostic["with_screens"] = admission(port, f"with-{uuid.uuid4().hex[:8]}")
+            diagnostic["with_screens"] = admission(port, f"with-{uuid.uuid4().hex[:8]}", live.kiosk_cookies())
         listeners.disconnect()
         if side == "server":
             time.sleep(CONNECTED_REST)
-            diagnostic["without_screens"] = admission(port, f"without-{uuid.uuid4().hex[:8]}")
+            diagnostic["without_screens"] = admission(port, f"without-{uuid.uuid4().hex[:8]}", live.kiosk_cookies())
     except Exception:
         print(f"--- {live.log} (tail) ---\n{live.log_tail()}", file=sys.stderr)
         raise

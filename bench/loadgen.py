@@ -18,6 +18,7 @@ from workers import Pool
 HOST = "127.0.0.1"
 PATH = "/api/visits"
 HEADERS = {"Content-Type": "application/json"}
+COOKIE_PREFIX = "antrian_kiosk_"  # the device cookie of an enrolled kiosk (web/devices.py)
 EXPECTED = 201
 TIMEOUT = 30.0               # one request may take this long before it counts as an error
 MAX_REQUESTS = 1_000_000     # per client and phase: a bound, never reached in practice
@@ -54,10 +55,13 @@ class Tally:
 class Kiosk:
     """One kiosk: its id and its own persistent connection."""
 
-    def __init__(self, port: int, kiosk_id: str, tag: str, tally: Tally):
+    def __init__(self, port: int, kiosk_id: str, tag: str, tally: Tally, cookies: dict | None = None):
         self.kiosk_id, self.tag, self.tally = kiosk_id, tag, tally
         self.conn = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
         self.count = 0
+        # The server serves enrolled kiosks only: send this kiosk's device cookie (floors ignore it).
+        cookie = (cookies or {}).get(COOKIE_PREFIX + kiosk_id)
+        self.headers = {**HEADERS, "Cookie": f"{COOKIE_PREFIX}{kiosk_id}={cookie}"} if cookie else HEADERS
 
     def connect(self) -> None:
         """Open the connection now, so the first measured request does not pay for it."""
@@ -87,7 +91,7 @@ class Kiosk:
         # Resending is safe: the same request_id is answered from the visits table.
         for attempt in range(2):
             try:
-                self.conn.request("POST", PATH, body, HEADERS)
+                self.conn.request("POST", PATH, body, self.headers)
                 response = self.conn.getresponse()
                 return response.status, response.read()
             except RETRIABLE:
@@ -144,7 +148,7 @@ def open_loop(kiosk: Kiosk, start_at: float, times: list[float], hard_end: float
 def run_phase(command: dict) -> Tally:
     """Run one phase for this process's kiosks and return their merged tally."""
     tallies = [Tally() for _ in command["kiosks"]]
-    kiosks = [Kiosk(command["port"], kiosk_id, command["tag"], tally)
+    kiosks = [Kiosk(command["port"], kiosk_id, command["tag"], tally, command.get("cookies"))
               for (kiosk_id, _), tally in zip(command["kiosks"], tallies)]
     for kiosk in kiosks:
         kiosk.connect()
@@ -176,11 +180,12 @@ class Loaders:
     def __init__(self, processes: int):
         # Forked before the caller starts any thread (see workers.py).
         self.pool = Pool(processes, lambda index: run_phase)
+        self.cookies: dict[str, str] = {}  # the server's kiosk device cookies, once it runs
 
     def run(self, command: dict, kiosks: list[tuple[str, float]]) -> Tally:
         """Split the kiosks over the processes, start them together, merge their tallies."""
         start_at = time.monotonic() + START_DELAY
-        command = {**command, "start_at": start_at,
+        command = {**command, "start_at": start_at, "cookies": self.cookies,
                    "hard_end": start_at + command.get("hard_seconds", command["seconds"])}
         parts = [kiosks[i::len(self.pool)] for i in range(len(self.pool))]
         wait = command["hard_end"] + TIMEOUT + 30 - time.monotonic()

@@ -95,7 +95,7 @@ class Load:
         self.phones: list[int] = []
 
     def start(self, url: str, staff: list[dict], kiosks: int, rate: float, sockets: int, phones: int,
-              seed: str) -> dict:
+              seed: str, cookies: dict[str, str]) -> dict:
         """Connect the screens, then start the counters and the kiosks."""
         numbers = list(range(sockets))
         parts, at = [], 0
@@ -106,7 +106,7 @@ class Load:
         self.phones = numbers[:phones]
         self.counters.ask_all({"op": "start", "url": url, "staff": staff, "services": list(SERVED),
                                "seed": seed})
-        self.kiosks.ask_all({"op": "start", "url": url, "seed": seed, "tag": seed, "rate": rate,
+        self.kiosks.ask_all({"op": "start", "url": url, "seed": seed, "tag": seed, "rate": rate, "cookies": cookies,
                              "services": list(VISITED),
                              "kiosks": [benchconfig.kiosk_id(i + 1) for i in range(kiosks)]})
         return {"connected": sum(r["connected"] for r in replies),
@@ -333,7 +333,7 @@ def run(seconds: float, kiosks: int = KIOSKS, counters: int = COUNTERS, sockets:
         server.start(60)
         log(f"soak: server on {server.url}; connecting {sockets} screens ...")
         began = time.monotonic()
-        setup = load.start(server.url, staff, kiosks, rate, sockets, phones, seed)
+        setup = load.start(server.url, staff, kiosks, rate, sockets, phones, seed, server.kiosk_cookies())
         log(f"soak: {setup['connected']} screens; {kiosks} kiosks at {rate:g}/s each and {counters} "
             f"counters for {seconds:g} s ...")
         loaded = time.monotonic()

@@ -288,6 +288,7 @@ def run_both(loaders: Loaders, work: Path, args, threads: int, printer_mode: str
     try:
         server, server_db = start_server(work, args.clients, config)
         started.append(server)
+        loaders.cookies = server.kiosk_cookies()
         floor, floor_db = start_floor(work, threads)
         started.append(floor)
         sides = {"server": Side("server", server, server_db), "floor": Side("floor", floor, floor_db)}

@@ -12,9 +12,11 @@ from flask import current_app, has_request_context, request
 from flask_socketio import SocketIO, emit, join_room, leave_room
 from werkzeug.wsgi import ClosingIterator
 
+from queueing.kiosks import KioskDevices
 from queueing.model import QueueError
 from queueing.service import Event, QueueService
 from web.auth import current_session
+from web.devices import enrolled_device
 
 log = logging.getLogger(__name__)
 
@@ -181,12 +183,39 @@ def broadcast_notices(notices: dict) -> None:
     sender.put(lambda: socketio.emit("notices", notices))
 
 
+# Which sockets joined a kiosk's room as which enrolled device, so that revoking drops them.
+_kiosk_sockets: dict[int, set[str]] = {}
+
+
+def drop_revoked_kiosks(kiosk_devices: KioskDevices) -> int:
+    """Disconnect the sockets of kiosk devices revoked since they connected (by an admin here,
+    or by the CLI in another process); return how many. The background loop calls this."""
+    with _staff_lock:
+        tracked = list(_kiosk_sockets)
+    revoked = kiosk_devices.revoked(tracked)
+    with _staff_lock:
+        sids = [sid for device in revoked for sid in _kiosk_sockets.pop(device, ())]
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace="/")
+    return len(sids)
+
+
 @socketio.on("connect")
 def on_connect(auth=None):
-    """Send the snapshot; a kiosk joins its room, and logged-in staff the staff room."""
+    """Send the snapshot; an enrolled kiosk joins its room, and logged-in staff the staff room.
+    A socket that names a kiosk without that kiosk's device cookie is refused: print news
+    is for the kiosk itself (SPEC, kiosk enrollment)."""
     kiosk = auth.get("kiosk") if isinstance(auth, dict) else None
-    if isinstance(kiosk, str) and current_app.extensions["config"].kiosk(kiosk):
+    if kiosk is not None:
+        known = isinstance(kiosk, str) and current_app.extensions["config"].kiosk(kiosk)
+        device = enrolled_device(kiosk) if known else None
+        if device is None:
+            raise ConnectionRefusedError({
+                "error": "kiosk_not_enrolled",
+                "message": "Perangkat ini belum terdaftar sebagai kios. Admin dapat mendaftarkannya di /admin."})
         join_room(kiosk_room(kiosk))
+        with _staff_lock:
+            _kiosk_sockets.setdefault(device, set()).add(request.sid)
     session = current_session()
     if session is not None:
         join_room(STAFF_ROOM)
@@ -198,10 +227,11 @@ def on_connect(auth=None):
 @socketio.on("disconnect")
 def on_disconnect(*reason):
     with _staff_lock:
-        for session_id, sids in list(_staff_sockets.items()):
-            sids.discard(request.sid)
-            if not sids:
-                del _staff_sockets[session_id]
+        for sockets in (_staff_sockets, _kiosk_sockets):
+            for key, sids in list(sockets.items()):
+                sids.discard(request.sid)
+                if not sids:
+                    del sockets[key]
 
 
 

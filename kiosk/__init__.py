@@ -1,13 +1,14 @@
 """The touchscreen kiosk: its page and the visits API."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from display import svg_qr
 from display.live import queue_service
-from queueing.model import BadInput, NotFound
+from queueing.model import BadInput, NotFound, QueueError
 from web.address import request_origin
 from web.body import json_body, text
+from web.devices import devices, enrolled_device, require_kiosk, set_device_cookie
 
 bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/kiosk")
@@ -34,9 +35,12 @@ def slip():
 
 
 def _limit(kiosk: str) -> None:
-    """Count a request against its kiosk's rate; an unknown kiosk is refused first."""
+    """Refuse an unknown kiosk (400), then a device the office has not enrolled for it (403),
+    then count the request against the kiosk's rate: only the kiosk's own requests count, so
+    nobody else can use its limit up."""
     if not current_app.extensions["config"].kiosk(kiosk):
         raise BadInput(f"Kios {kiosk!r} tidak dikenal.", "unknown_kiosk")
+    require_kiosk(kiosk)
     current_app.extensions["limits"].hit(
         "visits_per_kiosk", kiosk,
         "Terlalu banyak permintaan dari kios ini. Silakan tunggu sebentar lalu coba lagi.")
@@ -44,7 +48,8 @@ def _limit(kiosk: str) -> None:
 
 def _base_url(kiosk: str) -> str:
     """The address the kiosk used, for a printed QR code when [server].public_url is not set
-    (the service decides). Only a kiosk with a printer needs it."""
+    (the service decides). Only a kiosk with a printer needs it, and only an enrolled kiosk
+    gets here (_limit): a visitor's Host header never reaches a printed QR code."""
     if current_app.extensions["config"].kiosk(kiosk).printer.type == "preview":
         return ""
     return request_origin()
@@ -67,11 +72,31 @@ def online_qr():
 
 @bp.get("/kiosk/<kiosk_id>")
 def page(kiosk_id: str):
-    """Render the touchscreen page: the office, its services and reasons, the mode in force."""
+    """Render the touchscreen page: the office, its services and reasons, the mode in force;
+    or, on a browser the office has not enrolled as this kiosk, what to do about it."""
     config = current_app.extensions["config"]
     if not config.kiosk(kiosk_id):
         raise NotFound(f"Kios {kiosk_id!r} tidak ada di konfigurasi.", "unknown_kiosk")
+    if "enroll" in request.args:
+        return _enroll(kiosk_id, request.args["enroll"])
     # The mode is rendered in, so the page is right before its socket connects.
     return render_template("kiosk/kiosk.html", kiosk_id=kiosk_id, office=config.office,
                            services=config.services, reasons=config.reasons,
-                           mode_info=queue_service().snapshot()["mode_info"])
+                           mode_info=queue_service().snapshot()["mode_info"],
+                           enrolled=enrolled_device(kiosk_id) is not None)
+
+
+def _enroll(kiosk_id: str, code: str):
+    """Open a one-time enrollment link: set the device cookie and go to the kiosk's own address,
+    so the code does not stay in the browser's address bar or history."""
+    try:
+        token = devices().enroll(kiosk_id, code[:128])
+    except QueueError as e:
+        config = current_app.extensions["config"]
+        return render_template("kiosk/kiosk.html", kiosk_id=kiosk_id, office=config.office,
+                               services=config.services, reasons=config.reasons,
+                               mode_info=queue_service().snapshot()["mode_info"],
+                               enrolled=False, enroll_error=e.message), e.status
+    response = redirect(url_for("kiosk.page", kiosk_id=kiosk_id), 303)
+    set_device_cookie(response, kiosk_id, token)
+    return response

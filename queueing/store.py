@@ -259,6 +259,39 @@ def m006_issued_event_by_trigger(db: Database) -> None:
                " END")
 
 
+
+@migrations()
+def m007_kiosk_devices(db: Database) -> None:
+    """Enrolled kiosk devices and their one-time enrollment codes (SPEC: kiosks are devices
+    the office enrolls). Only hashes are kept, as for sessions: a copy of the database holds
+    no working device cookie or enrollment link."""
+    for statement in KIOSK_DEVICES.split(";\n"):
+        db.execute(statement)
+
+
+KIOSK_DEVICES = """
+CREATE TABLE kiosk_enrollments (
+    id INTEGER PRIMARY KEY,
+    kiosk TEXT NOT NULL,
+    code_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    revoked_at TEXT
+);
+CREATE TABLE kiosk_devices (
+    id INTEGER PRIMARY KEY,
+    kiosk TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE INDEX kiosk_devices_kiosk ON kiosk_devices (kiosk)
+"""
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open a connection in autocommit mode, so that transactions are ours to begin."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,

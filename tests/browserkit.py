@@ -66,9 +66,15 @@ def staff_session(server, name: str) -> requests.Session:
 def kiosk_visit(server, service: str = "kk", kiosk: str = "lobby", statuses=(200, 201), **extra) -> dict:
     """A visit at a kiosk, as its touchscreen sends it; the answer, whose status must be one of statuses."""
     body = {"kiosk": kiosk, "service": service, "request_id": uuid.uuid4().hex, **extra}
-    answer = requests.post(f"{server.url}/api/visits", json=body, timeout=10)
+    answer = requests.post(f"{server.url}/api/visits", json=body, cookies=server.kiosk_cookies(), timeout=10)
     assert answer.status_code in statuses, answer.text
     return answer.json()
+
+
+def enroll_browser(page, server) -> None:
+    """Give the page's browser the kiosks' device cookies, as opening an enrollment link would."""
+    page.context.add_cookies([{"name": name, "value": value, "url": server.url, "httpOnly": True,
+                               "sameSite": "Lax"} for name, value in server.kiosk_cookies().items()])
 
 
 def log_in(page, user: str, password: str = PASSWORD) -> None:

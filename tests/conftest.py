@@ -89,9 +89,26 @@ def app(overrides, clock):
     app.extensions["store"].close()
 
 
+def enroll(app, client, *kiosks: str, domain: str = "localhost"):
+    """Enroll a test client as the named kiosks (all configured ones by default), as the
+    office enrolls its kiosk PCs; return the client."""
+    from web.devices import COOKIE_PREFIX
+    for kiosk in kiosks or [k.id for k in app.extensions["config"].kiosks]:
+        token = app.extensions["kiosks"].enroll_directly(kiosk, "test")
+        client.set_cookie(COOKIE_PREFIX + kiosk, token, domain=domain)
+    return client
+
+
+def kiosk_client(app, domain: str = "localhost"):
+    """A new test client enrolled as every configured kiosk."""
+    return enroll(app, app.test_client(), domain=domain)
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A client enrolled as every configured kiosk: everything the suite does through the
+    kiosk API goes through an enrolled device."""
+    return enroll(app, app.test_client())
 
 
 def add_user(app, username: str, role: str = "staff", counters=(1,)) -> None:
@@ -150,6 +167,8 @@ def socket_client(app):
     clients = []
 
     def make(**options):
+        if "kiosk" in (options.get("auth") or {}) and "flask_test_client" not in options:
+            options["flask_test_client"] = kiosk_client(app)  # a kiosk's socket comes from its device
         c = socketio.test_client(app, **options)
         receive = c.get_received
 

@@ -116,6 +116,18 @@ class LiveServer:
         # A worker that outlived its master would hold the port and the database.
         self.kill()
 
+    def kiosk_cookies(self) -> dict[str, str]:
+        """Device cookies enrolling a client as every kiosk of the config, made in the server's
+        database as `flask --app server kiosks enroll` and opening its link would (cached: they
+        stay valid across restarts, until revoked)."""
+        if not getattr(self, "_kiosk_cookies", None):
+            self._kiosk_cookies = enroll_kiosks(self.config)
+        return dict(self._kiosk_cookies)
+
+    def kiosk_headers(self) -> dict[str, str]:
+        """The same cookies as a Cookie header, for urllib and raw clients."""
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.kiosk_cookies().items())}
+
     def restart(self) -> "LiveServer":
         self.kill()
         return self.start()
@@ -126,6 +138,20 @@ class LiveServer:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+
+def enroll_kiosks(config_path: Path) -> dict[str, str]:
+    """Enroll a device for every kiosk of a config in its database; return the cookies."""
+    from queueing.kiosks import KioskDevices
+    from queueing.store import Store
+    from web.devices import COOKIE_PREFIX
+    config = configuration.load(config_path)
+    store = Store(config.server.database)
+    try:
+        devices = KioskDevices(config, store)
+        return {COOKIE_PREFIX + k.id: devices.enroll_directly(k.id, "test") for k in config.kiosks}
+    finally:
+        store.close()
 
 
 def _group_alive(pgid: int) -> bool:

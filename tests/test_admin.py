@@ -173,6 +173,7 @@ def test_a_backup_taken_during_a_burst_of_visits_opens_and_passes_its_integrity_
 
     def kiosk(n):
         with requests.Session() as session:
+            session.cookies.update(server.kiosk_cookies())
             for i in range(400):
                 if stop.is_set():
                     return
@@ -200,7 +201,8 @@ def test_a_backup_taken_during_a_burst_of_visits_opens_and_passes_its_integrity_
 
 def test_the_report_command_prints_the_days_table(live_server):
     server = live_server()
-    requests.post(server.url + "/api/visits", json={"kiosk": "lobby", "service": "kk", "request_id": "a"}, timeout=10)
+    requests.post(server.url + "/api/visits", json={"kiosk": "lobby", "service": "kk", "request_id": "a"},
+                  cookies=server.kiosk_cookies(), timeout=10)
     env = {**os.environ, "KIOSK_CONFIG": str(server.config)}
     run = subprocess.run([sys.executable, "-m", "flask", "--app", "server", "report"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=60)

@@ -17,7 +17,7 @@ import requests
 from playwright.sync_api import expect
 
 from admin import charts
-from browserkit import TEXT, add_account, kiosk_visit, log_in, screenshot, staff_session
+from browserkit import TEXT, add_account, enroll_browser, kiosk_visit, log_in, screenshot, staff_session
 from conftest import PASSWORD, visit
 from fakeprinter import FakePrinter
 from liveserver import free_port
@@ -195,6 +195,8 @@ def open_page(browser_pages):
     """Open a path of a server in a fresh browser context; fail on any CSP complaint or script error."""
     def open_(server, path: str = "/admin", viewport=LARGE):
         page = browser_pages.new(viewport, timezone_id="Asia/Jakarta")
+        if path.startswith("/kiosk/"):
+            enroll_browser(page, server)
         page.goto(server.url + path)
         return page
 

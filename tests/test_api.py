@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from conftest import PASSWORD, Staff, add_user, visit
+from conftest import PASSWORD, Staff, add_user, visit, kiosk_client
 
 
 def count(app, table: str) -> int:
@@ -67,7 +67,7 @@ def test_a_visit_after_the_daily_limit_is_full(app, clock, database):
     import server
     from conftest import CONFIG, overrides_for
     limited = server.create_app(CONFIG, overrides_for(database, admission={"daily_limit": 1}), clock=clock)
-    c = limited.test_client()
+    c = kiosk_client(limited)
     assert visit(c).status_code == 201
     full = visit(c)
     assert full.status_code == 200 and full.json["outcome"] == "full"
@@ -132,7 +132,7 @@ def test_visits_per_kiosk_are_rate_limited(database, clock):
     from conftest import CONFIG, overrides_for
     app = server.create_app(CONFIG, overrides_for(database, limits={"visits_per_kiosk": "3/minute"}),
                             clock=clock)
-    c = app.test_client()
+    c = kiosk_client(app)
     assert [visit(c).status_code for _ in range(3)] == [201, 201, 201]
     assert_error(visit(c), 429, "rate_limited")
 
@@ -373,7 +373,7 @@ def test_reprint_without_a_printer_is_409_and_with_one_queues_a_job(client, staf
     printed = server.create_app(CONFIG, overrides_for(database.with_name("p.db"), kiosks=[
         {"id": "lobby", "printer": {"type": "network", "host": "127.0.0.1"}}]), clock=clock)
     add_user(printed, "siti")
-    ticket_id = visit(printed.test_client()).json["ticket"]["id"]
+    ticket_id = visit(kiosk_client(printed)).json["ticket"]["id"]
     response = Staff(printed, "siti").post(f"/api/tickets/{ticket_id}/reprint")
     assert response.status_code == 202 and response.json["print"]["status"] == "queued"
     assert count(printed, "print_jobs") == 2
@@ -432,7 +432,7 @@ def test_a_failed_print_job_can_be_retried(database, clock):
         {"id": "lobby", "printer": {"type": "network", "host": "127.0.0.1"}}]), clock=clock)
     add_user(app, "kepala", "admin", ())
     admin = Staff(app, "kepala")
-    visit(app.test_client())
+    visit(kiosk_client(app))
     assert_error(admin.post("/api/print-jobs/1/retry"), 409, "job_not_failed")
     with sqlite3.connect(database) as conn:
         conn.execute("UPDATE print_jobs SET status = 'failed', last_error = 'timed out'")

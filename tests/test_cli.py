@@ -33,8 +33,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def post(url, body):
-    request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+def post(url, body, headers=None):
+    request = urllib.request.Request(url, json.dumps(body).encode(),
+                                     {"Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
@@ -100,7 +101,8 @@ def test_close_day_from_the_command_line_counts_what_it_expired_and_the_screens_
 
     import tomli_w
     server = live_server()
-    numbers = [post(f"{server.url}/api/visits", {"kiosk": "lobby", "service": "kk", "request_id": f"r{i}"})[1]
+    numbers = [post(f"{server.url}/api/visits", {"kiosk": "lobby", "service": "kk", "request_id": f"r{i}"},
+                    server.kiosk_headers())[1]
                ["ticket"]["number"] for i in range(2)]
     heard, states = [], []
     screen = socketio.Client()

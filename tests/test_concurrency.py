@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from conftest import CONFIG, PASSWORD, office_time, overrides_for
+from conftest import CONFIG, PASSWORD, kiosk_client, office_time, overrides_for
 
 pytestmark = pytest.mark.slow
 
@@ -59,8 +59,7 @@ def _log_in(client, log: list, username: str) -> str | None:
     return response.json["csrf_token"] if response.status_code == 200 else None
 
 
-def _walk_in(app, process: int, thread: int, log: list, visitors_done) -> None:
-    client = app.test_client()
+def _walk_in(client, process: int, thread: int, log: list, visitors_done) -> None:
     try:
         for n in range(VISITS_PER_VISITOR):
             request_id = f"p{process}-t{thread}-v{n}"
@@ -121,7 +120,8 @@ def _process(process: int, database: str, clock, start_together, visitors_done, 
         app = server.create_app(CONFIG, overrides_for(database, **OVERRIDES), clock=clock)
         workers = [threading.Thread(target=_serve, args=(app, COUNTERS[process], log, visitors_done,
                                                          PROCESSES * VISITORS_PER_PROCESS))]
-        workers += [threading.Thread(target=_walk_in, args=(app, process, t, log, visitors_done))
+        # Each walk-in thread is an enrolled kiosk, enrolled before the start.
+        workers += [threading.Thread(target=_walk_in, args=(kiosk_client(app), process, t, log, visitors_done))
                     for t in range(VISITORS_PER_PROCESS)]
         start_together.wait(timeout=120)
         for worker in workers:

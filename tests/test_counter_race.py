@@ -91,7 +91,7 @@ def issue(server, rng: random.Random, count: int) -> list[dict]:
                 "request_id": uuid.uuid4().hex}
         if rng.random() < 0.2:
             body["priority"] = "lansia"
-        answer = requests.post(f"{server.url}/api/visits", json=body, timeout=30)
+        answer = requests.post(f"{server.url}/api/visits", json=body, cookies=server.kiosk_cookies(), timeout=30)
         assert answer.status_code == 201, answer.text
         tickets.append(answer.json()["ticket"])
     return tickets

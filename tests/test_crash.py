@@ -16,7 +16,7 @@ import time
 import pytest
 import requests
 
-from liveserver import LiveServer
+from liveserver import LiveServer, enroll_kiosks
 
 pytestmark = pytest.mark.slow
 
@@ -79,15 +79,20 @@ def running_server(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text(CONFIG_TEXT, encoding="utf-8")
     server = LiveServer(config)
+    KIOSK_COOKIES.clear()
+    KIOSK_COOKIES.update(enroll_kiosks(config))
     try:
         yield server
     finally:
         server.kill()
 
 
+KIOSK_COOKIES: dict[str, str] = {}  # the running server's enrolled lobby kiosk
+
+
 def visit(session, url: str, request_id: str, service: str):
     body = {"kiosk": "lobby", "service": service, "request_id": request_id}
-    return session.post(f"{url}/api/visits", json=body, timeout=10)
+    return session.post(f"{url}/api/visits", json=body, cookies=KIOSK_COOKIES, timeout=10)
 
 
 def burst(url: str, cycle: int, stop: threading.Event) -> tuple[list, dict, list, list]:

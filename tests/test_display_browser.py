@@ -48,7 +48,7 @@ _visits = iter(range(1, 10**9))
 def visit(server, service: str = "kk", **extra) -> dict:
     """Take a ticket at the lobby kiosk; return it."""
     body = {"kiosk": "lobby", "service": service, "request_id": f"display-{next(_visits)}", **extra}
-    return api(server, "/api/visits", body)["ticket"]
+    return api(server, "/api/visits", body, headers=server.kiosk_headers())["ticket"]
 
 
 def open_store(server):

@@ -9,7 +9,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from browserkit import add_account, assert_fits, kiosk_visit, staff_session
+from browserkit import add_account, assert_fits, enroll_browser, kiosk_visit, staff_session
 from browserkit import screenshot as save_screenshot
 from fakeprinter import FakePrinter
 from queueing.model import MONTHS
@@ -26,6 +26,7 @@ def open_kiosk(browser_pages):
     """Open /kiosk/lobby on a server in a fresh browser page; wait until it is live."""
     def open_(server, viewport=LANDSCAPE, query=""):
         page = browser_pages.new(viewport)
+        enroll_browser(page, server)
         page.goto(f"{server.url}/kiosk/lobby{query}")
         expect(page.locator("#kiosk")).to_have_attribute("data-live", "up")
         return page

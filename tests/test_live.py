@@ -103,7 +103,8 @@ def test_changes_from_many_threads_are_broadcast_in_version_order(app, socket_cl
     from conftest import visit as post_visit
     socket = socket_client()
     socket.get_received()
-    clients = [app.test_client() for _ in range(6)]
+    from conftest import kiosk_client
+    clients = [kiosk_client(app) for _ in range(6)]
     threads = [threading.Thread(target=lambda c=c: [post_visit(c) for _ in range(15)]) for c in clients]
     for t in threads:
         t.start()

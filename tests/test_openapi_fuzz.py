@@ -27,7 +27,7 @@ from schemathesis import GenerationMode
 from werkzeug.security import generate_password_hash
 
 import server
-from conftest import CONFIG, PASSWORD, FakeClock, add_user, office_time, overrides_for, visit
+from conftest import CONFIG, PASSWORD, FakeClock, add_user, kiosk_client, office_time, overrides_for, visit
 from queueing import config as configuration
 from web import openapi
 
@@ -96,7 +96,7 @@ def _cheap_passwords(app) -> None:
 def _seed(app) -> None:
     """Waiting tickets of several services, one a claimed emergency, and failed print jobs: the
     fuzzer's ticket, counter and print-job actions then meet real rows, not only 404s."""
-    client = app.test_client()
+    client = kiosk_client(app)
     for service in ("kk", "kia", "pindah", "kk", "akta_lahir", "legalisir", "kk", "kia"):
         assert visit(client, service, kiosk="aula" if service == "kk" else "lobby").status_code == 201
     assert visit(client, "kk", reason="bpjs", priority="lansia").status_code == 201

@@ -59,7 +59,7 @@ def printing_office(port: int) -> dict:
 
 def visit(server) -> dict:
     answer = requests.post(server.url + "/api/visits", json={
-        "kiosk": "lobby", "service": "kk", "request_id": uuid.uuid4().hex}, timeout=10)
+        "kiosk": "lobby", "service": "kk", "request_id": uuid.uuid4().hex}, cookies=server.kiosk_cookies(), timeout=10)
     assert answer.status_code == 201, answer.text
     return answer.json()
 
@@ -77,7 +77,8 @@ def test_a_running_server_prints_from_a_child_of_its_worker_and_the_kiosk_hears_
     worker = worker_of(server)
     child = print_process_of(worker)
     kiosk = socketio.SimpleClient()
-    kiosk.connect(server.url, auth={"kiosk": "lobby"}, transports=["websocket"], wait_timeout=5)
+    kiosk.connect(server.url, auth={"kiosk": "lobby"}, headers=server.kiosk_headers(), transports=["websocket"],
+                  wait_timeout=5)
     try:
         answer = visit(server)
         assert answer["print"]["status"] == "queued"

@@ -6,7 +6,7 @@ import time
 import pytest
 
 import server
-from conftest import CONFIG, Staff, add_user, overrides_for, visit
+from conftest import CONFIG, Staff, add_user, overrides_for, visit, kiosk_client
 from fakeprinter import FakePrinter
 from kiosk import printer
 from queueing.config import Printer
@@ -51,7 +51,7 @@ def test_a_ticket_called_before_its_printer_came_back_is_not_told_it_is_next(fak
     device = fake("ok")
     app = printing_app(database, clock, device.port)
     add_user(app, "kepala", "admin", ())
-    visit(app.test_client())
+    visit(kiosk_client(app))
     assert Staff(app, "kepala").post("/api/counters/1/call-next").status_code == 200
     run(app)
     [job] = device.printed()
@@ -100,7 +100,7 @@ def run(app):
 def test_a_ticket_reaches_the_fake_printer_and_the_job_is_printed(fake, database, clock):
     device = fake("ok")
     app = printing_app(database, clock, device.port)
-    answer = visit(app.test_client()).json
+    answer = visit(kiosk_client(app)).json
     assert answer["print"]["status"] == "queued"
     assert job_rows(database)[0]["status"] == "queued"  # the request did not wait for the printer
     assert run(app) == 1
@@ -111,7 +111,7 @@ def test_a_ticket_reaches_the_fake_printer_and_the_job_is_printed(fake, database
 
 
 def assert_failed_then_printed_after_repair(app, database, clock, fake, broken):
-    ticket = visit(app.test_client()).json["ticket"]
+    ticket = visit(kiosk_client(app)).json["ticket"]
     run(app)
     row = job_rows(database)[0]
     assert row["status"] == "failed" and row["last_error"] and row["next_attempt_at"]
@@ -163,7 +163,7 @@ def test_the_paper_out_state_and_the_failed_job_show_on_the_printers_page(fake, 
     empty = fake("paper_out")
     app = printing_app(database, clock, empty.port)
     add_user(app, "kepala", "admin", ())
-    visit(app.test_client())
+    visit(kiosk_client(app))
     run(app)
     state = Staff(app, "kepala").get("/api/printers").json["printers"][0]
     assert state["paper"] == "out" and state["address"] == f"127.0.0.1:{empty.port}"
@@ -175,7 +175,7 @@ def test_a_job_is_tried_four_times_then_waits_for_an_admin(fake, database, clock
     closed.stop()
     app = printing_app(database, clock, closed.port)
     add_user(app, "kepala", "admin", ())
-    visit(app.test_client())
+    visit(kiosk_client(app))
     for _ in range(6):
         run(app)
         clock.advance(seconds=11)
@@ -191,7 +191,7 @@ def test_reprint_sends_the_ticket_again(fake, database, clock):
     device = fake("ok")
     app = printing_app(database, clock, device.port)
     add_user(app, "siti")
-    ticket_id = visit(app.test_client()).json["ticket"]["id"]
+    ticket_id = visit(kiosk_client(app)).json["ticket"]["id"]
     run(app)
     assert Staff(app, "siti").post(f"/api/tickets/{ticket_id}/reprint").status_code == 202
     run(app)
@@ -201,7 +201,7 @@ def test_reprint_sends_the_ticket_again(fake, database, clock):
 def test_the_online_slip_prints_on_the_kiosk_printer(fake, database, clock):
     device = fake("ok")
     app = printing_app(database, clock, device.port)
-    answer = app.test_client().post("/api/slips", json={"kiosk": "lobby"})
+    answer = kiosk_client(app).post("/api/slips", json={"kiosk": "lobby"})
     assert answer.status_code == 202 and answer.json["print"]["status"] == "queued"
     run(app)
     assert b"layananonline.dukcapil.kemendagri.go.id" in device.printed()[0]
@@ -218,10 +218,10 @@ def test_the_issuing_kiosk_and_staff_hear_the_print_outcome_live(fake, database,
     app = printing_app(database, clock, device.port)
     add_user(app, "siti")
     staff = Staff(app, "siti")
-    kiosk_socket = socketio.test_client(app, auth={"kiosk": "lobby"})
+    kiosk_socket = socketio.test_client(app, auth={"kiosk": "lobby"}, flask_test_client=kiosk_client(app))
     staff_socket = socketio.test_client(app, flask_test_client=staff.client)
     public_socket = socketio.test_client(app)
-    visit(app.test_client())
+    visit(kiosk_client(app))
     run(app)
     sender.drain()
     for socket in (kiosk_socket, staff_socket):
@@ -234,7 +234,7 @@ def test_the_issuing_kiosk_and_staff_hear_the_print_outcome_live(fake, database,
 def test_a_job_in_flight_when_the_server_dies_is_sent_again_after_the_restart(fake, database, clock):
     device = fake("ok")
     app = printing_app(database, clock, device.port)
-    visit(app.test_client())
+    visit(kiosk_client(app))
     app.extensions["printjobs"].take(1)  # the server died right here
     assert job_rows(database)[0]["status"] == "queued"
     restarted = printing_app(database, clock, device.port)
@@ -247,7 +247,7 @@ def test_a_job_in_flight_when_the_server_dies_is_sent_again_after_the_restart(fa
 def test_a_job_an_older_version_left_printing_is_retried_at_start(fake, database, clock):
     device = fake("ok")
     app = printing_app(database, clock, device.port)
-    visit(app.test_client())
+    visit(kiosk_client(app))
     with sqlite3.connect(database) as conn:
         conn.execute("UPDATE print_jobs SET status = 'printing', attempts = 1")
     assert app.extensions["printjobs"].recover() == 1
@@ -258,7 +258,7 @@ def test_a_job_an_older_version_left_printing_is_retried_at_start(fake, database
 def test_one_attempt_writes_the_job_once_in_one_statement_without_waiting_on_the_disk(fake, database, clock):
     device = fake("ok")
     app = printing_app(database, clock, device.port)
-    visit(app.test_client())
+    visit(kiosk_client(app))
     store, writes = app.extensions["store"], []
     real_execute = store.execute
 
@@ -300,7 +300,7 @@ def test_a_console_socket_hears_no_print_news_after_its_login_ends(fake, databas
     staff = Staff(app, "siti")
     staff_socket = socketio.test_client(app, flask_test_client=staff.client)
     assert staff.post("/api/logout").status_code == 200
-    visit(app.test_client())
+    visit(kiosk_client(app))
     run(app)
     sender.drain()
     received = staff_socket.get_received()
@@ -313,7 +313,7 @@ def test_a_console_socket_hears_no_print_news_after_its_login_ends(fake, databas
 def test_each_new_ticket_of_a_printing_kiosk_gets_its_job_in_the_answer_and_in_the_file(fake, database, clock):
     device = fake("ok")
     app = printing_app(database, clock, device.port)
-    client = app.test_client()
+    client = kiosk_client(app)
     answers = [visit(client).json for _ in range(3)]
     preview_ticket = visit(client, kiosk="aula")
     assert preview_ticket.status_code == 400  # this app has one kiosk, with a printer
@@ -333,10 +333,9 @@ def test_a_preview_kiosk_ticket_has_no_print_job(client, database):
 def test_the_qr_code_follows_the_address_the_kiosk_uses(fake, database, clock):
     device = fake("ok")
     app = printing_app(database, clock, device.port)
-    client = app.test_client()
-    first, second = (client.post("/api/visits", base_url=base, json={
-        "kiosk": "lobby", "service": "kk", "request_id": base}).json
-        for base in ("http://10.0.0.5:5000/", "http://antrian.lan/"))
+    first, second = (kiosk_client(app, domain=host).post("/api/visits", base_url=f"http://{host}{port}/", json={
+        "kiosk": "lobby", "service": "kk", "request_id": host}).json
+        for host, port in (("10.0.0.5", ":5000"), ("antrian.lan", "")))
     urls = [json.loads(r["payload"])["url"] for r in job_rows(database)]
     assert urls == [f"http://10.0.0.5:5000/t/{first['ticket']['token']}",
                     f"http://antrian.lan/t/{second['ticket']['token']}"]
@@ -344,7 +343,10 @@ def test_the_qr_code_follows_the_address_the_kiosk_uses(fake, database, clock):
 
 def test_a_qr_code_keeps_an_international_host_in_its_ascii_form(fake, database, clock):
     app = printing_app(database, clock, fake("ok").port)
-    answer = app.test_client().post("/api/visits", base_url="http://xn--antrian-dki.lan:8000/", json={
+    # The test client's cookie jar matches an IDNA host in its Unicode form: send the cookie by hand.
+    token = app.extensions["kiosks"].enroll_directly("lobby", "test")
+    answer = app.test_client(use_cookies=False).post("/api/visits", base_url="http://xn--antrian-dki.lan:8000/",
+                                    headers={"Cookie": f"antrian_kiosk_lobby={token}"}, json={
         "kiosk": "lobby", "service": "kk", "request_id": "idn"}).json
     assert [json.loads(r["payload"])["url"] for r in job_rows(database)] == [
         f"http://xn--antrian-dki.lan:8000/t/{answer['ticket']['token']}"]
@@ -356,7 +358,7 @@ def test_with_a_public_url_a_ticket_and_its_reprint_both_point_there(database, c
                                                                                       "host": "127.0.0.1"}}]),
                             clock=clock)
     add_user(app, "siti")
-    answer = app.test_client().post("/api/visits", base_url="http://10.0.0.5:5000/", json={
+    answer = kiosk_client(app, domain="10.0.0.5").post("/api/visits", base_url="http://10.0.0.5:5000/", json={
         "kiosk": "lobby", "service": "kk", "request_id": "public"}).json
     assert Staff(app, "siti").post(f"/api/tickets/{answer['ticket']['id']}/reprint").status_code == 202
     urls = [json.loads(r["payload"])["url"] for r in job_rows(database)]
@@ -366,9 +368,9 @@ def test_with_a_public_url_a_ticket_and_its_reprint_both_point_there(database, c
 def test_the_writer_keeps_queueing_jobs_after_it_is_reopened(fake, database, clock):
     device = fake("ok")
     app = printing_app(database, clock, device.port)
-    visit(app.test_client())
+    visit(kiosk_client(app))
     app.extensions["store"].close()
-    answer = visit(app.test_client()).json
+    answer = visit(kiosk_client(app)).json
     assert [r["ticket_id"] for r in job_rows(database)] == [1, answer["ticket"]["id"]]
     assert json.loads(job_rows(database)[1]["payload"])["url"].startswith("http://localhost/t/")
 
@@ -377,7 +379,7 @@ def test_a_ticket_prints_how_many_are_ahead_when_it_is_printed(fake, database, c
     device = fake("ok")
     app = printing_app(database, clock, device.port)
     add_user(app, "kepala", "admin", ())
-    client = app.test_client()
+    client = kiosk_client(app)
     for _ in range(3):
         visit(client)
     assert Staff(app, "kepala").post("/api/counters/1/call-next").status_code == 200
@@ -390,7 +392,7 @@ def test_a_ticket_prints_how_many_are_ahead_when_it_is_printed(fake, database, c
 def test_a_job_queued_by_an_older_version_prints_what_it_fixed_then(fake, database, clock):
     device = fake("ok")
     app = printing_app(database, clock, device.port)
-    visit(app.test_client())
+    visit(kiosk_client(app))
     with sqlite3.connect(database) as conn:  # a job as the version before this one wrote it
         conn.execute("UPDATE print_jobs SET payload = ?", (json.dumps({**JOB, "number": "B001"}),))
     run(app)
@@ -415,7 +417,7 @@ def test_kiosks_render_one_at_a_time_and_all_print(fake, database, clock, monkey
         return real_render(job, config)
 
     monkeypatch.setitem(printer.RENDERERS, "ticket", slow_render)
-    client = app.test_client()
+    client = kiosk_client(app)
     for kiosk in ("lobby", "aula", "lobby", "aula"):
         assert visit(client, kiosk=kiosk).status_code == 201
     outbox = app.extensions["outbox"]
@@ -438,7 +440,7 @@ def test_the_watcher_finds_new_jobs_and_retries_that_fall_due_without_being_told
     outbox = app.extensions["outbox"]
     outbox.start(watch_every=0.05)
     try:
-        client = app.test_client()
+        client = kiosk_client(app)
         visit(client)
         assert b"B001" in device.printed()[0]
         visit(client, kiosk="aula")  # refused: the job fails and waits 2 s for its retry

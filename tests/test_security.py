@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 import server
-from conftest import CONFIG, PASSWORD, Staff, add_user, overrides_for, visit
+from conftest import CONFIG, PASSWORD, Staff, add_user, overrides_for, visit, kiosk_client
 
 # --- who may call what: every route not listed here must refuse an anonymous caller ---
 
@@ -63,7 +63,7 @@ def world(database, clock):
     add_user(app, "budi", "staff", (2,))
     add_user(app, "kepala", "admin", ())
     staff1, staff2, admin = Staff(app, "siti"), Staff(app, "budi"), Staff(app, "kepala")
-    ticket = visit(app.test_client(), "pindah", reason="bpjs").json["ticket"]  # pindah: counter 2 only
+    ticket = visit(kiosk_client(app), "pindah", reason="bpjs").json["ticket"]  # pindah: counter 2 only
     called = staff2.post("/api/counters/2/call-next")
     assert called.json["ticket"]["id"] == ticket["id"]
     with sqlite3.connect(app.extensions["store"].path) as conn:

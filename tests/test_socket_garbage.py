@@ -95,7 +95,7 @@ class RawSocket:
 
 def post_visit(server) -> dict:
     body = {"kiosk": "lobby", "service": "kk", "request_id": f"garbage-{next(_request_ids)}"}
-    response = requests.post(server.url + "/api/visits", json=body, timeout=10)
+    response = requests.post(server.url + "/api/visits", json=body, cookies=server.kiosk_cookies(), timeout=10)
     assert response.status_code == 201, response.text
     return response.json()["ticket"]
 

@@ -15,7 +15,7 @@ import requests
 import tomli_w
 from playwright.sync_api import expect
 
-from browserkit import TEXT, add_account, log_in, screenshot, staff_session
+from browserkit import TEXT, add_account, enroll_browser, log_in, screenshot, staff_session
 from conftest import ROOT, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
@@ -38,6 +38,8 @@ def patient_expect():
 
 def open_page(browser_pages, server, path: str, viewport: dict):
     page = browser_pages.new(viewport, **OFFICE)
+    if path.startswith("/kiosk/"):
+        enroll_browser(page, server)
     page.goto(server.url + path)
     return page
 

@@ -150,15 +150,16 @@ def _public_paths(config: Config) -> dict:
             params=[{"name": "token", "in": "path", "required": True, "schema": {"type": "string"},
                      "description": "Token rahasia tiket (dari kode QR)."}]),
         "/api/visits": _post(
-            PUBLIC, "Kunjungan dari kios: tiket, atau diarahkan online/tutup/ditunda/penuh",
+            PUBLIC, "Kunjungan dari kios terdaftar (cookie perangkat antrian_kiosk_<id>; tanpa itu 403 "
+                    "kiosk_not_enrolled): tiket, atau diarahkan online/tutup/ditunda/penuh",
             {201: _ok("Tiket diterbitkan", _ref("VisitTicket")),
              200: _ok("Hasil tanpa tiket: online, postponed, closed, full", _ref("VisitOther"))},
-            (400, 409, 413, 429), body=visit),
+            (400, 403, 409, 413, 429), body=visit),
         "/api/slips": _post(
-            PUBLIC, "Cetak slip layanan online di printer kios",
+            PUBLIC, "Cetak slip layanan online di printer kios terdaftar (403 kiosk_not_enrolled tanpa cookie perangkat)",
             {200: _ok("Kios tanpa printer", _obj({"print": _ref("PrintStatus")})),
              202: _ok("Slip masuk antrean cetak", _obj({"print": _ref("PrintStatus")}))},
-            (400, 413, 429), body=_obj({"kiosk": {"type": "string", "enum": kiosks}}, ("kiosk",))),
+            (400, 403, 413, 429), body=_obj({"kiosk": {"type": "string", "enum": kiosks}}, ("kiosk",))),
         "/api/login": _post(
             PUBLIC, "Masuk sebagai petugas; memasang cookie antrian_session",
             {200: _ok("Sesi baru", _ref("Session"))}, (400, 401, 413, 429),
@@ -209,6 +210,8 @@ def _staff_paths(config: Config) -> dict:
 def _admin_paths(config: Config) -> dict:
     date = _query("date", "Hari layanan, YYYY-MM-DD (bawaan: hari ini).", DATE)
     csv = _ok("Laporan CSV", {"type": "string"}, "text/csv")
+    kiosk = {"name": "kiosk_id", "in": "path", "required": True, "description": "Id kios dari konfigurasi.",
+             "schema": {"type": "string", "enum": [k.id for k in config.kiosks]}}
     return {
         "/api/admission": _get(ADMIN, "Mode yang berlaku dan alasannya, jendela, riwayat",
                                {200: _ok("Penerimaan", {"type": "object"})}),
@@ -238,6 +241,20 @@ def _admin_paths(config: Config) -> dict:
                 _query("until", "Hari terakhir.", DATE, required=True)]),
         "/api/printers": _get(ADMIN, "Keadaan printer dan pekerjaan yang gagal",
                               {200: _ok("Printer", _obj({"printers": {"type": "array"}}))}),
+        "/api/kiosks": _get(ADMIN, "Kios dengan perangkat terdaftar dan tautan pendaftaran yang belum dipakai",
+                            {200: _ok("Kios", _obj({"kiosks": {"type": "array"}}))}),
+        "/api/kiosks/{kiosk_id}/enrollments": _post(
+            ADMIN, "Tautan pendaftaran sekali pakai (berlaku 24 jam)",
+            {201: _ok("Tautan", _obj({"url": {"type": "string"}, "expires_at": {"type": "string"}}))},
+            params=[kiosk]),
+        "/api/kiosks/{kiosk_id}/enroll-browser": _post(
+            ADMIN, "Daftarkan browser ini sebagai kios (memasang cookie perangkat)",
+            {200: _ok("Terdaftar", _obj({"kiosk": {"type": "string"}, "enrolled": {"type": "boolean"}}))},
+            params=[kiosk]),
+        "/api/kiosks/{kiosk_id}/revoke": _post(
+            ADMIN, "Cabut semua perangkat kios ini; soketnya diputus",
+            {200: _ok("Dicabut", _obj({"kiosk": {"type": "string"}, "revoked": {"type": "integer"}}))},
+            params=[kiosk]),
         "/api/print-jobs/{job_id}/retry": _post(
             ADMIN, "Ulangi pekerjaan cetak yang gagal", {200: _ok("Pekerjaan", _obj({"print": _ref("PrintJob")}))},
             (404, 409), params=[_path_id("job_id", "Id pekerjaan cetak.")]),

@@ -17,7 +17,8 @@ const SETTLE_MS = 600;            // the 2nd tap of a double tap must not land o
 const REQUEST_TIMEOUT_MS = 10000;
 const PRINT_WAIT_MS = 20000;      // no word from the printer by then: advise as if it failed
 const OFFLINE_NOTICE_MS = 3000;   // a short reconnect is not worth alarming anyone
-const SCREENS = ["start", "question", "ticket", "online", "message", "failure"];
+const SCREENS = ["start", "question", "ticket", "online", "message", "failure", "enroll"];
+const ENROLLED = root.dataset.enrolled === "true";
 
 const state = {
   screen: "start", mode: { mode: "normal" }, priority: null, visit: null, busy: false,
@@ -140,7 +141,8 @@ function reset() {
   Object.assign(state, { visit: null, priority: null, printJob: null, slipJob: null });
   showPriority();
   showLanguage(root, "id");
-  show("start", "start-title");
+  if (state.enrollOnly) show("enroll", "enroll-title");
+  else show("start", "start-title");
 }
 
 function back() {
@@ -343,6 +345,7 @@ function messageEn(answer) {
 }
 
 function showFailure(answer) {
+  if (answer.body.error === "kiosk_not_enrolled") return showEnroll();  // revoked meanwhile
   const refused = answer.status >= 400 && answer.status < 500 && answer.body.message;
   say($("failure-title"), "Nomor antrian belum dapat diberikan", "No queue number could be given");
   if (refused) say($("failure-text"), answer.body.message);
@@ -350,6 +353,12 @@ function showFailure(answer) {
   // A retry reuses the visit's request_id: it can never make a second ticket.
   $("retry-button").hidden = Boolean(refused) && answer.status !== 429;
   show("failure", "failure-title");
+}
+
+// A browser the office has not enrolled as this kiosk only says what to do about it.
+function showEnroll() {
+  state.enrollOnly = true;
+  show("enroll", "enroll-title");
 }
 
 // --- the live channel ---
@@ -395,8 +404,9 @@ for (const type of ["pointerdown", "keydown"]) {
 document.addEventListener("contextmenu", (event) => event.preventDefault());  // a long press is a tap
 
 showMode(JSON.parse(root.dataset.modeInfo));
-show("start");
-const live = connectLive({
+if (ENROLLED) show("start");
+else showEnroll();
+const live = ENROLLED && connectLive({
   auth: { kiosk: KIOSK_ID },
   onState: (snapshot) => showMode(snapshot.mode_info || { mode: snapshot.mode }),
   onEvent: (event) => { if (event.event === "mode") live.sync(); },  // events carry no window dates
