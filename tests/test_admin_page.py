@@ -465,3 +465,30 @@ def charts_loaded(page, day: dt.date) -> None:
         expect(img).to_have_attribute("src", re.compile(f"/api/reports/daily/{name}.svg\\?date={day}&"))
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
         expect(img).to_have_attribute("alt", re.compile(str(day.day)))
+
+
+def test_an_unenrolled_kiosk_browser_is_enrolled_from_the_admin_page_and_then_gives_numbers(live_server, open_page):
+    server = live_server()
+    add_account(server, "kepala", "admin", ())
+    kiosk_pc = open_page(server, "/")
+    kiosk_pc.goto(server.url + "/kiosk/lobby?idle=600")  # no device cookie yet
+    expect(kiosk_pc.locator("#enroll")).to_be_visible()
+    expect(kiosk_pc.locator("#enroll-title")).to_have_text("Kios ini belum terdaftar", **TEXT)
+    expect(kiosk_pc.locator("#start")).to_be_hidden()
+    screenshot(kiosk_pc, "kiosk-not-enrolled.png")
+
+    kiosk_pc.goto(server.url + "/admin")  # the admin logs in on the kiosk PC itself
+    signed_in(kiosk_pc)
+    card = kiosk_pc.locator('#kiosk-list article[data-kiosk="lobby"]')
+    expect(card).to_contain_text("Belum ada perangkat terdaftar", **TEXT)
+    card.get_by_role("button", name="Buat tautan pendaftaran").click()
+    expect(card.locator(".enroll-url")).to_contain_text("/kiosk/lobby?enroll=")
+    card.get_by_role("button", name="Daftarkan browser ini").click()
+    expect(card).to_contain_text("1 perangkat terdaftar", **TEXT)
+    expect(card.locator(".kiosk-note")).to_contain_text("Browser ini sekarang kios lobby", **TEXT)
+    screenshot(kiosk_pc, "admin-kiosks.png")
+
+    kiosk_pc.goto(server.url + "/kiosk/lobby?idle=600")
+    expect(kiosk_pc.locator("#kiosk")).to_have_attribute("data-live", "up")
+    kiosk_pc.get_by_role("button", name="Kartu Keluarga").click()
+    expect(kiosk_pc.locator("#ticket-number")).to_have_text("B001")
