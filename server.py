@@ -62,7 +62,8 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
         accounts=Accounts(config, store, clock or utc_now),
         printjobs=PrintJobs(config, store, clock or utc_now),
         limits=RateLimits({"visits_per_kiosk": config.limits.visits_per_kiosk,
-                           "logins_per_address": config.limits.logins_per_address}),
+                           "logins_per_address": config.limits.logins_per_address,
+                           "logins_per_account": config.limits.logins_per_account}),
     )
     app.extensions["queue"].publish = broadcaster(app.extensions["queue"])
     app.extensions["outbox"] = Outbox(config, app.extensions["printjobs"], broadcast_print,
