@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import secrets
@@ -16,6 +17,12 @@ from .store import Store
 ROLES = ("staff", "admin")
 SESSION_IDLE = dt.timedelta(hours=12)  # a counter PC left open all day stays logged in
 MIN_PASSWORD = 8
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Return a hash of no one's password, made like every account's (the same method and cost)."""
+    return generate_password_hash(secrets.token_urlsafe(32))
 
 
 def _hash_token(token: str) -> str:
@@ -97,7 +104,11 @@ class Accounts:
         """Check a password; return a new session token and the session, or None."""
         with self.store.read() as conn:
             row = conn.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
-        if row is None or row["disabled"] or not check_password_hash(row["password_hash"], password):
+        # An unknown or disabled name still pays for one hash check, so that its answer takes as
+        # long as a wrong password's: the timing does not tell which names exist (issue 16).
+        usable = row is not None and not row["disabled"]
+        matches = check_password_hash(row["password_hash"] if usable else _dummy_hash(), password)
+        if not (usable and matches):
             return None
         token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), stamp(self.clock())
         with self.store.write() as conn:

@@ -1,9 +1,12 @@
 """Security checks as tests: the content policy and own-assets-only pages, socket origins, the
-session cookie, the login rate limits (per address and per account), and who may call which route (generated from the URL map)."""
+session cookie, logins (their timing, their limits per address and per account), and who may call
+which route (generated from the URL map)."""
 from __future__ import annotations
 
 import re
 import sqlite3
+import statistics
+import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -284,6 +287,29 @@ def test_a_name_with_no_account_is_limited_exactly_like_one_with_an_account(data
         assert [status for status, _ in answers[name]] == [401, 401, 401, 429]
     assert answers["siti"] == answers["tidak_ada"]
     app.extensions["store"].close()
+
+
+def test_an_unknown_or_disabled_name_takes_as_long_to_refuse_as_a_wrong_password(app):
+    add_user(app, "siti")
+    add_user(app, "budi")
+    app.extensions["accounts"].set_disabled("budi")
+    client = app.test_client()
+
+    def seconds_to_refuse(name: str) -> float:
+        start = time.perf_counter()
+        response = client.post("/api/login", json={"username": name, "password": "bukan-ini-sandinya"})
+        took = time.perf_counter() - start
+        assert_json_error(response, 401, "bad_credentials")
+        return took
+
+    seconds_to_refuse("tidak_ada")  # once before measuring, as a running server has already
+    times = {"siti": [], "tidak_ada": [], "budi": []}
+    for _ in range(20):  # interleaved, so that the shared machine's drift falls on all three alike
+        for name, took in times.items():
+            took.append(seconds_to_refuse(name))
+    medians = {name: statistics.median(took) for name, took in times.items()}
+    assert min(medians.values()) > 0.005, medians  # a password hash was checked for each
+    assert max(medians.values()) / min(medians.values()) <= 1.5, medians
 
 
 # --- the content policy: only the server's own assets ---
