@@ -22,7 +22,8 @@ import display
 import kiosk
 from kiosk.outbox import Outbox
 from kiosk.printprocess import PrintProcess
-from display.live import MAX_SOCKET_MESSAGE, broadcast_print, broadcaster, send_after_answers, socketio
+from display.live import (MAX_SOCKET_MESSAGE, broadcast_print, broadcaster, drop_ended_staff_sockets,
+                          send_after_answers, socketio)
 from queueing import config as configuration
 from queueing import reports
 from queueing.accounts import Accounts
@@ -136,7 +137,8 @@ def _json_error(status: int, code: str, environ, start_response):
 def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> threading.Thread:
     """Start the print process (when a kiosk has a printer) and the WAL checkpoints; expire
     the day's leftovers now, at closing time and at midnight; and every poll seconds announce
-    the changes made outside this process (the CLI's close-day)."""
+    the changes made outside this process (the CLI's close-day) and close the staff sockets
+    of sessions ended outside it (the CLI's users disable and set-password)."""
     service = app.extensions["queue"]
     if app.extensions["outbox"].kiosks():
         app.extensions["print_process"] = PrintProcess(app.extensions["config_source"], broadcast_print).start()
@@ -148,6 +150,7 @@ def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> thre
         while not stop.wait(poll):
             try:
                 service.publish_new()
+                drop_ended_staff_sockets(app.extensions["accounts"].live_session_ids)
                 if time.monotonic() - last_expiry >= every:
                     last_expiry = time.monotonic()
                     service.expire_day()

@@ -132,6 +132,17 @@ class Accounts:
             self._touch(row["session_id"], now)
         return {**_user_view(row), "session_id": row["session_id"], "csrf_token": row["csrf_token"]}
 
+    def live_session_ids(self, session_ids) -> set[int]:
+        """Return which of these sessions are still live: not ended, not idle too long, the
+        account enabled (a server asks this of its staff sockets' sessions)."""
+        with self.store.read() as conn:
+            rows = conn.execute(
+                "SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id"
+                " WHERE s.id IN (SELECT value FROM json_each(?)) AND s.ended_at IS NULL"
+                " AND u.disabled = 0 AND s.last_seen >= ?",
+                (json.dumps(list(session_ids)), stamp(self.clock() - SESSION_IDLE))).fetchall()
+        return {row["id"] for row in rows}
+
     def _touch(self, session_id: int, now: dt.datetime) -> None:
         with self.store.write() as conn:
             conn.execute("UPDATE sessions SET last_seen = ? WHERE id = ?", (stamp(now), session_id))
