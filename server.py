@@ -88,6 +88,11 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
 def _security_headers(response):
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
+    # Nothing of ours may sit in a browser's or a proxy's cache (a staff session's CSRF token,
+    # reports, the pages of a shared counter PC; issue 16) but what says otherwise itself:
+    # static files (no-cache with an ETag, from send_file), QR codes, the report charts.
+    if "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
     if response.mimetype == "text/html":  # the policies concern documents, not JSON answers
         headers["Content-Security-Policy"] = CSP
         # Ticket tokens travel in URLs (/t/<token>): never leak them in a Referer.

@@ -1,6 +1,6 @@
 """Security checks as tests: the content policy and own-assets-only pages, socket origins, the
-session cookie, logins (their timing, their limits per address and per account), and who may call
-which route (generated from the URL map)."""
+session cookie, logins (their timing, their limits per address and per account), answers kept out
+of caches, and who may call which route (generated from the URL map)."""
 from __future__ import annotations
 
 import re
@@ -310,6 +310,21 @@ def test_an_unknown_or_disabled_name_takes_as_long_to_refuse_as_a_wrong_password
     medians = {name: statistics.median(took) for name, took in times.items()}
     assert min(medians.values()) > 0.005, medians  # a password hash was checked for each
     assert max(medians.values()) / min(medians.values()) <= 1.5, medians
+
+
+# --- answers that no cache may keep ---
+
+def test_staff_answers_and_pages_are_never_stored_by_a_cache_but_static_files_may_be(app, admin):
+    for path in ("/api/session", "/api/reports/daily", "/counter", "/admin"):
+        assert admin.get(path).headers["Cache-Control"] == "no-store", path
+    add_user(app, "siti")
+    login = app.test_client().post("/api/login", json={"username": "siti", "password": PASSWORD})
+    assert login.status_code == 200 and login.headers["Cache-Control"] == "no-store"
+    logout = admin.post("/api/logout")
+    assert logout.status_code == 200 and logout.headers["Cache-Control"] == "no-store"
+    for path in ("/static/base.css", "/static/counter/counter.js", "/static/js/live.js"):
+        response = app.test_client().get(path)
+        assert response.status_code == 200 and "no-store" not in response.headers.get("Cache-Control", ""), path
 
 
 # --- the content policy: only the server's own assets ---
