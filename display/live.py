@@ -183,7 +183,10 @@ def drop_ended_staff_sockets(live_session_ids: Callable[[list[int]], set[int]]) 
         ended = [sid for session_id in session_ids if session_id not in live
                  for sid in _staff_sockets.pop(session_id, set())]
     for sid in ended:
-        socketio.server.disconnect(sid, namespace="/")
+        try:
+            socketio.server.disconnect(sid, namespace="/")
+        except Exception:  # one that fails must not spare the others (they are no longer listed)
+            log.exception("closing the socket of an ended session failed")
 
 
 def broadcast_print(job: dict) -> None:
