@@ -23,8 +23,8 @@ import display
 import kiosk
 from kiosk.outbox import Outbox
 from kiosk.printprocess import PrintProcess
-from display.live import (MAX_SOCKET_MESSAGE, broadcast_print, broadcaster, drop_revoked_kiosks,
-                          send_after_answers, socketio)
+from display.live import (MAX_SOCKET_MESSAGE, broadcast_print, broadcaster, drop_ended_staff_sockets,
+                          drop_revoked_kiosks, send_after_answers, socketio)
 from queueing import config as configuration
 from queueing import reports
 from queueing.accounts import Accounts
@@ -66,7 +66,8 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
         kiosks=KioskDevices(config, store, clock or utc_now),
         printjobs=PrintJobs(config, store, clock or utc_now),
         limits=RateLimits({"visits_per_kiosk": config.limits.visits_per_kiosk,
-                           "logins_per_address": config.limits.logins_per_address}),
+                           "logins_per_address": config.limits.logins_per_address,
+                           "logins_per_account": config.limits.logins_per_account}),
     )
     app.extensions["queue"].publish = broadcaster(app.extensions["queue"])
     app.extensions["outbox"] = Outbox(config, app.extensions["printjobs"], broadcast_print,
@@ -90,6 +91,11 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
 def _security_headers(response):
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
+    # Nothing of ours may sit in a browser's or a proxy's cache (a staff session's CSRF token,
+    # reports, the pages of a shared counter PC; issue 16) but what says otherwise itself:
+    # static files (no-cache with an ETag, from send_file), QR codes, the report charts.
+    if "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
     if response.mimetype == "text/html":  # the policies concern documents, not JSON answers
         headers["Content-Security-Policy"] = CSP
         # Ticket tokens travel in URLs (/t/<token>): never leak them in a Referer.
@@ -139,7 +145,8 @@ def _json_error(status: int, code: str, environ, start_response):
 def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> threading.Thread:
     """Start the print process (when a kiosk has a printer) and the WAL checkpoints; expire
     the day's leftovers now, at closing time and at midnight; and every poll seconds announce
-    the changes made outside this process (the CLI's close-day)."""
+    the changes made outside this process (the CLI's close-day) and close the staff sockets
+    of sessions ended outside it (the CLI's users disable and set-password)."""
     service = app.extensions["queue"]
     if app.extensions["outbox"].kiosks():
         app.extensions["print_process"] = PrintProcess(app.extensions["config_source"], broadcast_print).start()
@@ -151,6 +158,7 @@ def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> thre
         while not stop.wait(poll):
             try:
                 service.publish_new()
+                drop_ended_staff_sockets(app.extensions["accounts"].live_session_ids)
                 drop_revoked_kiosks(app.extensions["kiosks"])
                 if time.monotonic() - last_expiry >= every:
                     last_expiry = time.monotonic()

@@ -14,12 +14,20 @@ bp = Blueprint("counter", __name__, template_folder="templates", static_folder="
 
 @bp.post("/api/login")
 def login():
-    current_app.extensions["limits"].hit(
-        "logins_per_address", request.remote_addr or "-",
-        "Terlalu banyak percobaan login. Silakan tunggu satu menit lalu coba lagi.")
+    limits = current_app.extensions["limits"]
+    limits.hit("logins_per_address", request.remote_addr or "-",
+               "Terlalu banyak percobaan login. Silakan tunggu satu menit lalu coba lagi.")
     data = json_body()
-    done = auth.accounts().login(text(data, "username"), text(data, "password", max_length=256))
+    username, password = text(data, "username"), text(data, "password", max_length=256)
+    # Failed logins count per name, from any address, whether the account exists or not: the
+    # 429 says nothing about which names exist (issue 16). Past the limit even the right
+    # password waits.
+    limits.check("logins_per_account", username,
+                 "Terlalu banyak percobaan login yang gagal untuk nama pengguna ini. "
+                 "Silakan tunggu sebentar lalu coba lagi.")
+    done = auth.accounts().login(username, password)
     if done is None:
+        limits.count("logins_per_account", username)
         raise auth.LoginRequired("Nama pengguna atau kata sandi salah.", "bad_credentials")
     token, session = done
     response = jsonify(_session_view(session))

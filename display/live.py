@@ -156,7 +156,8 @@ def kiosk_room(kiosk: str) -> str:
 
 STAFF_ROOM = "staff"
 
-# Which sockets joined the staff room under which login, so that logging out takes them out.
+# Which sockets joined the staff room under which login, so that logging out takes them out
+# and a session ended elsewhere (the CLI) closes them.
 _staff_sockets: dict[int, set[str]] = {}
 _staff_lock = threading.Lock()
 
@@ -168,6 +169,26 @@ def leave_staff_room(session_id: int) -> None:
         sids = _staff_sockets.pop(session_id, set())
     for sid in sids:
         socketio.server.leave_room(sid, STAFF_ROOM, namespace="/")
+
+
+def drop_ended_staff_sockets(live_session_ids: Callable[[list[int]], set[int]]) -> None:
+    """Disconnect the staff sockets whose session is no longer live: the account was disabled
+    or its password changed (usually by the CLI, another process), or the session expired.
+    Unlike logging out, which leaves a console's sockets connected as public screens, these
+    are closed: their user may no longer be trusted with what the staff room hears."""
+    with _staff_lock:
+        session_ids = list(_staff_sockets)
+    if not session_ids:
+        return
+    live = live_session_ids(session_ids)
+    with _staff_lock:
+        ended = [sid for session_id in session_ids if session_id not in live
+                 for sid in _staff_sockets.pop(session_id, set())]
+    for sid in ended:
+        try:
+            socketio.server.disconnect(sid, namespace="/")
+        except Exception:  # one that fails must not spare the others (they are no longer listed)
+            log.exception("closing the socket of an ended session failed")
 
 
 def broadcast_print(job: dict) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import secrets
@@ -16,6 +17,12 @@ from .store import Store
 ROLES = ("staff", "admin")
 SESSION_IDLE = dt.timedelta(hours=12)  # a counter PC left open all day stays logged in
 MIN_PASSWORD = 8
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Return a hash of no one's password, made like every account's (the same method and cost)."""
+    return generate_password_hash(secrets.token_urlsafe(32))
 
 
 def _hash_token(token: str) -> str:
@@ -97,7 +104,11 @@ class Accounts:
         """Check a password; return a new session token and the session, or None."""
         with self.store.read() as conn:
             row = conn.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
-        if row is None or row["disabled"] or not check_password_hash(row["password_hash"], password):
+        # An unknown or disabled name still pays for one hash check, so that its answer takes as
+        # long as a wrong password's: the timing does not tell which names exist (issue 16).
+        usable = row is not None and not row["disabled"]
+        matches = check_password_hash(row["password_hash"] if usable else _dummy_hash(), password)
+        if not (usable and matches):
             return None
         token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), stamp(self.clock())
         with self.store.write() as conn:
@@ -120,6 +131,17 @@ class Accounts:
         if now - dt.datetime.fromisoformat(row["last_seen"]) > dt.timedelta(minutes=5):
             self._touch(row["session_id"], now)
         return {**_user_view(row), "session_id": row["session_id"], "csrf_token": row["csrf_token"]}
+
+    def live_session_ids(self, session_ids) -> set[int]:
+        """Return which of these sessions are still live: not ended, not idle too long, the
+        account enabled (a server asks this of its staff sockets' sessions)."""
+        with self.store.read() as conn:
+            rows = conn.execute(
+                "SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id"
+                " WHERE s.id IN (SELECT value FROM json_each(?)) AND s.ended_at IS NULL"
+                " AND u.disabled = 0 AND s.last_seen >= ?",
+                (json.dumps(list(session_ids)), stamp(self.clock() - SESSION_IDLE))).fetchall()
+        return {row["id"] for row in rows}
 
     def _touch(self, session_id: int, now: dt.datetime) -> None:
         with self.store.write() as conn:

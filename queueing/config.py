@@ -69,6 +69,7 @@ class Admission:
 class Limits:
     visits_per_kiosk: str = "20/minute"
     logins_per_address: str = "10/minute"
+    logins_per_account: str = "10/minute"  # failed logins per user name, known or not (issue 16)
 
 
 @dataclass(frozen=True)
@@ -328,6 +329,7 @@ def _limits(t: _Table) -> Limits:
     result = Limits(
         visits_per_kiosk=_rate(t, "visits_per_kiosk", "20/minute"),
         logins_per_address=_rate(t, "logins_per_address", "10/minute"),
+        logins_per_account=_rate(t, "logins_per_account", "10/minute"),
     )
     t.finish()
     return result

@@ -127,14 +127,16 @@ def test_unknown_routes_and_methods_answer_json(client):
     assert_error(client.delete("/api/state"), 405)
 
 
-def test_visits_per_kiosk_are_rate_limited(database, clock):
+def test_visits_per_kiosk_are_rate_limited_and_told_when_to_try_again(database, clock):
     import server
     from conftest import CONFIG, overrides_for
     app = server.create_app(CONFIG, overrides_for(database, limits={"visits_per_kiosk": "3/minute"}),
                             clock=clock)
     c = kiosk_client(app)
     assert [visit(c).status_code for _ in range(3)] == [201, 201, 201]
-    assert_error(visit(c), 429, "rate_limited")
+    too_many = visit(c)
+    assert_error(too_many, 429, "rate_limited")
+    assert 1 <= int(too_many.headers["Retry-After"]) <= 60
 
 
 def test_a_ticket_is_found_by_its_token_and_only_by_it(client):

@@ -125,3 +125,81 @@ def test_close_day_from_the_command_line_counts_what_it_expired_and_the_screens_
         assert [e["version"] for e in heard] == [states[0]["version"] + 1, states[0]["version"] + 2]
     finally:
         screen.disconnect()
+
+
+# --- an account disabled, or its password changed, from the command line closes its sockets ---
+
+class Console:
+    """A counter console against a live server: logged in, its socket connected with the cookie,
+    keeping the print news it hears (staff only) and whether the server closed it."""
+
+    def __init__(self, server, name: str, cookie: str | None = None):
+        import requests
+        import socketio
+        if cookie is None:
+            answer = requests.post(f"{server.url}/api/login", json={"username": name, "password": PASSWORD},
+                                   timeout=10)
+            assert answer.status_code == 200, answer.text
+            cookie = answer.cookies["antrian_session"]
+        self.cookie, self.printed, self.closed = cookie, [], False
+        self.socket = socketio.Client(reconnection=False)
+        self.socket.on("print", lambda job: self.printed.append((job["number"], job["status"])))
+        self.socket.on("disconnect", lambda *reason: setattr(self, "closed", True))
+        self.socket.connect(server.url, headers={"Cookie": f"antrian_session={cookie}"},
+                            transports=["websocket"], wait_timeout=5)
+
+    def close(self) -> None:
+        if self.socket.connected:
+            self.socket.disconnect()
+
+
+def printed_visit(server, *consoles: Console) -> str:
+    """A visit at the printing kiosk; its number, once each console heard it printed."""
+    number = post(f"{server.url}/api/visits", {"kiosk": "lobby", "service": "kk",
+                                               "request_id": f"r{time.monotonic_ns()}"})[1]["ticket"]["number"]
+    wait_until(lambda: all((number, "printed") in c.printed for c in consoles), f"{number} heard printed")
+    return number
+
+
+def wait_until(predicate, what: str, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def printer():
+    from fakeprinter import FakePrinter
+    device = FakePrinter("ok")
+    yield device
+    device.stop()
+
+
+@pytest.mark.parametrize("command", [("users", "disable", "siti"), ("users", "set-password", "siti")])
+def test_a_console_socket_is_closed_within_seconds_when_the_cli_disables_its_account_or_changes_its_password(
+        live_server, printer, command):
+    server = live_server({"kiosks": [{"id": "lobby", "name": "Lobi", "printer": {
+        "type": "network", "host": "127.0.0.1", "port": printer.port, "timeout": 1}}]})
+    for name in ("siti", "budi"):
+        assert flask(server.config, "users", "add", name, "--role", "staff", "--counter", "1",
+                     password=PASSWORD).returncode == 0
+    siti, budi = Console(server, "siti"), Console(server, "budi")
+    try:
+        printed_visit(server, siti, budi)  # both consoles are in the staff room
+        run = flask(server.config, *command, password="kata-sandi-baru")
+        assert run.returncode == 0, run.stderr
+        started = time.monotonic()
+        wait_until(lambda: siti.closed, "the server to close siti's socket", seconds=5)
+        assert time.monotonic() - started < 5 and not siti.socket.connected
+        # The console's old cookie opens only a public screen now; budi's console is untouched.
+        again = Console(server, "siti", cookie=siti.cookie)
+        heard_before = list(siti.printed)
+        number = printed_visit(server, budi)
+        time.sleep(0.5)  # what would reach siti comes with what reached budi
+        assert siti.printed == heard_before and again.printed == []
+        assert budi.socket.connected and not budi.closed and (number, "printed") in budi.printed
+        again.close()
+    finally:
+        siti.close()
+        budi.close()

@@ -92,6 +92,14 @@ def test_wrong_types_and_values_are_refused():
     data = raw_config()
     data["limits"]["visits_per_kiosk"] = "many"
     assert "limits.visits_per_kiosk" in refused(data)
+    data = raw_config()
+    data["limits"]["logins_per_account"] = "ten a minute"
+    assert "limits.logins_per_account" in refused(data)
+
+
+def test_the_per_account_login_limit_is_on_by_default_and_off_when_empty():
+    assert configuration.parse(raw_config()).limits.logins_per_account == "10/minute"
+    assert load_with(limits={"logins_per_account": ""}).limits.logins_per_account == ""
 
 
 def test_a_network_printer_needs_a_host():

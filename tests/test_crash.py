@@ -43,6 +43,7 @@ daily_limit = 0
 [limits]
 visits_per_kiosk = ""
 logins_per_address = ""
+logins_per_account = ""
 
 [[reasons]]
 code = "bpjs"

@@ -145,3 +145,17 @@ def test_a_change_made_outside_a_request_is_sent_by_the_sender_thread(app, socke
         time.sleep(0.01)
     assert not sender._pending
     assert [e["event"] for e in events(socket, "queue")] == ["mode"]
+
+
+def test_staff_sockets_of_a_disabled_account_or_an_expired_session_are_closed_and_live_ones_stay(
+        app, socket_client, staff, staff2, clock):
+    from display.live import drop_ended_staff_sockets
+    accounts = app.extensions["accounts"]
+    siti, budi = (socket_client(flask_test_client=s.client) for s in (staff, staff2))
+    screen = socket_client()
+    accounts.set_disabled("siti")
+    drop_ended_staff_sockets(accounts.live_session_ids)
+    assert not siti.is_connected() and budi.is_connected() and screen.is_connected()
+    clock.advance(hours=13)  # budi's session idles past its twelve hours
+    drop_ended_staff_sockets(accounts.live_session_ids)
+    assert not budi.is_connected() and screen.is_connected()

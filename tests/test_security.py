@@ -1,9 +1,12 @@
 """Security checks as tests: the content policy and own-assets-only pages, socket origins, the
-session cookie, the login rate limit, and who may call which route (generated from the URL map)."""
+session cookie, logins (their timing, their limits per address and per account), answers kept out
+of caches, and who may call which route (generated from the URL map)."""
 from __future__ import annotations
 
 import re
 import sqlite3
+import statistics
+import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -229,14 +232,16 @@ def test_logout_ends_the_session_on_the_server_and_expires_the_cookie(app, staff
 
 # --- the login rate limit ---
 
-def test_the_fourth_login_from_one_address_is_429_even_with_the_right_password(database, clock):
+def test_the_fourth_login_from_one_address_is_429_with_retry_after_even_with_the_right_password(database, clock):
     app = server.create_app(CONFIG, overrides_for(database, limits={"logins_per_address": "3/minute"}),
                             clock=clock)
     add_user(app, "siti")
     office_pc = app.test_client()
     wrong = {"username": "siti", "password": "bukan-ini-sandinya"}
     assert [office_pc.post("/api/login", json=wrong).status_code for _ in range(3)] == [401, 401, 401]
-    assert_json_error(office_pc.post("/api/login", json=wrong), 429, "rate_limited")
+    too_many = office_pc.post("/api/login", json=wrong)
+    assert_json_error(too_many, 429, "rate_limited")
+    assert 1 <= int(too_many.headers["Retry-After"]) <= 60
     right = office_pc.post("/api/login", json={"username": "siti", "password": PASSWORD},
                            headers={"X-Forwarded-For": "10.9.9.9"})  # a forged proxy header changes nothing
     assert_json_error(right, 429, "rate_limited")
@@ -245,6 +250,81 @@ def test_the_fourth_login_from_one_address_is_429_even_with_the_right_password(d
     other_pc.environ_base["REMOTE_ADDR"] = "10.0.0.2"
     assert other_pc.post("/api/login", json={"username": "siti", "password": PASSWORD}).status_code == 200
     app.extensions["store"].close()
+
+
+def from_address(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_ten_failed_logins_at_one_name_from_ten_addresses_make_even_the_right_password_wait(database, clock):
+    app = server.create_app(CONFIG, overrides_for(database, limits={
+        "logins_per_address": "10/minute", "logins_per_account": "10/minute"}), clock=clock)
+    add_user(app, "siti")
+    add_user(app, "budi")
+    wrong = {"username": "siti", "password": "bukan-ini-sandinya"}
+    assert [from_address(app, f"10.0.0.{i}").post("/api/login", json=wrong).status_code
+            for i in range(1, 11)] == [401] * 10
+    right = from_address(app, "10.0.1.1").post("/api/login", json={"username": "siti", "password": PASSWORD})
+    assert_json_error(right, 429, "rate_limited")
+    assert right.headers["Retry-After"].isdigit() and 1 <= int(right.headers["Retry-After"]) <= 60
+    assert "Set-Cookie" not in right.headers
+    other = from_address(app, "10.0.1.1").post("/api/login", json={"username": "budi", "password": PASSWORD})
+    assert other.status_code == 200
+    app.extensions["store"].close()
+
+
+def test_a_name_with_no_account_is_limited_exactly_like_one_with_an_account(database, clock):
+    app = server.create_app(CONFIG, overrides_for(database, limits={"logins_per_account": "3/minute"}),
+                            clock=clock)
+    add_user(app, "siti")
+    answers = {}
+    for name in ("siti", "tidak_ada"):
+        tries = [from_address(app, f"10.0.2.{i}").post(
+            "/api/login", json={"username": name, "password": "bukan-ini-sandinya"}) for i in range(4)]
+        answers[name] = [(r.status_code, r.json) for r in tries]
+        assert [status for status, _ in answers[name]] == [401, 401, 401, 429]
+    assert answers["siti"] == answers["tidak_ada"]
+    app.extensions["store"].close()
+
+
+def test_an_unknown_or_disabled_name_takes_as_long_to_refuse_as_a_wrong_password(app):
+    add_user(app, "siti")
+    add_user(app, "budi")
+    app.extensions["accounts"].set_disabled("budi")
+    client = app.test_client()
+
+    def seconds_to_refuse(name: str) -> float:
+        start = time.perf_counter()
+        response = client.post("/api/login", json={"username": name, "password": "bukan-ini-sandinya"})
+        took = time.perf_counter() - start
+        assert_json_error(response, 401, "bad_credentials")
+        return took
+
+    seconds_to_refuse("tidak_ada")  # once before measuring, as a running server has already
+    times = {"siti": [], "tidak_ada": [], "budi": []}
+    for _ in range(20):  # interleaved, so that the shared machine's drift falls on all three alike
+        for name, took in times.items():
+            took.append(seconds_to_refuse(name))
+    medians = {name: statistics.median(took) for name, took in times.items()}
+    assert min(medians.values()) > 0.005, medians  # a password hash was checked for each
+    assert max(medians.values()) / min(medians.values()) <= 1.5, medians
+
+
+# --- answers that no cache may keep ---
+
+def test_staff_answers_and_pages_are_never_stored_by_a_cache_but_static_files_may_be(app, admin):
+    for path in ("/api/session", "/api/reports/daily", "/counter", "/admin"):
+        assert admin.get(path).headers["Cache-Control"] == "no-store", path
+    add_user(app, "siti")
+    login = app.test_client().post("/api/login", json={"username": "siti", "password": PASSWORD})
+    assert login.status_code == 200 and login.headers["Cache-Control"] == "no-store"
+    logout = admin.post("/api/logout")
+    assert logout.status_code == 200 and logout.headers["Cache-Control"] == "no-store"
+    for path in ("/static/base.css", "/static/counter/counter.js", "/static/js/live.js"):
+        response = app.test_client().get(path)
+        assert response.status_code == 200 and "no-store" not in response.headers.get("Cache-Control", ""), path
 
 
 # --- the content policy: only the server's own assets ---

@@ -39,7 +39,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(QueueError)
     def queue_error(e: QueueError):
-        return error(e.status, e.code, e.message)
+        response = error(e.status, e.code, e.message)
+        if getattr(e, "retry_after", None):  # a rate limit says when to try again
+            response.headers["Retry-After"] = str(e.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):

@@ -23,7 +23,7 @@ ERRORS = {
     404: "Data tidak ditemukan.",
     409: "Perpindahan status yang tidak diperbolehkan; tidak ada yang berubah.",
     413: "Isi permintaan lebih dari 16 KB.",
-    429: "Terlalu banyak permintaan (batas per kios atau per alamat).",
+    429: "Terlalu banyak permintaan (batas per kios, per alamat, atau login gagal per nama pengguna).",
 }
 PUBLIC, STAFF, ADMIN = "public", "staff", "admin"
 
@@ -264,7 +264,11 @@ def _admin_paths(config: Config) -> dict:
 # --- components ---
 
 def _error_responses() -> dict:
-    return {f"E{status}": _ok(description, _ref("Error")) for status, description in ERRORS.items()}
+    responses = {f"E{status}": _ok(description, _ref("Error")) for status, description in ERRORS.items()}
+    responses["E429"]["headers"] = {"Retry-After": {
+        "description": "Detik sampai batas mengizinkan satu permintaan lagi.",
+        "schema": {"type": "integer", "minimum": 1}}}
+    return responses
 
 
 def _security_schemes() -> dict:

@@ -1,5 +1,8 @@
-"""Rate limits per kiosk and per address, with the limits library's moving window."""
+"""Rate limits per kiosk, per address and per account, with the limits library's moving window."""
 from __future__ import annotations
+
+import math
+import time
 
 import limits
 from limits.storage import MemoryStorage
@@ -9,7 +12,13 @@ from queueing.model import QueueError
 
 
 class TooMany(QueueError):
+    """Past a rate limit; retry_after is the seconds until the window lets one through (Retry-After)."""
+
     status, code = 429, "rate_limited"
+
+    def __init__(self, message: str, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class RateLimits:
@@ -23,4 +32,21 @@ class RateLimits:
         """Count one use of key under the named limit; raise TooMany past it."""
         item = self._items.get(name)
         if item is not None and not self._limiter.hit(item, name, key):
-            raise TooMany(message)
+            raise TooMany(message, self._retry_after(item, name, key))
+
+    def check(self, name: str, key: str, message: str) -> None:
+        """Raise TooMany when key has no use left under the named limit; count nothing."""
+        item = self._items.get(name)
+        if item is not None and not self._limiter.test(item, name, key):
+            raise TooMany(message, self._retry_after(item, name, key))
+
+    def count(self, name: str, key: str) -> None:
+        """Count one use of key under the named limit, without refusing anything."""
+        item = self._items.get(name)
+        if item is not None:
+            self._limiter.hit(item, name, key)
+
+    def _retry_after(self, item, name: str, key: str) -> int:
+        # The moving window frees a use when its oldest counted use leaves the window.
+        reset = self._limiter.get_window_stats(item, name, key).reset_time
+        return max(1, math.ceil(reset - time.time()))
