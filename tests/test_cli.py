@@ -156,7 +156,8 @@ class Console:
 def printed_visit(server, *consoles: Console) -> str:
     """A visit at the printing kiosk; its number, once each console heard it printed."""
     number = post(f"{server.url}/api/visits", {"kiosk": "lobby", "service": "kk",
-                                               "request_id": f"r{time.monotonic_ns()}"})[1]["ticket"]["number"]
+                                               "request_id": f"r{time.monotonic_ns()}"},
+                  server.kiosk_headers())[1]["ticket"]["number"]
     wait_until(lambda: all((number, "printed") in c.printed for c in consoles), f"{number} heard printed")
     return number
 
