@@ -1,12 +1,15 @@
 """The touchscreen kiosk: its page and the visits API."""
 from __future__ import annotations
 
+import hmac
+
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from display import svg_qr
 from display.live import queue_service
 from queueing.model import BadInput, NotFound, QueueError
 from web.address import request_origin
+from web.auth import current_session
 from web.body import json_body, text
 from web.devices import devices, enrolled_device, require_kiosk, set_device_cookie
 
@@ -27,23 +30,31 @@ def visit():
 
 @bp.post("/api/slips")
 def slip():
-    """Print the online-service slip for a visitor sent online."""
+    """Print the online-service slip for a visitor sent online: at the kiosk, or from a counter
+    whose staff rejected an emergency claim and send the visitor to the kiosk's printer."""
     kiosk = text(json_body(), "kiosk")
-    _limit(kiosk)
+    _limit(kiosk, staff_may=True)
     result = queue_service().print_slip(kiosk, _base_url(kiosk))
     return jsonify(result.body), result.status
 
 
-def _limit(kiosk: str) -> None:
-    """Refuse an unknown kiosk (400), then a device the office has not enrolled for it (403),
-    then count the request against the kiosk's rate: only the kiosk's own requests count, so
-    nobody else can use its limit up."""
+def _limit(kiosk: str, staff_may: bool = False) -> None:
+    """Refuse an unknown kiosk (400), then a device the office has not enrolled for it (403;
+    staff, trusted like a kiosk, where staff_may), then count the request against the kiosk's
+    rate: only the kiosk's own (and staff's) requests count, so nobody else can use it up."""
     if not current_app.extensions["config"].kiosk(kiosk):
         raise BadInput(f"Kios {kiosk!r} tidak dikenal.", "unknown_kiosk")
-    require_kiosk(kiosk)
+    if not (staff_may and _staff_with_csrf()):
+        require_kiosk(kiosk)
     current_app.extensions["limits"].hit(
         "visits_per_kiosk", kiosk,
         "Terlalu banyak permintaan dari kios ini. Silakan tunggu sebentar lalu coba lagi.")
+
+
+def _staff_with_csrf() -> bool:
+    session = current_session()
+    sent = request.headers.get("X-CSRFToken", "")
+    return session is not None and hmac.compare_digest(sent.encode(), session["csrf_token"].encode())
 
 
 def _base_url(kiosk: str) -> str:

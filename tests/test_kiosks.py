@@ -172,3 +172,9 @@ def test_the_cli_enrolls_a_kiosk_with_a_link_and_revoking_it_drops_its_socket(li
         assert refused.status_code == 403 and refused.json()["error"] == "kiosk_not_enrolled"
     finally:
         screen.disconnect()
+
+
+def test_staff_may_print_an_online_slip_at_a_kiosk_for_a_visitor_they_redirected(app, staff):
+    assert staff.post("/api/slips", json={"kiosk": "lobby"}).json == {"print": {"status": "preview"}}
+    no_csrf = staff.client.post("/api/slips", json={"kiosk": "lobby"})
+    assert_not_enrolled(no_csrf)
