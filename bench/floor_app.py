@@ -64,21 +64,26 @@ class Numbers:
     def next(self, day: str, prefix: str) -> int:
         """Return the next number of the day for prefix, committed to disk."""
         with self._write_lock:
-            if self._writer is None:
-                self._writer = connect(self.path)
-            conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                seq = conn.execute(NEXT_NUMBER, (day, prefix)).fetchone()[0]
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-            return seq
+            return self.write_next(day, prefix)
+
+    def write_next(self, day: str, prefix: str) -> int:
+        """The transaction of next(), for a caller that holds the write lock."""
+        if self._writer is None:
+            self._writer = connect(self.path)
+        conn = self._writer
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            seq = conn.execute(NEXT_NUMBER, (day, prefix)).fetchone()[0]
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return seq
 
 
-def create_app(database: Path) -> Flask:
-    """Build the floor app: Flask, Socket.IO in threading mode and the one endpoint."""
+def create_app(database: Path, async_mode: str = "threading") -> Flask:
+    """Build the floor app: Flask, Socket.IO (threading unless told: bench/models.py) and the
+    one endpoint."""
     numbers = Numbers(database)
     app = Flask(__name__)
     app.add_url_rule("/healthz", "healthz", lambda: {"ok": True})
@@ -91,7 +96,7 @@ def create_app(database: Path) -> Flask:
                         "kiosk": data.get("kiosk")}), 201
 
     socketio = SocketIO()
-    socketio.init_app(app, async_mode="threading")
+    socketio.init_app(app, async_mode=async_mode)
     return app
 
 

@@ -27,11 +27,12 @@ MAX_SOCKET_MESSAGE = 16 * 1024  # as display/live.py: clients only send small me
 STATUS = {"called": "called", "recalled": "called", "started": "serving", "finished": "done"}
 
 
-def create_app() -> Flask:
-    """Build the floor app: Flask, Socket.IO in threading mode and the one endpoint."""
+def create_app(async_mode: str = "threading") -> Flask:
+    """Build the floor app: Flask, Socket.IO (threading unless told: bench/models.py) and the
+    one endpoint."""
     app = Flask(__name__)
     socketio = SocketIO()
-    socketio.init_app(app, async_mode="threading", max_http_buffer_size=MAX_SOCKET_MESSAGE)
+    socketio.init_app(app, async_mode=async_mode, max_http_buffer_size=MAX_SOCKET_MESSAGE)
     app.add_url_rule("/healthz", "healthz", lambda: {"ok": True})
     lock = threading.Lock()
     version = [0]
