@@ -26,6 +26,7 @@ TLS, where there is any, ends in front of gunicorn.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import selectors
 import socket
@@ -107,6 +108,14 @@ class BufferingWorker(ThreadWorker):
     def finish_request(self, conn, fs):
         if fs.cancelled() or fs.exception() is not None or fs.result():
             return super().finish_request(conn, fs)
+        if _upgraded(conn):
+            # A websocket's reader thread (simple-websocket) may still be blocked on the socket,
+            # and close it later: registered in the poller, its descriptor could be reused under
+            # us. Shutting it down (both ways) wakes that thread and tells the client at once.
+            with contextlib.suppress(OSError):
+                conn.sock.shutdown(socket.SHUT_RDWR)
+            self.nr_conns -= 1
+            return conn.close()
         self._linger(conn)  # gunicorn's graceful close would wait for the client in this thread
 
     def _linger(self, conn):
@@ -189,6 +198,12 @@ class _Incoming:
 
     def complete(self) -> bool:
         return self.size is not None and len(self.data) >= self.size
+
+
+def _upgraded(conn) -> bool:
+    """Whether the connection's last request asked to switch protocols (a websocket)."""
+    request = conn.parser.mesg if conn.parser else None
+    return request is not None and any(name == "UPGRADE" for name, _ in request.headers)
 
 
 def body_length(head: bytes) -> int:
