@@ -44,6 +44,7 @@ from web.errors import HTTP_CODES, HTTP_MESSAGES
 HEAD_SECONDS = 5.0
 BODY_SECONDS = 5.0
 LINGER_SECONDS = 2.0  # how long a closing connection may take to hang up (gunicorn's own figure)
+SWEEP_SECONDS = 0.5  # a deadline is kept to within this (and the event loop's 1 s turn)
 MAX_BUFFERED = 64 * 1024  # per head and per body: four times the largest body the app accepts
 _CHUNKED = -1
 
@@ -55,6 +56,7 @@ class BufferingWorker(ThreadWorker):
         super().__init__(*args, **kwargs)
         self.incoming: dict = {}  # connection -> _Incoming: still sending its request
         self.lingering: dict = {}  # connection -> the time it is closed, answered or not
+        self.swept = 0.0  # when murder_pending last looked through them
 
     def enqueue_req(self, conn):
         """Read the connection's next request in the event loop (gunicorn calls this for a new
@@ -151,9 +153,13 @@ class BufferingWorker(ThreadWorker):
         conn.close()
 
     def murder_pending(self):
-        """Also cut the connections past their deadline (the event loop calls this every second)."""
+        """Also cut the connections past their deadline (the event loop calls this after every
+        turn, at least once a second; looking through them all is done twice a second at most)."""
         super().murder_pending()
         now = time.monotonic()
+        if now < self.swept + SWEEP_SECONDS:
+            return
+        self.swept = now
         for conn, incoming in list(self.incoming.items()):
             if incoming.deadline <= now:
                 if incoming.data:
