@@ -189,6 +189,9 @@ class _Incoming:
         """Take note of a complete head; return the status to refuse the request with, if any."""
         if self.size is not None:
             return None
+        # Empty lines before a request line may be ignored (RFC 9112 2.2): drop them here, so that
+        # they cannot pass for a complete head and send a thread to wait for the real one.
+        del self.data[:len(self.data) - len(self.data.lstrip(b"\r\n"))]
         end = self.data.find(b"\r\n\r\n")
         if end < 0:
             return 431 if len(self.data) > MAX_BUFFERED else None
