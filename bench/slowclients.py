@@ -49,7 +49,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each measure (10)")
     parser.add_argument("--rate", type=float, default=20.0, help="GET /api/state per second (20)")
     parser.add_argument("--slow", type=int, default=300, help="slow connections held (300)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per side, alternating (3)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per side, alternating (5)")
     parser.add_argument("--quick", action="store_true", help="3-second smoke run")
     args = parser.parse_args(argv)
     if args.quick:
@@ -129,8 +129,8 @@ class SlowClients:
         for key in list(self.selector.get_map().values()):
             self._forget(key.fileobj)
         self.selector.close()
-        return {"held": self.count, "opened": self.opened, "cut_by_server": self.cut, "answered_408": self.answered_408,
-                "failed_to_open": self.refused}
+        return {"held": self.count, "opened": self.opened, "cut_by_server": self.cut,
+                "answered_408": self.answered_408, "failed_to_open": self.refused}
 
 
 def measure(port: int, rate: float, seconds: float) -> dict:
@@ -204,7 +204,8 @@ def run(args) -> dict:
     ratios = [slow["p99_ms"] / calm["p99_ms"] for calm, slow in zip(rounds["calm"], rounds["slow"])]
     sides = {side: pooled(measures) for side, measures in rounds.items()}
     ratio = statistics.median(ratios)
-    return {"config": {"started": started, "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} CPUs",
+    machine = f"{platform.machine()}, {len(os.sched_getaffinity(0))} CPUs"
+    return {"config": {"started": started, "machine": machine,
                        "rate": args.rate, "seconds": args.seconds, "rounds": args.rounds, "slow": args.slow,
                        "code": launch.code_version(ROOT), "other": other_cpu(load)},
             "calm": sides["calm"], "slow_clients": sides["slow"], "round_ratios": ratios,

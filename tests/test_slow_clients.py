@@ -180,10 +180,11 @@ def add_admin(config_path) -> tuple[str, str]:
     from queueing import config as configuration
     from queueing.accounts import Accounts
     from queueing.store import Store
-    store = Store(configuration.load(config_path).server.database)
+    config = configuration.load(config_path)
+    store = Store(config.server.database)
     try:
         password = secrets.token_urlsafe(12)
-        Accounts(configuration.load(config_path), store).add_user("kepala", password, "admin", [])
+        Accounts(config, store).add_user("kepala", password, "admin", [])
         return "kepala", password
     finally:
         store.close()
