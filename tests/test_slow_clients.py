@@ -175,6 +175,20 @@ def test_a_malformed_request_gets_a_short_json_answer_not_an_html_page(live_serv
     assert_office_answers(server)
 
 
+def test_a_client_waiting_for_100_continue_gets_it_before_sending_its_body(live_server):
+    server = live_server()
+    connection = socket.create_connection(("127.0.0.1", server.port), timeout=2)
+    connection.sendall(b"POST /api/state HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       b"Expect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n")
+    assert connection.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+    connection.sendall(b"{}")
+    answer = b""
+    while chunk := connection.recv(4096):
+        answer += chunk
+    connection.close()
+    assert b"HTTP/1.1 405 " in answer  # the app's own answer: the request reached it whole
+
+
 def add_admin(config_path) -> tuple[str, str]:
     """Make an admin account on the server's database (the store serves several processes)."""
     from queueing import config as configuration

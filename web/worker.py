@@ -88,6 +88,12 @@ class BufferingWorker(ThreadWorker):
             self._refuse(conn, status)
         elif incoming.complete():
             self._dispatch(conn, incoming)
+        elif incoming.expects_continue:
+            # The client waits for this before it sends the body (gunicorn sends it again when
+            # the request reaches the app: a client takes any number of 100s before the answer).
+            incoming.expects_continue = False
+            with contextlib.suppress(OSError):
+                conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def _dispatch(self, conn, incoming):
         """Hand a complete request to a thread, with its bytes ready in gunicorn's parser."""
@@ -178,12 +184,13 @@ class BufferingWorker(ThreadWorker):
 class _Incoming:
     """What a connection has sent of its next request, and until when it may send the rest."""
 
-    __slots__ = ("data", "deadline", "size")
+    __slots__ = ("data", "deadline", "size", "expects_continue")
 
     def __init__(self, data: bytes, seconds: float):
         self.data = bytearray(data)
         self.deadline = time.monotonic() + seconds
         self.size = None  # head plus body, once the head is complete
+        self.expects_continue = False  # until the head is read: "Expect: 100-continue", HTTP/1.1
 
     def advance(self) -> int | None:
         """Take note of a complete head; return the status to refuse the request with, if any."""
@@ -203,6 +210,8 @@ class _Incoming:
         self.size = end + 4 + length
         if length:
             self.deadline = time.monotonic() + BODY_SECONDS
+            head = bytes(self.data[:end]).lower()
+            self.expects_continue = b"\r\nexpect: 100-continue" in head and b" http/1.1\r\n" in head
         return None
 
     def complete(self) -> bool:
