@@ -17,14 +17,23 @@ HTTP_MESSAGES = {
     403: "Anda tidak berwenang melakukan ini.",
     404: "Alamat atau data yang diminta tidak ditemukan.",
     405: "Metode ini tidak didukung untuk alamat ini.",
+    408: "Permintaan tidak terkirim utuh dalam batas waktu. Silakan coba lagi.",
     409: "Perubahan ini tidak diperbolehkan pada keadaan sekarang.",
+    411: "Panjang isi permintaan (Content-Length) harus disebutkan.",
     413: "Isi permintaan terlalu besar.",
+    414: "Alamat yang diminta terlalu panjang.",
     415: "Jenis isi permintaan tidak didukung.",
+    417: "Permintaan ini tidak dapat dipenuhi.",
     429: "Terlalu banyak permintaan. Silakan tunggu sebentar lalu coba lagi.",
+    431: "Kepala (header) permintaan terlalu besar.",
+    500: "Terjadi kesalahan pada server. Silakan coba lagi.",
+    501: "Permintaan ini tidak didukung oleh server.",
 }
 HTTP_CODES = {400: "bad_request", 401: "login_required", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 409: "conflict", 413: "too_large",
-              415: "unsupported_media_type", 429: "rate_limited"}
+              405: "method_not_allowed", 408: "request_timeout", 409: "conflict",
+              411: "length_required", 413: "too_large", 414: "uri_too_long",
+              415: "unsupported_media_type", 417: "expectation_failed", 429: "rate_limited",
+              431: "headers_too_large", 500: "internal", 501: "not_implemented"}
 
 
 def error(status: int, code: str, message: str):
@@ -57,4 +66,4 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(e: Exception):
         log.exception("unhandled error")
-        return error(500, "internal", "Terjadi kesalahan pada server. Silakan coba lagi.")
+        return error(500, HTTP_CODES[500], HTTP_MESSAGES[500])
