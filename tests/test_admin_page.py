@@ -313,7 +313,7 @@ def test_an_admin_edits_a_notice_and_sees_it_saved_with_who_and_when(live_server
     expect(ktp.locator("textarea")).to_have_value("Pelayanan KTP-el ditunda sampai 8 April 2020. Suket tetap berlaku.")
     expect(ktp.locator("[data-part=meta]")).to_contain_text(when, **TEXT)
     expect(page.locator('[data-notice="service:kk"] [data-part=meta]')).to_contain_text("belum pernah diubah", **TEXT)
-    page.get_by_role("button", name="EN").click()
+    page.get_by_role("button", name="EN", exact=True).click()
     expect(ktp.locator("[data-part=meta]")).to_contain_text("Changed by kepala", **TEXT)
 
 
@@ -453,7 +453,7 @@ def test_the_daily_report_shows_its_charts_table_and_csv_links_for_the_date_pick
     rows = page.request.get(server.url + href).text().splitlines()
     assert len(rows) == 3 and rows[2].startswith(f"{today},12,7,4,1,0,0,2,")
 
-    page.get_by_role("button", name="EN").click()
+    page.get_by_role("button", name="EN", exact=True).click()
     expect(page.locator("#chart-outcomes")).to_have_attribute("src", re.compile("lang=en"))
     expect(report.locator(".summary-table")).to_contain_text("Kiosk visits", **TEXT)
 
