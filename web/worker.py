@@ -15,6 +15,7 @@ a socket and a buffer each, never a thread, however large or small the pool is.
 - A body over MAX_BUFFERED is refused (413) before it is read, a chunked one (411): the
   application accepts neither (server.MAX_BODY and display.live.MAX_SOCKET_MESSAGE are 16 KB,
   and no client of ours sends chunked bodies), and either would need a thread to read it.
+  A client that waits for "100 Continue" before its body gets it from the event loop.
 - Closing after an answer lingers in the event loop. Stock gthread lingers (up to 2 s, for the
   client's FIN) in its main thread, so each client that did not hang up stalled the whole loop.
 - gunicorn's own error answers (a malformed request line, too long a header) come in the
@@ -57,6 +58,12 @@ class BufferingWorker(ThreadWorker):
         self.incoming: dict = {}  # connection -> _Incoming: still sending its request
         self.lingering: dict = {}  # connection -> the time it is closed, answered or not
         self.swept = 0.0  # when murder_pending last looked through them
+
+    @classmethod
+    def check_config(cls, cfg, log):
+        super().check_config(cfg, log)
+        if cfg.is_ssl:  # the event loop reads requests off the raw socket
+            raise RuntimeError("BufferingWorker serves plain HTTP: end TLS in front of gunicorn")
 
     def enqueue_req(self, conn):
         """Read the connection's next request in the event loop (gunicorn calls this for a new
