@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 import click
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
+from werkzeug.http import parse_cookie
 from werkzeug.wrappers import Response
 from wsproto.utilities import RemoteProtocolError
 
@@ -33,7 +34,10 @@ from queueing.model import QueueError
 from queueing.printjobs import PrintJobs
 from queueing.service import QueueService, utc_now
 from queueing.store import Store
-from web import errors, openapi, serving
+from web import auth, devices, errors, openapi, serving
+from web.auth import current_session
+from web.capacity import TRUSTED_SOCKETS, CapacityGate, SocketCapacity
+from web.devices import any_enrolled
 from web.ratelimit import RateLimits
 
 HERE = Path(__file__).resolve().parent
@@ -67,7 +71,9 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
         printjobs=PrintJobs(config, store, clock or utc_now),
         limits=RateLimits({"visits_per_kiosk": config.limits.visits_per_kiosk,
                            "logins_per_address": config.limits.logins_per_address,
-                           "logins_per_account": config.limits.logins_per_account}),
+                           "logins_per_account": config.limits.logins_per_account,
+                           "requests_per_address": config.limits.requests_per_address}),
+        sockets=SocketCapacity(config.server.sockets, config.limits.sockets_per_address),
     )
     app.extensions["queue"].publish = broadcaster(app.extensions["queue"])
     app.extensions["outbox"] = Outbox(config, app.extensions["printjobs"], broadcast_print,
@@ -80,12 +86,39 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "index", lambda: render_template("index.html", config=config))
     app.add_url_rule("/healthz", "healthz", lambda: {"ok": True})
+    app.before_request(_limit_anonymous)
     app.after_request(_security_headers)
     # Same-origin only (the default of cors_allowed_origins): no cross-site socket.
     socketio.init_app(app, async_mode="threading", max_http_buffer_size=MAX_SOCKET_MESSAGE)
-    app.wsgi_app = SocketGuard(send_after_answers(app.wsgi_app))
+    gate = CapacityGate(send_after_answers(app.wsgi_app), app.extensions["sockets"], _trusted_socket(app))
+    gate.watch_sessions(socketio.server.eio)
+    app.wsgi_app = SocketGuard(gate)
     _add_cli(app)
     return app
+
+
+def _limit_anonymous():
+    """Bound what one address may ask without a staff session or a kiosk's device cookie
+    ([limits] requests_per_address): one phone's script cannot take the server's time
+    from the kiosks, the counters and the other phones."""
+    if current_session() is None and not any_enrolled():
+        current_app.extensions["limits"].hit(
+            "requests_per_address", request.remote_addr or "",
+            "Terlalu banyak permintaan dari alamat ini. Silakan tunggu sebentar lalu coba lagi.")
+
+
+def _trusted_socket(app: Flask):
+    """Whether a Socket.IO handshake comes from staff (a live session) or an enrolled kiosk."""
+    accounts, kiosks = app.extensions["accounts"], app.extensions["kiosks"]
+
+    def trusted(environ) -> bool:
+        cookies = parse_cookie(environ)
+        if accounts.session(cookies.get(auth.COOKIE)) is not None:
+            return True
+        return any(kiosks.device(name[len(devices.COOKIE_PREFIX):], value) is not None
+                   for name, value in cookies.items() if name.startswith(devices.COOKIE_PREFIX))
+
+    return trusted
 
 
 def _security_headers(response):
@@ -160,6 +193,7 @@ def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> thre
                 service.publish_new()
                 drop_ended_staff_sockets(app.extensions["accounts"].live_session_ids)
                 drop_revoked_kiosks(app.extensions["kiosks"])
+                app.extensions["sockets"].prune(set(socketio.server.eio.sockets))
                 if time.monotonic() - last_expiry >= every:
                     last_expiry = time.monotonic()
                     service.expire_day()
@@ -318,8 +352,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"config error: {e}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO)
+    # A thread for each place of web.capacity, and config.server.threads for requests.
     run_gunicorn(path, args.host or config.server.host, args.port or config.server.port,
-                 config.server.threads)
+                 config.server.threads + config.server.sockets + TRUSTED_SOCKETS)
     return 0
 
 

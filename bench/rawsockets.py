@@ -7,7 +7,12 @@ only what a phone page's socket does on the wire, from one asyncio loop per proc
 - `GET /socket.io/?EIO=4&transport=websocket` with an Upgrade, read the `0{...}` open packet,
   send `40` (connect to the default namespace; client frames are masked), read `40{...}`;
 - answer every server ping `2` with `3` (Engine.IO v4: the server pings);
-- stamp `time.time()` on every `42["queue",{...,"version":V}]` frame as it is read.
+- stamp `time.time()` on every `42["queue",{...,"version":V}]` frame as it is read, and keep
+  every `42["ticket",{...}]` (a phone's, connected with `watch=<token>` in its query) as
+  (time, number, status, position).
+
+Each client may have its own query (`watch=<token>` makes it a phone) and its own source
+address (any of 127.0.0.0/8 on Linux), to act as many visitors' phones.
 
 One process holds ~500 clients. It is driven over a multiprocessing pipe by the bench
 (`Pool`): connect N, clear or report the arrivals, count refusals and drops, close.
@@ -66,13 +71,17 @@ class Clients:
         self.refused: dict[str, int] = {}
         self.dropped = 0
         self.arrivals: dict[str, list[float]] = {}  # "port:version" -> arrival times
+        self.tickets: list[tuple[float, str, str, int | None]] = []  # (time, number, status, position)
 
-    async def one(self, host: str, port: int, ready: asyncio.Future) -> None:
+    async def one(self, host: str, port: int, ready: asyncio.Future, query: str = "",
+                  source: str | None = None) -> None:
         writer = None
         try:
-            reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 30)
+            local = (source, 0) if source else None
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port, local_addr=local), 30)
             key = base64.b64encode(os.urandom(16)).decode()
-            writer.write((f"GET {PATH} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+            path = f"{PATH}&{query}" if query else PATH
+            writer.write((f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
                           "Sec-WebSocket-Version: 13\r\n\r\n").encode())
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 60)
@@ -83,11 +92,17 @@ class Clients:
             if not data.startswith(b"0{"):
                 raise ConnectionError("no open packet")
             writer.write(_frame("40"))
-            _, data = await asyncio.wait_for(_read_frame(reader), 60)
-            if not data.startswith(b"40"):
-                raise ConnectionError(f"no namespace connect: {data[:40]!r}")
+            while True:  # what the server's connect handler emits may come before its "40"
+                _, data = await asyncio.wait_for(_read_frame(reader), 60)
+                if data.startswith(b"44"):  # the application refused the namespace connect
+                    raise ConnectionRefusedError(f"refused: {json.loads(data[2:]).get('message')}")
+                if data.startswith(b"40"):
+                    break
+                if not data.startswith(b"42"):
+                    raise ConnectionError(f"no namespace connect: {data[:40]!r}")
+                self._take(data, time.time(), port)
         except Exception as exc:  # noqa: BLE001 - counted, by kind
-            name = str(exc) if isinstance(exc, ConnectionRefusedError) else type(exc).__name__
+            name = str(exc) if isinstance(exc, (ConnectionRefusedError, ConnectionError)) else type(exc).__name__
             self.refused[name] = self.refused.get(name, 0) + 1
             if writer is not None:
                 writer.close()
@@ -107,9 +122,8 @@ class Clients:
                     continue
                 if data == b"2":
                     writer.write(_frame("3"))
-                elif data.startswith(b'42["queue"'):
-                    version = json.loads(data[2:])[1]["version"]
-                    self.arrivals.setdefault(f"{port}:{version}", []).append(now)
+                else:
+                    self._take(data, now, port)
         except (asyncio.IncompleteReadError, ConnectionError, OSError):
             pass
         except asyncio.CancelledError:
@@ -119,14 +133,27 @@ class Clients:
         self.dropped += 1
         writer.close()
 
-    async def connect(self, host: str, port: int, count: int, parallel: int = 25) -> dict:
-        """Open count clients, parallel handshakes at a time; return when all settled."""
+    def _take(self, data: bytes, now: float, port: int) -> None:
+        """Keep what a message says: a queue event's arrival, or a phone's ticket view."""
+        if data.startswith(b'42["queue"'):
+            version = json.loads(data[2:])[1]["version"]
+            self.arrivals.setdefault(f"{port}:{version}", []).append(now)
+        elif data.startswith(b'42["ticket"'):
+            view = json.loads(data[2:])[1]
+            self.tickets.append((now, view["number"], view["status"], view["position"]))
+
+    async def connect(self, host: str, port: int, count: int, parallel: int = 25,
+                      queries: list[str] | None = None, sources: list[str] | None = None) -> dict:
+        """Open count clients, parallel handshakes at a time; return when all settled.
+        Client i sends queries[i] and connects from sources[i % len(sources)] when given."""
         before = self.connected
         loop = asyncio.get_running_loop()
         pending: list[asyncio.Future] = []
-        for _ in range(count):
+        for i in range(count):
             ready = loop.create_future()
-            self.tasks.append(asyncio.create_task(self.one(host, port, ready)))
+            query = queries[i] if queries else ""
+            source = sources[i % len(sources)] if sources else None
+            self.tasks.append(asyncio.create_task(self.one(host, port, ready, query, source)))
             pending.append(ready)
             if len(pending) >= parallel:
                 await asyncio.gather(*pending)
@@ -146,10 +173,11 @@ def _serve(conn) -> None:
             if command == "connect":
                 conn.send(await clients.connect(*args))
             elif command == "clear":
-                clients.arrivals = {}
+                clients.arrivals, clients.tickets = {}, []
                 conn.send(True)
             elif command == "report":
-                conn.send({"arrivals": clients.arrivals, "connected": clients.connected,
+                conn.send({"arrivals": clients.arrivals, "tickets": clients.tickets,
+                           "connected": clients.connected,
                            "dropped": clients.dropped, "refused": dict(clients.refused)})
             elif command == "close":
                 for task in clients.tasks:
@@ -167,8 +195,10 @@ class Pool:
         self.procs: list[tuple[multiprocessing.Process, object]] = []
         self.by_port: dict[int, list] = {}
 
-    def connect(self, host: str, port: int, count: int, per_process: int = 500) -> dict:
-        """Start processes for count clients to host:port and connect them (in parallel)."""
+    def connect(self, host: str, port: int, count: int, per_process: int = 500,
+                queries: list[str] | None = None, sources: list[str] | None = None) -> dict:
+        """Start processes for count clients to host:port and connect them (in parallel);
+        queries and sources as in Clients.connect."""
         ctx = multiprocessing.get_context("fork")
         mine = []
         left = count
@@ -180,7 +210,10 @@ class Pool:
             proc.start()
             self.procs.append((proc, here))
             mine.append(here)
-            here.send(("connect", (host, port, n)))
+            done = count - left - n  # clients before this process's
+            turn = done % len(sources) if sources else 0
+            here.send(("connect", (host, port, n, 25, queries[done:done + n] if queries else None,
+                                   sources[turn:] + sources[:turn] if sources else None)))
         self.by_port.setdefault(port, []).extend(mine)
         total = {"connected": 0, "refused": {}}
         for conn in mine:
@@ -199,13 +232,14 @@ class Pool:
     def report(self, port: int | None = None) -> dict:
         """Merge the reports of the processes (of one server's port, or all)."""
         conns = self.by_port.get(port, []) if port is not None else [c for _, c in self.procs]
-        merged = {"arrivals": {}, "connected": 0, "dropped": 0}
+        merged = {"arrivals": {}, "tickets": [], "connected": 0, "dropped": 0}
         for conn in conns:
             conn.send(("report", None))
         for conn in conns:
             got = conn.recv()
             for key, times in got["arrivals"].items():
                 merged["arrivals"].setdefault(key, []).extend(times)
+            merged["tickets"].extend(got["tickets"])
             merged["connected"] += got["connected"]
             merged["dropped"] += got["dropped"]
         return merged

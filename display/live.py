@@ -119,28 +119,90 @@ def ticket_room(token: str) -> str:
     return f"ticket:{token}"
 
 
+SCREENS_ROOM = "screens"  # every socket but the phones': where `queue` and `notices` go
+
+
+class Watchers:
+    """The tickets that sockets watch (a phone page's, or any socket's after `watch`), with the
+    view each was last sent. A change is sent to the watchers of the tickets it can move, and
+    only where their view changed: a phone hears about its own ticket, never the whole hall's
+    traffic, and a thousand phones cost the hall display nothing."""
+
+    # Changes that move no other ticket (nor does an issued ticket without priority, which
+    # joins the back): the rest can change positions or estimates in their service.
+    OWN_ONLY = frozenset({"started", "recalled", "no_show", "expired", "verified"})
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._views: dict[str, dict | None] = {}  # token -> the view last sent (None: being read)
+        self._tokens: dict[str, set[str]] = {}  # socket id -> the tokens it watches
+
+    def add(self, sid: str, token: str) -> None:
+        with self._lock:
+            self._tokens.setdefault(sid, set()).add(token)
+            self._views.setdefault(token, None)
+
+    def seen(self, token: str, view: dict) -> None:
+        """The view a watcher was just given, unless a change already sent a later one."""
+        with self._lock:
+            if token in self._views and self._views[token] is None:
+                self._views[token] = view
+
+    def remove(self, sid: str, token: str | None = None) -> None:
+        """Stop sid watching token, or every token it watches."""
+        with self._lock:
+            tokens = self._tokens.get(sid, set())
+            for gone in [token] if token is not None else list(tokens):
+                tokens.discard(gone)
+                if not any(gone in others for others in self._tokens.values()):
+                    self._views.pop(gone, None)
+            if not tokens:
+                self._tokens.pop(sid, None)
+
+    def affected(self, event: Event) -> list[str]:
+        """The watched tokens whose view event may change."""
+        with self._lock:
+            if event.ticket is None or event.event == "transferred":  # mode, pause; two services
+                return list(self._views)
+            if event.event in self.OWN_ONLY or (event.event == "issued" and not event.priority):
+                return [event.token] if event.token in self._views else []
+            service = event.ticket["service"]
+            return [token for token, view in self._views.items()
+                    if view is None or view["service"] == service or token == event.token]
+
+    def changed(self, views: dict[str, dict], always: str | None = None) -> list[tuple[str, dict]]:
+        """Keep the views that differ from those last sent (and always's), as now sent."""
+        out = []
+        with self._lock:
+            for token, view in views.items():
+                if token in self._views and (self._views[token] != view or token == always):
+                    self._views[token] = view
+                    out.append((token, view))
+        return out
+
+
+watchers = Watchers()
+
+
 def broadcaster(service: QueueService) -> Callable[[Event], None]:
     """Return the one function that sends changes out; the service calls it after each commit."""
 
     def send(event: Event) -> None:
-        """Send the change to every client, and a watched ticket's new state to its watchers."""
-        socketio.emit("queue", event.payload())
-        if event.token and _has_watchers(ticket_room(event.token)):
-            try:
-                view = service.ticket_by_token(event.token)
-            except QueueError:
-                return
-            socketio.emit("ticket", _watch_view(view), to=ticket_room(event.token))
+        """Send the change to every screen, and to each watched ticket's watchers its new view."""
+        socketio.emit("queue", event.payload(), to=SCREENS_ROOM)
+        tokens = watchers.affected(event)
+        if not tokens:
+            return
+        views = {token: _watch_view(view) for token, view in service.tickets_by_tokens(tokens).items()}
+        for token, view in watchers.changed(views, always=event.token):
+            if token == event.token:  # what happened, e.g. a recall, which changes nothing in the view
+                view = {**view, "event": event.event}
+            socketio.emit("ticket", view, to=ticket_room(token))
 
     def broadcast(event: Event) -> None:
         sender.put(lambda: send(event), by_request=has_request_context())
 
     return broadcast
-
-
-def _has_watchers(room: str) -> bool:
-    rooms = socketio.server.manager.rooms.get("/", {})
-    return bool(rooms.get(room))
 
 
 def _watch_view(view: dict) -> dict:
@@ -201,7 +263,7 @@ def broadcast_print(job: dict) -> None:
 
 def broadcast_notices(notices: dict) -> None:
     """Send changed notices to every screen (not a queue change: no version)."""
-    sender.put(lambda: socketio.emit("notices", notices))
+    sender.put(lambda: socketio.emit("notices", notices, to=SCREENS_ROOM))
 
 
 # Which sockets joined a kiosk's room as which enrolled device, so that revoking drops them.
@@ -223,9 +285,18 @@ def drop_revoked_kiosks(kiosk_devices: KioskDevices) -> int:
 
 @socketio.on("connect")
 def on_connect(auth=None):
-    """Send the snapshot; an enrolled kiosk joins its room, and logged-in staff the staff room.
+    """A phone page (`?watch=<token>`) hears only its ticket: it is sent the ticket's view now
+    and after each change of it. Every other socket is a screen: it is sent the snapshot and
+    every change. An enrolled kiosk joins its room, and logged-in staff the staff room.
     A socket that names a kiosk without that kiosk's device cookie is refused: print news
     is for the kiosk itself (SPEC, kiosk enrollment)."""
+    token = request.args.get("watch")
+    if token is not None:
+        answer = _start_watching(token)
+        if "error" in answer:
+            raise ConnectionRefusedError(answer)
+        emit("ticket", answer["ticket"])
+        return
     kiosk = auth.get("kiosk") if isinstance(auth, dict) else None
     if kiosk is not None:
         known = isinstance(kiosk, str) and current_app.extensions["config"].kiosk(kiosk)
@@ -242,18 +313,19 @@ def on_connect(auth=None):
         join_room(STAFF_ROOM)
         with _staff_lock:
             _staff_sockets.setdefault(session["session_id"], set()).add(request.sid)
+    join_room(SCREENS_ROOM)
     emit("state", queue_service().snapshot())
 
 
 @socketio.on("disconnect")
 def on_disconnect(*reason):
+    watchers.remove(request.sid)
     with _staff_lock:
         for sockets in (_staff_sockets, _kiosk_sockets):
             for key, sids in list(sockets.items()):
                 sids.discard(request.sid)
                 if not sids:
                     del sockets[key]
-
 
 
 @socketio.on("sync")
@@ -264,17 +336,25 @@ def on_sync(*args):  # whatever a client sends along: extra arguments must not r
 
 @socketio.on("watch")
 def on_watch(data=None, *extra):
-    """Join the room of one ticket, found by its token; answer with its state."""
-    token = data.get("token") if isinstance(data, dict) else None
+    """Watch one ticket, found by its token; answer with its state."""
+    return _start_watching(data.get("token") if isinstance(data, dict) else None)
+
+
+def _start_watching(token) -> dict:
+    """Join the ticket's room and list this socket among its watchers; return its view."""
     if not isinstance(token, str) or not 0 < len(token) <= 64 or not token.isascii():  # tokens are URL-safe base64
         return {"error": "bad_token", "message": "Token tiket tidak sah."}
-    join_room(ticket_room(token))  # first: a change between the read and the join still reaches it
+    # First: a change between the read and the join still reaches it.
+    join_room(ticket_room(token))
+    watchers.add(request.sid, token)
     try:
-        view = queue_service().ticket_by_token(token)
+        view = _watch_view(queue_service().ticket_by_token(token))
     except QueueError as e:
         leave_room(ticket_room(token))
+        watchers.remove(request.sid, token)
         return {"error": e.code, "message": e.message}
-    return {"ticket": _watch_view(view)}
+    watchers.seen(token, view)
+    return {"ticket": view}
 
 
 @socketio.on("*")

@@ -41,7 +41,8 @@ class Server:
     host: str = "0.0.0.0"
     port: int = 5000
     database: Path = Path("instance/antrian.db")
-    threads: int = 200
+    threads: int = 100  # threads for requests, besides one per live connection (SPEC "Capacity")
+    sockets: int = 1200  # live connections of phones and screens at once; staff and kiosks have their own
     secure_cookies: bool = False
     public_url: str = ""
 
@@ -70,6 +71,8 @@ class Limits:
     visits_per_kiosk: str = "20/minute"
     logins_per_address: str = "10/minute"
     logins_per_account: str = "10/minute"  # failed logins per user name, known or not (issue 16)
+    sockets_per_address: int = 20  # live connections of one anonymous address at once; 0 = no bound
+    requests_per_address: str = "600/minute"  # anonymous HTTP requests of one address
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,19 @@ def _rate(table: _Table, name: str, default: str) -> str:
     return value
 
 
+def _count(table: _Table, name: str, default: int) -> int:
+    """A number of things at once, written 20 or "20"; "" or 0 turns the bound off."""
+    value = table.get(name, (str, int), default)
+    if isinstance(value, str):
+        value = value.strip()
+        if value and not value.isdigit():
+            raise ConfigError(f"{table.key(name)}: must be a whole number like \"20\" or \"\"")
+        value = int(value or 0)
+    if isinstance(value, bool) or value < 0:
+        raise ConfigError(f"{table.key(name)}: must be a whole number like \"20\" or \"\"")
+    return value
+
+
 def _unique(items: list, attr: str, where: str, what: str) -> None:
     seen = set()
     for i, item in enumerate(items):
@@ -282,14 +298,18 @@ def _server(t: _Table, base: Path) -> Server:
     port = t.get("port", int, 5000)
     if not 0 < port < 65536:
         raise ConfigError(f"{t.key('port')}: must be between 1 and 65535")
-    threads = t.get("threads", int, 200)
-    if threads < 100:
-        raise ConfigError(f"{t.key('threads')}: must be at least 100")
+    threads = t.get("threads", int, 100)
+    if not 16 <= threads <= 2000:
+        raise ConfigError(f"{t.key('threads')}: must be between 16 and 2000")
+    sockets = t.get("sockets", int, 1200)
+    if not 20 <= sockets <= 5000:
+        raise ConfigError(f"{t.key('sockets')}: must be between 20 and 5000")
     server = Server(
         host=t.text("host", "0.0.0.0", allow_empty=False),
         port=port,
         database=base / t.text("database", "instance/antrian.db", allow_empty=False),
         threads=threads,
+        sockets=sockets,
         secure_cookies=t.get("secure_cookies", bool, False),
         public_url=t.text("public_url", ""),
     )
@@ -330,6 +350,8 @@ def _limits(t: _Table) -> Limits:
         visits_per_kiosk=_rate(t, "visits_per_kiosk", "20/minute"),
         logins_per_address=_rate(t, "logins_per_address", "10/minute"),
         logins_per_account=_rate(t, "logins_per_account", "10/minute"),
+        sockets_per_address=_count(t, "sockets_per_address", 20),
+        requests_per_address=_rate(t, "requests_per_address", "600/minute"),
     )
     t.finish()
     return result

@@ -6,6 +6,7 @@ Socket.IO or a printer.
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import json
@@ -58,6 +59,8 @@ class Event:
     ticket: dict | None = None
     token: str | None = None
     kiosk: str | None = None
+    priority: bool = False  # the ticket's: an issued priority ticket moves others back
+
 
     def payload(self) -> dict:
         return {"version": self.version, "event": self.event, "ticket": self.ticket}
@@ -219,7 +222,8 @@ class QueueService:
         row["id"] = conn.execute(INSERT_TICKET, row).lastrowid
         row.update(counter_id=None, called_at=None, started_at=None, ended_at=None, recalls=0, transfers=0)
         # The ticket's INSERT logged its event (m006): its rowid is the next version.
-        event = self._published(Event(facts["version"] + 1, "issued", _broadcast_ticket(row), row["token"], kiosk))
+        event = self._published(Event(facts["version"] + 1, "issued", _broadcast_ticket(row), row["token"], kiosk,
+                                          bool(row["priority"])))
         # Everyone waiting in the service who ranks with or above it was there before it.
         ticket = self._ticket_view(conn, row, facts["ahead"], (facts["done"], facts["seconds"]))
         # The trigger's job took the next rowid: nobody else writes while we hold the lock.
@@ -471,6 +475,27 @@ class QueueService:
                 raise NotFound("Tiket tidak ditemukan.", "ticket_not_found")
             return self._ticket_view(conn, row)
 
+    def tickets_by_tokens(self, tokens) -> dict[str, dict]:
+        """Return the visitor's view of each ticket found by token, read at one moment: what
+        the phones watching them are sent after a change. Positions come from one read of
+        today's waiting list, not two counts per ticket."""
+        tokens = list(tokens)
+        with self.store.read() as conn:
+            rows = [row for start in range(0, len(tokens), 500) for row in conn.execute(
+                f"SELECT * FROM tickets WHERE token IN ({','.join('?' * len(tokens[start:start + 500]))})",
+                tokens[start:start + 500])]
+            day = self.today().isoformat()
+            positions, ahead = {}, collections.Counter()
+            for waiting in self._waiting(conn, day):
+                positions[waiting["id"]] = ahead[waiting["service"]]
+                ahead[waiting["service"]] += 1
+            histories = {service: self._service_times(conn, day, service)
+                         for service in {row["service"] for row in rows}}
+            return {row["token"]: self._ticket_view(
+                        conn, row, positions.get(row["id"]),
+                        histories[row["service"]] if row["day"] == day else None)
+                    for row in rows}
+
     def ticket(self, ticket_id: int) -> dict:
         with self.store.read() as conn:
             return self._ticket_view(conn, self._ticket(conn, ticket_id))
@@ -610,7 +635,8 @@ class QueueService:
         if ticket_id is None:
             return self._published(Event(version, event))
         row = row or self._ticket(conn, ticket_id)
-        return self._published(Event(version, event, _broadcast_ticket(row), row["token"], kiosk))
+        return self._published(Event(version, event, _broadcast_ticket(row), row["token"], kiosk,
+                                     bool(row["priority"])))
 
     def _published(self, event: Event) -> Event:
         """Announce the event once its transaction commits, in version order (see Store.write)."""
@@ -635,7 +661,7 @@ class QueueService:
                     continue
                 ticket = self._ticket(conn, row["ticket_id"])
                 self._published(Event(row["version"], row["event"], _broadcast_ticket(ticket),
-                                      ticket["token"], ticket["kiosk"]))
+                                      ticket["token"], ticket["kiosk"], bool(ticket["priority"])))
         return len(rows)
 
     def _version(self, conn) -> int:

@@ -50,7 +50,8 @@ def office_time(day: str, hhmm: str) -> dt.datetime:
 def overrides_for(database: Path, **sections) -> dict:
     """Config overrides for tests: a temp database, no rate limits, no 2020 window."""
     base = {"server": {"database": str(database)},
-            "limits": {"visits_per_kiosk": "", "logins_per_address": "", "logins_per_account": ""},
+            "limits": {"visits_per_kiosk": "", "logins_per_address": "", "logins_per_account": "",
+                       "requests_per_address": "", "sockets_per_address": ""},
             "admission": {"windows": []}}
     return configuration.merge(base, sections)
 

@@ -41,7 +41,8 @@ def write_config(folder: Path, overrides: dict | None = None) -> Path:
         data = tomllib.load(f)
     data["admission"].pop("closes_at", None)  # real clock: tests may run at any hour
     base = {"server": {"database": str(folder / "antrian.db")},
-            "limits": {"visits_per_kiosk": "", "logins_per_address": "", "logins_per_account": ""},
+            "limits": {"visits_per_kiosk": "", "logins_per_address": "", "logins_per_account": "",
+                       "requests_per_address": "", "sockets_per_address": ""},
             "admission": {"windows": []}}
     data = configuration.merge(configuration.merge(data, base), overrides or {})
     path = folder / "config.toml"

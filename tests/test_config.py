@@ -102,6 +102,23 @@ def test_the_per_account_login_limit_is_on_by_default_and_off_when_empty():
     assert load_with(limits={"logins_per_account": ""}).limits.logins_per_account == ""
 
 
+def test_the_connection_bounds_are_shipped_on_and_read_as_numbers_or_text():
+    shipped = configuration.parse(raw_config())
+    assert (shipped.server.sockets, shipped.server.threads) == (1200, 100)
+    assert (shipped.limits.sockets_per_address, shipped.limits.requests_per_address) == (20, "600/minute")
+    assert load_with(limits={"sockets_per_address": 5}).limits.sockets_per_address == 5
+    assert load_with(limits={"sockets_per_address": ""}).limits.sockets_per_address == 0
+    data = raw_config()
+    data["limits"]["sockets_per_address"] = "twenty"
+    assert refused(data) == 'limits.sockets_per_address: must be a whole number like "20" or ""'
+    data = raw_config()
+    data["server"]["sockets"] = 10
+    assert refused(data) == "server.sockets: must be between 20 and 5000"
+    data = raw_config()
+    data["limits"]["requests_per_address"] = "often"
+    assert "limits.requests_per_address" in refused(data)
+
+
 def test_a_network_printer_needs_a_host():
     data = raw_config()
     data["kiosks"][0]["printer"] = {"type": "network"}

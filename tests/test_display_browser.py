@@ -11,6 +11,7 @@ import re
 import time
 import urllib.request
 from contextlib import closing
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -390,6 +391,31 @@ def test_the_phone_counts_down_the_people_ahead_and_then_sends_the_visitor_to_th
     desk.act(mine, "finish")
     expect(page.locator("#status-main")).to_have_text("Pelayanan selesai", use_inner_text=True)
     expect(phone).to_have_attribute("data-live", "closed")  # nothing can change any more
+
+
+def test_a_phone_refused_a_live_connection_keeps_up_by_asking_every_15_seconds(live_server, open_page):
+    """SPEC "Capacity": past its address's places the phone page is refused with a reason,
+    says nothing alarming, and still learns of its call by asking /api/tickets/<token>."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from rawsockets import Pool
+
+    server = live_server({"limits": {"sockets_per_address": 1}})
+    desk = Desk(server)
+    mine = visit(server, "kk")
+    pool = Pool()
+    try:
+        assert pool.connect("127.0.0.1", server.port, 1)["connected"] == 1  # the address's one place
+        page = open_page(server, mine["status_url"], PHONE)
+        phone = page.locator("#phone")
+        expect(phone).to_have_attribute("data-live", "refused")
+        expect(page.locator("#status-main")).to_have_text("Anda berikutnya", use_inner_text=True)
+        desk.call_next(1)
+        expect(page.locator("#status-main")).to_have_text("Silakan menuju Loket 1", use_inner_text=True,
+                                                          timeout=20_000)
+        expect(page.locator("#offline")).to_be_hidden()  # polling reaches the server: nothing is lost
+    finally:
+        pool.close()
 
 
 def test_the_phone_gives_an_estimated_wait_once_today_has_a_history(live_server, open_page):

@@ -18,7 +18,7 @@ from web.worker import BODY_SECONDS, HEAD_SECONDS, LINGER_SECONDS
 
 pytestmark = pytest.mark.slow
 
-HELD = 250  # more than the 200 threads of the default config
+HELD = 250  # more than the 100 threads the default config keeps for requests
 MARGIN = 3.0  # the event loop looks at deadlines once a second, on 2 shared cores
 KEEPALIVE = 5  # web/serving.py
 

@@ -2,33 +2,36 @@
  * The visitor's phone page (issue 5): one ticket, live. "3 orang di depan Anda" while it
  * waits; "Silakan menuju Loket 2", large and with a vibration, the moment it is called.
  *
- * The server pushes `ticket` for changes of this ticket (after `watch`). Its position also
- * moves when OTHER tickets of its service are called, issued with priority or transferred,
- * so a `queue` event of its service asks again with `watch` (at most one question in flight,
- * one more after a burst). The page shows nothing about other tickets. The estimated wait is
- * the server's (estimated_wait_minutes), shown only when it gives one. Once the ticket has
- * ended (done, no-show, redirected, expired) the socket is closed: nothing can change any
- * more, and the server's threads are for those still waiting.
+ * The page connects as a phone (`?watch=<token>`): the server sends it its ticket's view at
+ * once and again whenever that view changes (its position moves when other tickets of its
+ * service are called, issued with priority or transferred), with `event` when the change was
+ * its own (a recall changes nothing else). It hears nothing of other tickets. When the server
+ * refuses the connection (full, or too many from this address: SPEC "Capacity") or it drops,
+ * the page asks /api/tickets/<token> every 15 s instead, and tries the live connection again
+ * a minute after a refusal. The estimated wait is the server's (estimated_wait_minutes), shown
+ * only when it gives one. Once the ticket has ended (done, no-show, redirected, expired) the
+ * socket is closed: nothing can change any more, and the server's places are for those
+ * still waiting.
  */
-import { connectLive } from "../js/live.js";
+import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("phone");
 const TOKEN = root.dataset.token;
 const SERVICES = JSON.parse(root.dataset.services);
-const WATCH_DELAY_MS = 300;        // one question for a burst of events
-const WATCH_RETRY_MS = 2000;
+const POLL_MS = 15000;             // SPEC: a phone without a live connection asks every 15 s
+const REFUSED_RETRY_MS = 60000;    // a refused phone tries the live connection again after this (plus jitter)
+const REFUSED = new Set([429, 503]);
 const OFFLINE_NOTICE_MS = 3000;    // a phone's connection blinks often: only a real loss is worth saying
 const VIBRATION = [400, 200, 400, 200, 800];
 const FINAL = new Set(["done", "no_show", "redirected", "expired", "missing"]);
 
 let ticket = JSON.parse(root.dataset.ticket);
-let asking = false;
-let askAgain = false;
-let watchTimer = null;
 let offlineTimer = null;
+let pollTimer = null;
+let polled = false;  // whether the last poll reached the server
 let finished = false;
-let live = null;
+let socket = null;
 
 // --- words ---
 
@@ -141,59 +144,81 @@ function alertCalled() {
   if (navigator.vibrate) navigator.vibrate(VIBRATION);
 }
 
-// --- asking the server ---
+// --- hearing from the server ---
 
-function watch() {
-  if (finished || !live || !live.socket.connected) return;
-  if (asking) {
-    askAgain = true;
-    return;
+function onTicket(view) {
+  show(view);
+  if (view.event === "recalled") alertCalled();
+}
+
+/** Ask once over HTTP: while the live connection is down or refused. */
+async function poll() {
+  if (finished) return;
+  try {
+    const answer = await fetch(`/api/tickets/${encodeURIComponent(TOKEN)}`, { cache: "no-store" });
+    if (answer.status === 404) show({ status: "missing" });
+    else if (answer.ok) show((await answer.json()).ticket);
+    polled = answer.ok || answer.status === 404;
+  } catch {
+    polled = false;  // offline: the next turn asks again
   }
-  asking = true;
-  live.socket.timeout(5000).emit("watch", { token: TOKEN }, (err, answer) => {
-    asking = false;
-    if (!err && answer && answer.ticket) show(answer.ticket);
-    else if (!err && answer && answer.error === "ticket_not_found") show({ status: "missing" });
-    if (err) setTimeout(watch, WATCH_RETRY_MS);
-    else if (askAgain) {
-      askAgain = false;
-      watch();
-    }
-  });
+  sayIfOffline();
 }
 
-function watchSoon() {
-  if (!watchTimer) watchTimer = setTimeout(() => { watchTimer = null; watch(); }, WATCH_DELAY_MS);
+function polling(on) {
+  if (on && !pollTimer && !finished) {
+    poll();
+    pollTimer = setInterval(poll, POLL_MS);
+  } else if (!on && pollTimer) {
+    clearInterval(pollTimer);
+    pollTimer = null;
+  }
 }
 
-function onEvent(event) {
-  const other = event.ticket;
-  if (!other) return;
-  const mine = other.number === ticket.number;
-  if (mine || other.service === ticket.service || event.event === "transferred") watchSoon();
-  if (mine && event.event === "recalled") alertCalled();
+/** "Connection lost" only when neither the live connection nor the last poll reached the server,
+ * and only after OFFLINE_NOTICE_MS: a phone's connection blinks often. */
+function sayIfOffline() {
+  if (finished || root.dataset.live === "up" || polled) {
+    clearTimeout(offlineTimer);
+    offlineTimer = null;
+    $("offline").hidden = true;
+  } else if (!offlineTimer) {
+    offlineTimer = setTimeout(() => { $("offline").hidden = false; }, OFFLINE_NOTICE_MS);
+  }
 }
 
 function onConnection(connected) {
   if (finished) return;
-  const wasDown = root.dataset.live === "down";
-  root.dataset.live = connected ? "up" : "down";
-  if (connected) {
-    clearTimeout(offlineTimer);
-    $("offline").hidden = true;
-    watch();  // a new connection (or a restarted server) has forgotten who watches what
-  } else if (!wasDown) {  // every failed retry says so again: count from the first
-    offlineTimer = setTimeout(() => { $("offline").hidden = false; }, OFFLINE_NOTICE_MS);
+  if (root.dataset.live !== "refused" || connected) root.dataset.live = connected ? "up" : "down";
+  if (!connected) polled = false;  // until a poll says otherwise
+  polling(!connected);
+  sayIfOffline();
+}
+
+/** A refused handshake (the server is full, or this address holds too many): stop retrying
+ * at the socket's pace, keep polling, and try again in a minute. */
+function onConnectError(err) {
+  if (err && err.data && err.data.error === "ticket_not_found") {
+    show({ status: "missing" });
+    return;
+  }
+  if (err && REFUSED.has(err.description)) {
+    root.dataset.live = "refused";
+    socket.disconnect();
+    onConnection(false);
+    setTimeout(() => { if (!finished) socket.connect(); }, REFUSED_RETRY_MS * (1 + Math.random()));
+  } else {
+    onConnection(false);
   }
 }
 
 function finish() {
   if (finished) return;
   finished = true;
-  clearTimeout(offlineTimer);
-  $("offline").hidden = true;
   root.dataset.live = "closed";
-  if (live) live.socket.disconnect();
+  sayIfOffline();
+  polling(false);
+  if (socket) socket.disconnect();
 }
 
 // --- language ---
@@ -216,7 +241,7 @@ root.addEventListener("click", (event) => {
 
 $("status").addEventListener("animationend", () => $("status").classList.remove("is-new"));
 // A phone back from its pocket may have slept through changes: ask at once.
-document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") watch(); });
+document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") poll(); });
 
 let saved = null;
 try { saved = localStorage.getItem("antrian.lang"); } catch { /* no storage */ }
@@ -226,9 +251,9 @@ else render();
 if (FINAL.has(ticket.status)) {
   finish();
 } else {
-  live = connectLive({ onState: watchSoon, onEvent, onConnection });
-  live.socket.on("ticket", (view) => {
-    show(view);
-    watchSoon();  // pushes and answers may cross: the last word is always an answer asked later
-  });
+  socket = io({ query: { watch: TOKEN } });
+  socket.on("ticket", onTicket);
+  socket.on("connect", () => onConnection(true));
+  socket.on("disconnect", () => onConnection(false));
+  socket.on("connect_error", onConnectError);
 }
