@@ -104,7 +104,7 @@ def _limit_anonymous():
     if current_session() is None and not any_enrolled():
         current_app.extensions["limits"].hit(
             "requests_per_address", request.remote_addr or "",
-            "Terlalu banyak permintaan dari alamat ini. Silakan tunggu sebentar lalu coba lagi.")
+            "Terlalu banyak permintaan dari alamat ini. Silakan tunggu {wait} lalu coba lagi.")
 
 
 def _trusted_socket(app: Flask):

@@ -16,7 +16,7 @@ bp = Blueprint("counter", __name__, template_folder="templates", static_folder="
 def login():
     limits = current_app.extensions["limits"]
     limits.hit("logins_per_address", request.remote_addr or "-",
-               "Terlalu banyak percobaan login. Silakan tunggu satu menit lalu coba lagi.")
+               "Terlalu banyak percobaan login. Silakan tunggu {wait} lalu coba lagi.")
     data = json_body()
     username, password = text(data, "username"), text(data, "password", max_length=256)
     # Failed logins count per name, from any address, whether the account exists or not: the
@@ -24,7 +24,7 @@ def login():
     # password waits.
     limits.check("logins_per_account", username,
                  "Terlalu banyak percobaan login yang gagal untuk nama pengguna ini. "
-                 "Silakan tunggu sebentar lalu coba lagi.")
+                 "Silakan tunggu {wait} lalu coba lagi.")
     done = auth.accounts().login(username, password)
     if done is None:
         limits.count("logins_per_account", username)

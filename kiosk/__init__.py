@@ -48,7 +48,7 @@ def _limit(kiosk: str, staff_may: bool = False) -> None:
         require_kiosk(kiosk)
     current_app.extensions["limits"].hit(
         "visits_per_kiosk", kiosk,
-        "Terlalu banyak permintaan dari kios ini. Silakan tunggu sebentar lalu coba lagi.")
+        "Terlalu banyak permintaan dari kios ini. Silakan tunggu {wait} lalu coba lagi.")
 
 
 def _staff_with_csrf() -> bool:

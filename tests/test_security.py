@@ -15,6 +15,7 @@ import pytest
 
 import server
 from conftest import CONFIG, PASSWORD, Staff, add_user, overrides_for, visit, kiosk_client
+from web.ratelimit import wait_words
 
 # --- who may call what: every route not listed here must refuse an anonymous caller ---
 
@@ -232,6 +233,11 @@ def test_logout_ends_the_session_on_the_server_and_expires_the_cookie(app, staff
 
 # --- the login rate limit ---
 
+def test_the_wait_is_said_in_seconds_under_a_minute_and_in_minutes_above():
+    assert (wait_words(1), wait_words(59), wait_words(60), wait_words(61), wait_words(3600)) == (
+        "sekitar 1 detik", "sekitar 59 detik", "sekitar 1 menit", "sekitar 2 menit", "sekitar 60 menit")
+
+
 def test_the_fourth_login_from_one_address_is_429_with_retry_after_even_with_the_right_password(database, clock):
     app = server.create_app(CONFIG, overrides_for(database, limits={"logins_per_address": "3/minute"}),
                             clock=clock)
@@ -242,6 +248,7 @@ def test_the_fourth_login_from_one_address_is_429_with_retry_after_even_with_the
     too_many = office_pc.post("/api/login", json=wrong)
     assert_json_error(too_many, 429, "rate_limited")
     assert 1 <= int(too_many.headers["Retry-After"]) <= 60
+    assert f"tunggu {wait_words(int(too_many.headers['Retry-After']))} lalu" in too_many.json["message"]
     right = office_pc.post("/api/login", json={"username": "siti", "password": PASSWORD},
                            headers={"X-Forwarded-For": "10.9.9.9"})  # a forged proxy header changes nothing
     assert_json_error(right, 429, "rate_limited")

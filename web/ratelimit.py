@@ -29,16 +29,17 @@ class RateLimits:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
     def hit(self, name: str, key: str, message: str) -> None:
-        """Count one use of key under the named limit; raise TooMany past it."""
+        """Count one use of key under the named limit; raise TooMany past it. message may
+        say "{wait}", which becomes how long to wait, in words ("sekitar 40 detik")."""
         item = self._items.get(name)
         if item is not None and not self._limiter.hit(item, name, key):
-            raise TooMany(message, self._retry_after(item, name, key))
+            self._refuse(item, name, key, message)
 
     def check(self, name: str, key: str, message: str) -> None:
         """Raise TooMany when key has no use left under the named limit; count nothing."""
         item = self._items.get(name)
         if item is not None and not self._limiter.test(item, name, key):
-            raise TooMany(message, self._retry_after(item, name, key))
+            self._refuse(item, name, key, message)
 
     def count(self, name: str, key: str) -> None:
         """Count one use of key under the named limit, without refusing anything."""
@@ -46,7 +47,18 @@ class RateLimits:
         if item is not None:
             self._limiter.hit(item, name, key)
 
+    def _refuse(self, item, name: str, key: str, message: str):
+        seconds = self._retry_after(item, name, key)
+        raise TooMany(message.replace("{wait}", wait_words(seconds)), seconds)
+
     def _retry_after(self, item, name: str, key: str) -> int:
         # The moving window frees a use when its oldest counted use leaves the window.
         reset = self._limiter.get_window_stats(item, name, key).reset_time
         return max(1, math.ceil(reset - time.time()))
+
+
+def wait_words(seconds: int) -> str:
+    """How long to wait, as a visitor reads it: "sekitar 40 detik", "sekitar 3 menit"."""
+    if seconds < 60:
+        return f"sekitar {seconds} detik"
+    return f"sekitar {math.ceil(seconds / 60)} menit"
