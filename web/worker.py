@@ -96,8 +96,8 @@ class BufferingWorker(ThreadWorker):
         elif incoming.complete():
             self._dispatch(conn, incoming)
         elif incoming.expects_continue:
-            # The client waits for this before it sends the body (gunicorn sends it again when
-            # the request reaches the app: a client takes any number of 100s before the answer).
+            # The client waits for this before it sends the body (handle_request then keeps
+            # gunicorn from sending it a second time).
             incoming.expects_continue = False
             with contextlib.suppress(OSError):
                 conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -119,6 +119,12 @@ class BufferingWorker(ThreadWorker):
         except OSError:
             pass
         self._linger(conn)
+
+    def handle_request(self, req, conn):
+        # The body is read whole before a thread gets the request: no client waits for a
+        # "100 Continue" any more, and one that did got it from the event loop.
+        req._expected_100_continue = False
+        return super().handle_request(req, conn)
 
     def finish_request(self, conn, fs):
         if fs.cancelled() or fs.exception() is not None or fs.result():
