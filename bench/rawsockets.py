@@ -72,6 +72,7 @@ class Clients:
         self.dropped = 0
         self.arrivals: dict[str, list[float]] = {}  # "port:version" -> arrival times
         self.tickets: list[tuple[float, str, str, int | None]] = []  # (time, number, status, position)
+        self.queries: list[str] = []  # the queries of the clients that connected
 
     async def one(self, host: str, port: int, ready: asyncio.Future, query: str = "",
                   source: str | None = None) -> None:
@@ -109,6 +110,7 @@ class Clients:
             ready.set_result(False)
             return
         self.connected += 1
+        self.queries.append(query)
         self.writers.append(writer)
         ready.set_result(True)
         try:
@@ -176,7 +178,7 @@ def _serve(conn) -> None:
                 clients.arrivals, clients.tickets = {}, []
                 conn.send(True)
             elif command == "report":
-                conn.send({"arrivals": clients.arrivals, "tickets": clients.tickets,
+                conn.send({"arrivals": clients.arrivals, "tickets": clients.tickets, "queries": clients.queries,
                            "connected": clients.connected,
                            "dropped": clients.dropped, "refused": dict(clients.refused)})
             elif command == "close":
@@ -232,7 +234,7 @@ class Pool:
     def report(self, port: int | None = None) -> dict:
         """Merge the reports of the processes (of one server's port, or all)."""
         conns = self.by_port.get(port, []) if port is not None else [c for _, c in self.procs]
-        merged = {"arrivals": {}, "tickets": [], "connected": 0, "dropped": 0}
+        merged = {"arrivals": {}, "tickets": [], "queries": [], "connected": 0, "dropped": 0}
         for conn in conns:
             conn.send(("report", None))
         for conn in conns:
@@ -240,6 +242,7 @@ class Pool:
             for key, times in got["arrivals"].items():
                 merged["arrivals"].setdefault(key, []).extend(times)
             merged["tickets"].extend(got["tickets"])
+            merged["queries"].extend(got["queries"])
             merged["connected"] += got["connected"]
             merged["dropped"] += got["dropped"]
         return merged
