@@ -32,7 +32,8 @@ from queueing.accounts import Accounts
 from queueing.kiosks import KioskDevices
 from queueing.model import QueueError
 from queueing.printjobs import PrintJobs
-from queueing.service import QueueService, utc_now
+from queueing.model import utc_now
+from queueing.service import QueueService
 from queueing.store import Store
 from web import auth, devices, errors, openapi, serving
 from web.auth import current_session
@@ -77,7 +78,7 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
     )
     app.extensions["queue"].publish = broadcaster(app.extensions["queue"])
     app.extensions["outbox"] = Outbox(config, app.extensions["printjobs"], broadcast_print,
-                                      app.extensions["queue"].print_content)
+                                      app.extensions["printjobs"].content)
     # A running server sends the jobs from a print process built on the same config (tests
     # call the Outbox here by hand).
     app.extensions["config_source"] = {"config": str(path.resolve()), "overrides": overrides}

@@ -104,8 +104,8 @@ def verify(ticket_id: int):
 @bp.post(f"/api/tickets/<{ID}:ticket_id>/reprint")
 @auth.staff_required
 def reprint(ticket_id: int):
-    result = queue_service().reprint(auth.current_actor(), ticket_id, request_origin())
-    return _answer(result)
+    job = current_app.extensions["printjobs"].reprint(ticket_id, request_origin())
+    return jsonify(print=job), 202
 
 
 def _answer(result):

@@ -34,8 +34,8 @@ def slip():
     whose staff rejected an emergency claim and send the visitor to the kiosk's printer."""
     kiosk = text(json_body(), "kiosk")
     _limit(kiosk, staff_may=True)
-    result = queue_service().print_slip(kiosk, _base_url(kiosk))
-    return jsonify(result.body), result.status
+    job = current_app.extensions["printjobs"].slip(kiosk)
+    return jsonify(print=job), 202 if job["status"] == "queued" else 200
 
 
 def _limit(kiosk: str, staff_may: bool = False) -> None:
@@ -61,7 +61,7 @@ def _base_url(kiosk: str) -> str:
     """The address the kiosk used, for a printed QR code when [server].public_url is not set
     (the service decides). Only a kiosk with a printer needs it, and only an enrolled kiosk
     gets here (_limit): a visitor's Host header never reaches a printed QR code."""
-    if current_app.extensions["config"].kiosk(kiosk).printer.type == "preview":
+    if not current_app.extensions["config"].kiosk(kiosk).printer.prints:
         return ""
     return request_origin()
 

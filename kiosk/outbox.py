@@ -24,7 +24,7 @@ WATCH_SECONDS = 0.2  # how soon a new job, a retry that fell due or an admin's r
 class Outbox:
     """Send due print jobs, per kiosk, and report each outcome through notify(job).
 
-    content(job) says what the job puts on paper (QueueService.print_content)."""
+    content(job) says what the job puts on paper (PrintJobs.content)."""
 
     def __init__(self, config: Config, jobs: PrintJobs, notify: Callable[[dict], None],
                  content: Callable[[dict], dict]):
@@ -39,7 +39,7 @@ class Outbox:
         self._threads: list[threading.Thread] = []
 
     def kiosks(self) -> list[str]:
-        return [k.id for k in self.config.kiosks if k.printer.type != "preview"]
+        return [k.id for k in self.config.kiosks if k.printer.prints]
 
     def run_once(self, kiosk: str) -> int:
         """Send every job of this kiosk that is due now; return how many were tried."""

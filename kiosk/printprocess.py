@@ -123,15 +123,15 @@ def _reporter(stream) -> Callable[[dict], None]:
 def _build_outbox(source: dict, notify: Callable[[dict], None]):
     from queueing import config as configuration
     from queueing.printjobs import PrintJobs
-    from queueing.service import QueueService, utc_now
+    from queueing.model import utc_now
     from queueing.store import Store
 
     from .outbox import Outbox
 
     config = configuration.load(Path(source["config"]), source.get("overrides"))
     store = Store(config.server.database)
-    queue = QueueService(config, store, utc_now)
-    return Outbox(config, PrintJobs(config, store, utc_now), notify, queue.print_content)
+    jobs = PrintJobs(config, store, utc_now)
+    return Outbox(config, jobs, notify, jobs.content)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,7 @@ import secrets
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .config import Config
-from .model import BadInput, NotFound, stamp
-from .service import Actor, Clock, utc_now
+from .model import Actor, BadInput, Clock, NotFound, stamp, utc_now
 from .store import Store
 
 ROLES = ("staff", "admin")

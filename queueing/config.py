@@ -117,6 +117,11 @@ class Printer:
     profile: str = ""
     paper_width: int = 80
 
+    @property
+    def prints(self) -> bool:
+        """Whether tickets go to paper; a preview printer only shows them on the kiosk's screen."""
+        return self.type != "preview"
+
 
 @dataclass(frozen=True)
 class Kiosk:

@@ -14,8 +14,7 @@ import threading
 import time
 
 from .config import Config
-from .model import Forbidden, NotFound, stamp
-from .service import Clock, utc_now
+from .model import Clock, Forbidden, NotFound, stamp, utc_now
 from .store import Store
 
 ENROLLMENT_VALID = dt.timedelta(hours=24)

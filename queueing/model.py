@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .config import Config, Service, Window
 
@@ -84,6 +85,29 @@ def next_status(action: str, status: str, number: str = "") -> str:
 def format_number(prefix: str, seq: int) -> str:
     """Return the ticket number: the prefix and the day's sequence, three digits at least."""
     return f"{prefix}{seq:03d}"
+
+
+Clock = Callable[[], dt.datetime]  # the service's time: the machine's, or a test's
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks for a change: a logged-in user, or the system itself."""
+
+    name: str
+    role: str  # staff | admin | system
+    counters: tuple[int, ...] = ()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in ("admin", "system")
+
+
+SYSTEM = Actor("system", "system")
 
 
 @functools.lru_cache(maxsize=16)

@@ -11,9 +11,11 @@ import datetime as dt
 import json
 import sqlite3
 
+from . import model
 from .config import Config, Printer
-from .model import Forbidden, IllegalMove, NotFound, stamp
+from .model import BadInput, Forbidden, IllegalMove, NotFound, stamp
 from .store import Store
+from .views import QueueViews
 
 RETRY_DELAYS = (2, 5, 10)  # seconds before the 2nd, 3rd and 4th attempt
 
@@ -72,10 +74,57 @@ def printer_address(printer: Printer) -> str:
 
 
 class PrintJobs:
-    """Jobs in the store: what is due, claiming one, recording how it went."""
+    """Jobs in the store: queuing a reprint or a slip, what is due, claiming one, what it puts
+    on paper, recording how it went."""
 
     def __init__(self, config: Config, store: Store, clock):
         self.config, self.store, self.clock = config, store, clock
+        self.views = QueueViews(config, store, clock)
+
+    def reprint(self, ticket_id: int, base_url: str = "") -> dict:
+        """Queue a new print job for a ticket on its kiosk's printer; return the job's view.
+        Its QR code points at [server].public_url, else base_url (the staff PC's address)."""
+        base_url = self.config.server.public_url or base_url
+        with self.store.write() as conn:
+            row = self.views._ticket(conn, ticket_id)
+            if row["status"] not in (model.WAITING, *model.ACTIVE):
+                raise IllegalMove(f"Tiket {row['number']} {model.STATUS_WORDS[row['status']]}; "
+                                  "tidak perlu dicetak ulang.", "ticket_ended")
+            if not self.config.kiosk(row["kiosk"]).printer.prints:
+                raise IllegalMove(f"Kios {row['kiosk']} tidak memiliki printer.", "no_printer")
+            job_id = enqueue(conn, self.clock(), row["kiosk"], "ticket",
+                             {"url": base_url.rstrip("/") + f"/t/{row['token']}"}, row["id"])
+            return job_view(conn.execute(f"SELECT *, {NUMBER} FROM print_jobs WHERE id = ?",
+                                         (job_id,)).fetchone())
+
+    def slip(self, kiosk: str) -> dict:
+        """Queue the online-service slip (URL, QR code, steps) on a kiosk's printer; return
+        {"status": "queued", "id"}, or {"status": "preview"} for a kiosk without one."""
+        if not self.config.kiosk(kiosk):
+            raise BadInput(f"Kios {kiosk!r} tidak dikenal.", "unknown_kiosk")
+        if not self.config.kiosk(kiosk).printer.prints:
+            return {"status": "preview"}
+        with self.store.write() as conn:
+            job_id = enqueue(conn, self.clock(), kiosk, "slip", {
+                "office": self.config.office.name, "url": self.config.office.online_service_url,
+                "steps": list(model.ONLINE_STEPS)})
+        return {"status": "queued", "id": job_id}
+
+    def content(self, job: dict) -> dict:
+        """What a job puts on paper. A ticket is read as it stands when it is printed (how
+        many are ahead now); the job adds what was fixed when it was queued: the QR code's
+        URL (and, for a job queued by an older version, all of it)."""
+        if job["kind"] != "ticket":
+            return job["payload"]
+        with self.store.read() as conn:
+            row = self.views._ticket(conn, job["ticket_id"])
+            ahead = self.views._position(conn, row)
+        service, reason = self.config.service(row["service"]), self.config.reason(row["reason"] or "")
+        return {"office": self.config.office.name, "number": row["number"],
+                "service_name": service.name if service else row["service"],
+                "priority_kind": row["priority_kind"], "reason_label": reason.label if reason else None,
+                "issued_at": row["issued_at"], "ahead": ahead, "url": f"/t/{row['token']}",
+                "timezone": self.config.office.timezone, **job["payload"]}
 
     def due(self, kiosk: str, limit: int = 10) -> list[int]:
         """Return the ids of the kiosk's jobs whose (next) attempt is due, oldest first."""

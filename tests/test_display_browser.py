@@ -20,7 +20,8 @@ from playwright.sync_api import expect
 from conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, SCREENSHOTS
 from queueing import config as configuration
 from queueing.accounts import Accounts
-from queueing.service import Actor, QueueService
+from queueing.model import Actor
+from queueing.service import QueueService
 from queueing.store import Store
 
 pytestmark = pytest.mark.browser

@@ -3,7 +3,6 @@ phone on the office Wi-Fi cannot issue tickets, use up a kiosk's rate, hear its 
 choose where a printed QR code points."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import sqlite3
@@ -16,7 +15,7 @@ import requests
 import socketio
 
 import server
-from conftest import CONFIG, ROOT, Staff, add_user, kiosk_client, overrides_for, visit
+from conftest import CONFIG, ROOT, kiosk_client, overrides_for, visit
 from web.devices import COOKIE_PREFIX
 
 

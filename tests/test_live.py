@@ -4,7 +4,7 @@ import time
 import pytest
 
 from conftest import visit
-from queueing.service import SYSTEM
+from queueing.model import SYSTEM
 
 
 def events(socket, name):

@@ -10,7 +10,7 @@ import pytest
 from conftest import office_time
 from queueing.config import Admission
 from queueing.model import BadInput, Forbidden, IllegalMove, NotFound
-from queueing.service import Actor
+from queueing.model import Actor
 
 ADMIN = Actor("kepala", "admin", (1, 2, 3, 4, 5))
 AT_1 = Actor("siti", "staff", (1,))  # kk, kia

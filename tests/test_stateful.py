@@ -11,7 +11,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from conftest import CONFIG, FakeClock, office_time, overrides_for
 from queueing import config as configuration
 from queueing.model import ACTIVE, QueueError
-from queueing.service import Actor, QueueService
+from queueing.model import Actor
+from queueing.service import QueueService
 from queueing.store import Store
 
 SERVICES = ["kk", "kia", "pindah", "akta_lahir", "legalisir", "ktp"]

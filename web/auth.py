@@ -8,7 +8,7 @@ from flask import current_app, g, request
 
 from queueing.accounts import Accounts, actor_of
 from queueing.model import Forbidden, QueueError
-from queueing.service import Actor
+from queueing.model import Actor
 
 COOKIE = "antrian_session"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")

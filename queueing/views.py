@@ -1,0 +1,270 @@
+"""The queue as people read it: the hall's snapshot, a ticket as its visitor sees it, a counter's
+desk, the admission mode and its history. Reads only, each in one read transaction; the
+commands that change the queue are in service.py, which builds on this class.
+"""
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import json
+import sqlite3
+
+from . import model
+from .config import Config
+from .model import Actor, Clock, Forbidden, NotFound, utc_now
+from .notices import Notices
+from .store import Store
+
+MIN_HISTORY = 3  # finished tickets of a service today before its waiting time is estimated
+CALL_ORDER = "priority DESC, issued_at, id"  # who is called first (model.call_order_key in Python)
+
+
+class QueueViews:
+    """What the queue of one office looks like now, from its store and clock."""
+
+    def __init__(self, config: Config, store: Store, clock: Clock = utc_now):
+        self.config, self.store, self.clock = config, store, clock
+        self.notices = Notices(config, store, clock)
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        return model.service_day(now or self.clock(), self.config.office.tz)
+
+    def after_hours(self, now: dt.datetime) -> bool:
+        closes = self.config.admission.closes_at
+        return closes is not None and now.astimezone(self.config.office.tz).time() >= closes
+
+    def mode(self, conn: sqlite3.Connection, today: dt.date) -> model.ModeInForce:
+        row = conn.execute("SELECT value FROM settings WHERE key = 'mode_override'").fetchone()
+        return model.mode_in_force(self.config, override(row["value"] if row else None), today)
+
+    def admission(self) -> dict:
+        """The mode in force and why, the configured windows, and the last switches with who and when."""
+        with self.store.read() as conn:
+            today = self.today()
+            history = conn.execute("SELECT at, actor, data FROM events WHERE event = 'mode'"
+                                   " ORDER BY version DESC LIMIT 20").fetchall()
+            return {"mode": self._mode_view(self.mode(conn, today)), "default": self.config.admission.mode,
+                    "windows": [{"mode": w.mode, "from": w.start.isoformat(), "until": w.until.isoformat(),
+                                 "reference": w.reference} for w in self.config.admission.windows],
+                    "history": [{"at": h["at"], "by": h["actor"], "mode": json.loads(h["data"])["mode"]}
+                                for h in history]}
+
+    def find_ticket(self, number: str, day: dt.date | None = None) -> dict:
+        """Find a ticket by its number on a service day (today by default), for a reprint."""
+        with self.store.read() as conn:
+            row = conn.execute("SELECT * FROM tickets WHERE day = ? AND number = ?",
+                               ((day or self.today()).isoformat(), number.strip().upper())).fetchone()
+            if row is None:
+                raise NotFound(f"Tiket {number} tidak ditemukan pada hari itu.", "ticket_not_found")
+            return private(self._ticket_view(conn, row))
+
+    def snapshot(self) -> dict:
+        """Return the public state: version, day, mode, services, counters, waiting, recent calls."""
+        with self.store.read() as conn:
+            return self._snapshot(conn)
+
+    def _snapshot(self, conn) -> dict:
+        today = self.today()
+        day = today.isoformat()
+        waiting = self._waiting(conn, day)
+        mode = self.mode(conn, today)
+        active = {r["counter_id"]: r for r in conn.execute(
+            "SELECT * FROM tickets WHERE status IN ('called', 'serving') AND day = ?", (day,))}
+        return {
+            "version": self._version(conn), "day": day,
+            "mode": mode.mode, "mode_info": self._mode_view(mode),
+            "services": [{"code": s.code, "name": s.name, "prefix": s.prefix,
+                          "waiting": sum(1 for w in waiting if w["service"] == s.code)}
+                         for s in self.config.services],
+            "counters": [{"id": c.id, "name": c.name, "services": list(c.services),
+                          "ticket": public(active[c.id]) if c.id in active else None}
+                         for c in self.config.counters],
+            "waiting": [public(w) for w in waiting],
+            "recent_calls": self._recent_calls(conn, day),
+            "notices": self.notices.current(conn),
+        }
+
+    def version(self) -> int:
+        with self.store.connection() as conn:
+            return self._version(conn)
+
+    def ticket_by_token(self, token: str) -> dict:
+        """Return the visitor's view of one ticket, found by its unguessable token."""
+        with self.store.read() as conn:
+            row = conn.execute("SELECT * FROM tickets WHERE token = ?", (token,)).fetchone()
+            if row is None:
+                raise NotFound("Tiket tidak ditemukan.", "ticket_not_found")
+            return self._ticket_view(conn, row)
+
+    def tickets_by_tokens(self, tokens) -> dict[str, dict]:
+        """Return the visitor's view of each ticket found by token, read at one moment: what
+        the phones watching them are sent after a change. Positions come from one read of
+        today's waiting list, not two counts per ticket."""
+        tokens = list(tokens)
+        with self.store.read() as conn:
+            rows = [row for start in range(0, len(tokens), 500) for row in conn.execute(
+                f"SELECT * FROM tickets WHERE token IN ({','.join('?' * len(tokens[start:start + 500]))})",
+                tokens[start:start + 500])]
+            day = self.today().isoformat()
+            positions, ahead = {}, collections.Counter()
+            for waiting in self._waiting(conn, day):
+                positions[waiting["id"]] = ahead[waiting["service"]]
+                ahead[waiting["service"]] += 1
+            histories = {service: self._service_times(conn, day, service)
+                         for service in {row["service"] for row in rows}}
+            return {row["token"]: self._ticket_view(
+                        conn, row, positions.get(row["id"]),
+                        histories[row["service"]] if row["day"] == day else None)
+                    for row in rows}
+
+    def ticket(self, ticket_id: int) -> dict:
+        with self.store.read() as conn:
+            return self._ticket_view(conn, self._ticket(conn, ticket_id))
+
+    def counter_desk(self, actor: Actor, counter_id: int) -> dict:
+        """What a counter's console shows: the ticket in hand, the queue of its services, today's tally."""
+        counter = self._counter(actor, counter_id)
+        with self.store.read() as conn:
+            day = self.today().isoformat()
+            held = conn.execute("SELECT * FROM tickets WHERE counter_id = ? AND status IN"
+                                " ('called', 'serving')", (counter.id,)).fetchone()
+            waiting = [self._ticket_view(conn, r, position=i) for i, r in enumerate(
+                r for r in self._waiting(conn, day) if r["service"] in counter.services)]
+            return {"counter": {"id": counter.id, "name": counter.name, "services": list(counter.services)},
+                    "ticket": self._ticket_view(conn, held) if held else None,
+                    "waiting": [private(w) for w in waiting],
+                    "today": self._counter_today(conn, counter.id, day)}
+
+    def _counter_today(self, conn, counter_id: int, day: str) -> dict:
+        row = conn.execute(
+            "SELECT sum(status = 'done') AS served, sum(status = 'no_show') AS no_show,"
+            " avg(CASE WHEN status = 'done' THEN (julianday(ended_at) - julianday(started_at)) * 86400 END)"
+            " AS mean FROM tickets WHERE day = ? AND counter_id = ?", (day, counter_id)).fetchone()
+        mean = row["mean"]
+        return {"served": row["served"] or 0, "no_show": row["no_show"] or 0,
+                "mean_service_seconds": round(mean, 1) if mean is not None else None}
+
+    def _counter(self, actor: Actor, counter_id: int):
+        counter = self.config.counter(counter_id)
+        if counter is None:
+            raise NotFound(f"Loket {counter_id} tidak ada.", "counter_not_found")
+        if not actor.is_admin and counter_id not in actor.counters:
+            raise Forbidden(f"Anda tidak bertugas di {counter.name}.", "not_your_counter")
+        return counter
+
+    def _first_waiting(self, conn, services, today: dt.date):
+        marks = ",".join("?" * len(services))
+        return conn.execute(
+            f"SELECT * FROM tickets WHERE day = ? AND status = 'waiting' AND service IN ({marks})"
+            f" ORDER BY {CALL_ORDER} LIMIT 1",
+            (today.isoformat(), *services)).fetchone()
+
+    def _waiting(self, conn, day: str) -> list:
+        return conn.execute("SELECT * FROM tickets WHERE day = ? AND status = 'waiting'"
+                            f" ORDER BY {CALL_ORDER}", (day,)).fetchall()
+
+    def _ticket(self, conn, ticket_id: int):
+        row = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"Tiket {ticket_id} tidak ditemukan.", "ticket_not_found")
+        return row
+
+    def _position(self, conn, row) -> int | None:
+        """Count the waiting tickets ahead of this one in its service's call order."""
+        if row["status"] != model.WAITING:
+            return None
+        # Two index range counts (tickets_queue), rather than one OR the planner scans.
+        return conn.execute(
+            "SELECT (SELECT count(*) FROM tickets WHERE day = :day AND status = 'waiting'"
+            "  AND service = :service AND priority > :priority)"
+            " + (SELECT count(*) FROM tickets WHERE day = :day AND status = 'waiting'"
+            "  AND service = :service AND priority = :priority AND issued_at <= :at"
+            "  AND (issued_at < :at OR id < :id))",
+            {"day": row["day"], "service": row["service"], "priority": row["priority"],
+             "at": row["issued_at"], "id": row["id"]}).fetchone()[0]
+
+    def _estimated_wait(self, conn, row, position: int | None,
+                        history: tuple[int, float] | None = None) -> int | None:
+        """Minutes until the call, from today's service times at the counters serving it.
+
+        None without history (fewer than three tickets finished today in this service),
+        so a visitor is never shown a guess made of nothing. history is (finished tickets,
+        their total seconds) when the caller has read it already.
+        """
+        if position is None:
+            return None
+        done, seconds = history or self._service_times(conn, row["day"], row["service"])
+        if done < MIN_HISTORY:
+            return None
+        counters = sum(1 for c in self.config.counters if row["service"] in c.services) or 1
+        return max(1, round((position + 1) * seconds / done / counters / 60))
+
+    def _service_times(self, conn, day: str, service: str) -> tuple[int, float]:
+        found = conn.execute("SELECT done, seconds FROM service_times WHERE day = ? AND service = ?",
+                             (day, service)).fetchone()
+        return (found["done"], found["seconds"]) if found else (0, 0.0)
+
+    def _ticket_view(self, conn, row, position: int | None = None,
+                     history: tuple[int, float] | None = None) -> dict:
+        service = self.config.service(row["service"])
+        counter = self.config.counter(row["counter_id"]) if row["counter_id"] else None
+        position = self._position(conn, row) if position is None else position
+        wait = self._estimated_wait(conn, row, position, history)
+        reason = self.config.reason(row["reason"]) if row["reason"] else None
+        return {
+            "id": row["id"], "number": row["number"], "service": row["service"],
+            "service_name": service.name if service else row["service"],
+            "status": row["status"], "token": row["token"],
+            "position": position, "estimated_wait_minutes": wait,
+            "status_url": f"/t/{row['token']}", "qr": f"/t/{row['token']}/qr.svg",
+            "priority": bool(row["priority"]), "priority_kind": row["priority_kind"],
+            "reason": row["reason"], "reason_label": reason.label if reason else None,
+            "emergency": row["emergency"], "day": row["day"], "kiosk": row["kiosk"],
+            "counter": row["counter_id"], "counter_name": counter.name if counter else None,
+            "issued_at": row["issued_at"], "called_at": row["called_at"],
+            "started_at": row["started_at"], "ended_at": row["ended_at"],
+        }
+
+    def _version(self, conn) -> int:
+        return conn.execute("SELECT coalesce(max(version), 0) FROM events").fetchone()[0]
+
+    def _recent_calls(self, conn, day: str) -> list[dict]:
+        rows = conn.execute(
+            "SELECT t.number, t.service, e.counter_id, e.at, e.event FROM events e"
+            " JOIN tickets t ON t.id = e.ticket_id WHERE e.day = ? AND e.event IN"
+            " ('called', 'recalled') ORDER BY e.version DESC LIMIT 10", (day,)).fetchall()
+        return [{"number": r["number"], "service": r["service"], "counter": r["counter_id"],
+                 "called_at": r["at"], "recall": r["event"] == "recalled"} for r in rows]
+
+    def _mode_view(self, mode: model.ModeInForce) -> dict:
+        view = {"mode": mode.mode, "source": mode.source}
+        if mode.window:
+            view.update({"from": mode.window.start.isoformat(),
+                         "until": mode.window.until.isoformat(),
+                         "reference": mode.window.reference})
+        return view
+
+
+
+def override(stored: str | None) -> str | None:
+    """The admin's mode override as kept in settings (JSON; null when cleared)."""
+    return json.loads(stored) if stored else None
+
+
+def public(row) -> dict:
+    """A ticket as anyone may see it: no token, no reason."""
+    return {"id": row["id"], "number": row["number"], "service": row["service"],
+            "status": row["status"], "priority": bool(row["priority"]),
+            "emergency": row["emergency"] is not None, "counter": row["counter_id"],
+            "issued_at": row["issued_at"], "called_at": row["called_at"]}
+
+
+def private(view: dict) -> dict:
+    """A ticket as staff see it in a queue: without the visitor's token."""
+    return {k: v for k, v in view.items() if k not in ("token", "status_url", "qr")}
+
+
+def broadcast_ticket(row) -> dict:
+    return {"number": row["number"], "service": row["service"], "status": row["status"],
+            "counter": row["counter_id"]}
+
