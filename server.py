@@ -24,8 +24,8 @@ import display
 import kiosk
 from kiosk.outbox import Outbox
 from kiosk.printprocess import PrintProcess
-from display.live import (MAX_SOCKET_MESSAGE, broadcast_print, broadcaster, drop_ended_staff_sockets,
-                          drop_revoked_kiosks, send_after_answers, socketio)
+from display.live import (MAX_SOCKET_MESSAGE, drop_ended_staff_sockets, drop_revoked_kiosks, publisher,
+                          send_after_answers, socketio)
 from queueing import config as configuration
 from queueing import reports
 from queueing.accounts import Accounts
@@ -38,6 +38,7 @@ from queueing.store import Store
 from web import auth, devices, errors, openapi, serving
 from web.auth import current_session
 from web.capacity import TRUSTED_SOCKETS, CapacityGate, SocketCapacity
+from web.channel import PrintProgress
 from web.devices import any_enrolled
 from web.ratelimit import RateLimits
 
@@ -66,7 +67,7 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
     app.json.ensure_ascii, app.json.sort_keys = False, False
     app.extensions.update(
         config=config, store=store,
-        queue=QueueService(config, store, clock or utc_now),  # publishes through display.live
+        queue=QueueService(config, store, clock or utc_now),
         accounts=Accounts(config, store, clock or utc_now),
         kiosks=KioskDevices(config, store, clock or utc_now),
         printjobs=PrintJobs(config, store, clock or utc_now),
@@ -76,8 +77,10 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
                            "requests_per_address": config.limits.requests_per_address}),
         sockets=SocketCapacity(config.server.sockets, config.limits.sockets_per_address),
     )
-    app.extensions["queue"].publish = broadcaster(app.extensions["queue"])
-    app.extensions["outbox"] = Outbox(config, app.extensions["printjobs"], broadcast_print,
+    # One way out to the live channel: the queue's events, and web.channel's messages.
+    publish = app.extensions["publish"] = publisher(app.extensions["queue"], app.extensions["kiosks"])
+    app.extensions["queue"].publish = publish
+    app.extensions["outbox"] = Outbox(config, app.extensions["printjobs"], _print_progress(app),
                                       app.extensions["printjobs"].content)
     # A running server sends the jobs from a print process built on the same config (tests
     # call the Outbox here by hand).
@@ -96,6 +99,12 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
     app.wsgi_app = SocketGuard(gate)
     _add_cli(app)
     return app
+
+
+def _print_progress(app: Flask):
+    """What the outbox and the print process call with each job's progress."""
+    publish = app.extensions["publish"]
+    return lambda job: publish(PrintProgress(job))
 
 
 def _limit_anonymous():
@@ -183,7 +192,7 @@ def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> thre
     of sessions ended outside it (the CLI's users disable and set-password)."""
     service = app.extensions["queue"]
     if app.extensions["outbox"].kiosks():
-        app.extensions["print_process"] = PrintProcess(app.extensions["config_source"], broadcast_print).start()
+        app.extensions["print_process"] = PrintProcess(app.extensions["config_source"], _print_progress(app)).start()
     app.extensions["store"].start_checkpoints()
     service.expire_day()
 

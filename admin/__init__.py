@@ -5,14 +5,15 @@ import datetime as dt
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
-from display.live import broadcast_notices, drop_revoked_kiosks, queue_service
 from queueing import reports
 from queueing.model import BadInput
 from queueing.reports import OUTCOMES
 from web import auth
 from web.address import request_origin
 from web.body import ID, json_body
+from web.channel import KiosksRevoked, NoticesChanged, publish
 from web.devices import devices, set_device_cookie
+from web.extensions import printjobs, queue_service
 
 from . import charts
 
@@ -53,7 +54,7 @@ def update_notices():
     data = json_body()
     running = data.get("running")
     changed = queue_service().notices.update(auth.current_actor(), running, data.get("services"))
-    broadcast_notices(changed)
+    publish(NoticesChanged(changed))
     return jsonify(changed)
 
 
@@ -123,13 +124,13 @@ def _date_arg(name: str) -> dt.date | None:
 @bp.get("/api/printers")
 @auth.admin_required
 def printers():
-    return jsonify(printers=current_app.extensions["printjobs"].printers())
+    return jsonify(printers=printjobs().printers())
 
 
 @bp.post(f"/api/print-jobs/<{ID}:job_id>/retry")
 @auth.admin_required
 def retry(job_id: int):
-    job = current_app.extensions["printjobs"].retry(auth.current_actor(), job_id)
+    job = printjobs().retry(auth.current_actor(), job_id)
     return jsonify(print=job)
 
 
@@ -165,7 +166,7 @@ def enroll_browser(kiosk_id: str):
 def revoke_kiosk(kiosk_id: str):
     """End every enrolled device of the kiosk; its open sockets are dropped at once."""
     ended = devices().revoke(kiosk_id, auth.current_actor().name)
-    drop_revoked_kiosks(devices())
+    publish(KiosksRevoked())
     return jsonify(kiosk=kiosk_id, revoked=ended)
 
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from display.live import leave_staff_room, queue_service
 from web import auth
 from web.address import request_origin
 from web.body import ID, boolean, integer, json_body, text
+from web.channel import SessionEnded, publish
+from web.extensions import printjobs, queue_service
 
 bp = Blueprint("counter", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/counter")
@@ -39,7 +40,7 @@ def login():
 @auth.staff_required
 def logout():
     auth.accounts().logout(request.cookies[auth.COOKIE])
-    leave_staff_room(auth.current_session()["session_id"])  # print news is for staff only
+    publish(SessionEnded(auth.current_session()["session_id"]))  # print news is for staff only
     response = jsonify(ok=True)
     auth.clear_cookie(response)
     return response
@@ -104,7 +105,7 @@ def verify(ticket_id: int):
 @bp.post(f"/api/tickets/<{ID}:ticket_id>/reprint")
 @auth.staff_required
 def reprint(ticket_id: int):
-    job = current_app.extensions["printjobs"].reprint(ticket_id, request_origin())
+    job = printjobs().reprint(ticket_id, request_origin())
     return jsonify(print=job), 202
 
 

@@ -1,14 +1,11 @@
 """The hall display, the visitor's phone page, the public state and the live channel."""
 from __future__ import annotations
 
-import io
-
-import segno
-from flask import Blueprint, Response, jsonify, render_template, url_for
+from flask import Blueprint, jsonify, render_template, url_for
 
 from queueing.model import NotFound
-
-from .live import queue_service
+from web.extensions import queue_service
+from web.qr import svg_qr
 
 bp = Blueprint("display", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/display")
@@ -62,10 +59,3 @@ def hall():
     }
     return render_template("display/hall.html", office=config.office, counters=config.counters,
                            services=config.services, setup=setup)
-
-
-def svg_qr(data: str) -> Response:
-    """Return a QR code as SVG, made here: the office LAN may have no internet."""
-    buffer = io.BytesIO()  # a standalone SVG with its xmlns: <img> does not render svg_inline()
-    segno.make(data, error="m").save(buffer, kind="svg", scale=8, border=2, xmldecl=False)
-    return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=3600"})

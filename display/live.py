@@ -1,4 +1,15 @@
-"""The live channel: Socket.IO events in, and the one place that broadcasts changes out."""
+"""The live channel (Socket.IO): who is connected as what, and the one way out.
+
+In: a socket connects as a screen (hall display, kiosk, console: it is sent the snapshot and
+every `queue` event), or as a phone (`?watch=<token>`: it is sent only its ticket's view when
+that changes); kiosks and staff also join their rooms for print news. Clients change nothing
+here (`sync` and `watch` only read).
+
+Out: publisher() builds the one function everything said goes through: the queue service's
+versioned events after each commit, and web.channel's messages from the pages and the print
+process (notices, print progress, a session ended, kiosks revoked). Sends leave through
+Sender, outside the write lock, in the order they were handed over.
+"""
 from __future__ import annotations
 
 import collections
@@ -12,11 +23,14 @@ from flask import current_app, has_request_context, request
 from flask_socketio import SocketIO, emit, join_room, leave_room
 from werkzeug.wsgi import ClosingIterator
 
+from queueing import printjobs
 from queueing.kiosks import KioskDevices
 from queueing.model import QueueError
 from queueing.service import Event, QueueService
 from web.auth import current_session
+from web.channel import KiosksRevoked, NoticesChanged, PrintProgress, SessionEnded
 from web.devices import enrolled_device
+from web.extensions import queue_service
 
 log = logging.getLogger(__name__)
 
@@ -111,10 +125,6 @@ def send_after_answers(wsgi_app):
 sender = Sender()
 
 
-def queue_service() -> QueueService:
-    return current_app.extensions["queue"]
-
-
 def ticket_room(token: str) -> str:
     return f"ticket:{token}"
 
@@ -184,27 +194,6 @@ class Watchers:
 watchers = Watchers()
 
 
-def broadcaster(service: QueueService) -> Callable[[Event], None]:
-    """Return the one function that sends changes out; the service calls it after each commit."""
-
-    def send(event: Event) -> None:
-        """Send the change to every screen, and to each watched ticket's watchers its new view."""
-        socketio.emit("queue", event.payload(), to=SCREENS_ROOM)
-        tokens = watchers.affected(event)
-        if not tokens:
-            return
-        views = {token: _watch_view(view) for token, view in service.tickets_by_tokens(tokens).items()}
-        for token, view in watchers.changed(views, always=event.token):
-            if token == event.token:  # what happened, e.g. a recall, which changes nothing in the view
-                view = {**view, "event": event.event}
-            socketio.emit("ticket", view, to=ticket_room(token))
-
-    def broadcast(event: Event) -> None:
-        sender.put(lambda: send(event), by_request=has_request_context())
-
-    return broadcast
-
-
 def _watch_view(view: dict) -> dict:
     keys = ("number", "service", "service_name", "status", "position", "estimated_wait_minutes",
             "counter", "counter_name",
@@ -253,19 +242,6 @@ def drop_ended_staff_sockets(live_session_ids: Callable[[list[int]], set[int]]) 
             log.exception("closing the socket of an ended session failed")
 
 
-def broadcast_print(job: dict) -> None:
-    """Send print-job progress (no version: not a queue change) to its kiosk and to staff."""
-    view = {k: job[k] for k in ("id", "ticket_id", "kiosk", "kind", "status", "attempts",
-                                "last_error", "paper", "number")}
-    sender.put(lambda: (socketio.emit("print", view, to=kiosk_room(job["kiosk"])),
-                        socketio.emit("print", view, to=STAFF_ROOM)))
-
-
-def broadcast_notices(notices: dict) -> None:
-    """Send changed notices to every screen (not a queue change: no version)."""
-    sender.put(lambda: socketio.emit("notices", notices, to=SCREENS_ROOM))
-
-
 # Which sockets joined a kiosk's room as which enrolled device, so that revoking drops them.
 _kiosk_sockets: dict[int, set[str]] = {}
 
@@ -281,6 +257,45 @@ def drop_revoked_kiosks(kiosk_devices: KioskDevices) -> int:
     for sid in sids:
         socketio.server.disconnect(sid, namespace="/")
     return len(sids)
+
+
+def publisher(service: QueueService, kiosk_devices: KioskDevices) -> Callable[[object], None]:
+    """Return the one function everything said on the live channel goes through: the queue's
+    versioned events (the service calls it after each commit) and web.channel's messages."""
+
+    def send_event(event: Event) -> None:
+        """Send the change to every screen, and to each watched ticket's watchers its new view."""
+        socketio.emit("queue", event.payload(), to=SCREENS_ROOM)
+        tokens = watchers.affected(event)
+        if not tokens:
+            return
+        views = {token: _watch_view(view) for token, view in service.tickets_by_tokens(tokens).items()}
+        for token, view in watchers.changed(views, always=event.token):
+            if token == event.token:  # what happened, e.g. a recall, which changes nothing in the view
+                view = {**view, "event": event.event}
+            socketio.emit("ticket", view, to=ticket_room(token))
+
+    def send_print(job: dict) -> None:
+        """Print-job progress (not a queue change: no version) to its kiosk and to staff."""
+        view = printjobs.progress_view(job)
+        socketio.emit("print", view, to=kiosk_room(job["kiosk"]))
+        socketio.emit("print", view, to=STAFF_ROOM)
+
+    def publish(message) -> None:
+        if isinstance(message, Event):
+            sender.put(lambda: send_event(message), by_request=has_request_context())
+        elif isinstance(message, PrintProgress):
+            sender.put(lambda: send_print(message.job))
+        elif isinstance(message, NoticesChanged):  # not a queue change either: no version
+            sender.put(lambda: socketio.emit("notices", message.notices, to=SCREENS_ROOM))
+        elif isinstance(message, SessionEnded):
+            leave_staff_room(message.session_id)
+        elif isinstance(message, KiosksRevoked):
+            drop_revoked_kiosks(kiosk_devices)
+        else:
+            raise TypeError(f"not a live-channel message: {message!r}")
+
+    return publish
 
 
 @socketio.on("connect")

@@ -5,13 +5,13 @@ import hmac
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
-from display import svg_qr
-from display.live import queue_service
 from queueing.model import BadInput, NotFound, QueueError
 from web.address import request_origin
 from web.auth import current_session
 from web.body import json_body, text
 from web.devices import devices, enrolled_device, require_kiosk, set_device_cookie
+from web.extensions import printjobs, queue_service
+from web.qr import svg_qr
 
 bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/kiosk")
@@ -34,7 +34,7 @@ def slip():
     whose staff rejected an emergency claim and send the visitor to the kiosk's printer."""
     kiosk = text(json_body(), "kiosk")
     _limit(kiosk, staff_may=True)
-    job = current_app.extensions["printjobs"].slip(kiosk)
+    job = printjobs().slip(kiosk)
     return jsonify(print=job), 202 if job["status"] == "queued" else 200
 
 

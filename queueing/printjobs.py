@@ -62,6 +62,11 @@ VIEW_KEYS = ("id", "ticket_id", "kiosk", "kind", "status", "attempts", "last_err
              "created_at", "updated_at", "number")
 
 
+def progress_view(job: dict) -> dict:
+    """What the kiosk and the staff hear of a job's progress: job_view's fields it carries."""
+    return {key: job[key] for key in VIEW_KEYS if key in job}
+
+
 def job_view(job: sqlite3.Row) -> dict:
     """A job as staff and the kiosk see it (the row must carry its ticket's number, see NUMBER)."""
     return {key: job[key] for key in VIEW_KEYS}
