@@ -7,13 +7,13 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from queueing import reports
 from queueing.model import BadInput
-from queueing.reports import OUTCOMES
 from web import auth
 from web.address import request_origin
 from web.body import ID, json_body
 from web.channel import KiosksRevoked, NoticesChanged, publish
 from web.devices import devices, set_device_cookie
 from web.extensions import printjobs, queue_service
+from web.names import page_names
 
 from . import charts
 
@@ -174,13 +174,5 @@ def revoke_kiosk(kiosk_id: str):
 def page():
     """Render the supervisor's view with the names it shows: services, counters, kiosks, outcomes."""
     config = current_app.extensions["config"]
-    names = {
-        "services": [{"code": s.code, "name": s.name, "name_en": s.name_en or s.name, "prefix": s.prefix,
-                      "postponed": s.postponed, "online": s.online} for s in config.services],
-        "counters": [{"id": c.id, "name": c.name, "services": list(c.services)} for c in config.counters],
-        "kiosks": [{"id": k.id, "name": k.name or k.id} for k in config.kiosks],
-        "reasons": [{"code": r.code, "label": r.label, "label_en": r.label_en or r.label}
-                    for r in config.reasons],
-        "outcomes": list(OUTCOMES), "timezone": config.office.timezone,
-    }
+    names = page_names(config)
     return render_template("admin/admin.html", config=config, office=config.office, names=names)

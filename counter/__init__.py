@@ -8,6 +8,7 @@ from web.address import request_origin
 from web.body import ID, boolean, integer, json_body, text
 from web.channel import SessionEnded, publish
 from web.extensions import printjobs, queue_service
+from web.names import page_names
 
 bp = Blueprint("counter", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/counter")
@@ -117,16 +118,6 @@ def _answer(result):
 def page():
     """Render the staff console with the names it shows: services, counters, reasons, kiosks."""
     config = current_app.extensions["config"]
-    names = {
-        "services": [{"code": s.code, "name": s.name, "name_en": s.name_en or s.name,
-                      "prefix": s.prefix, "postponed": s.postponed} for s in config.services],
-        "counters": [{"id": c.id, "name": c.name, "services": list(c.services)}
-                     for c in config.counters],
-        "reasons": [{"code": r.code, "label": r.label, "label_en": r.label_en or r.label}
-                    for r in config.reasons],
-        "kiosks": [{"id": k.id, "name": k.name or k.id, "printer": k.printer.type}
-                   for k in config.kiosks],
-        "online_url": config.office.online_service_url,
-    }
+    names = page_names(config)
     return render_template("counter/counter.html", office=config.office, services=config.services,
                            counters=config.counters, names=names)

@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template, url_for
 
 from queueing.model import NotFound
+from queueing.views import phone_view
 from web.extensions import queue_service
+from web.names import service_words
 from web.qr import svg_qr
 
 bp = Blueprint("display", __name__, template_folder="templates", static_folder="static",
@@ -19,11 +21,8 @@ def state():
 @bp.get("/api/tickets/<token>")
 def ticket_status(token: str):
     view = queue_service().ticket_by_token(token)
-    return jsonify(ticket={k: view[k] for k in PHONE_FIELDS})
+    return jsonify(ticket=phone_view(view))
 
-
-PHONE_FIELDS = ("number", "service", "service_name", "status", "position", "estimated_wait_minutes", "counter",
-                "counter_name", "priority", "issued_at", "called_at", "status_url")
 
 
 @bp.get("/t/<token>/qr.svg")
@@ -41,9 +40,8 @@ def phone(token: str):
     except NotFound:  # a phone deserves a page, not JSON
         return render_template("display/unknown_ticket.html"), 404
     config = service.config
-    names = {s.code: {"id": s.name, "en": s.name_en or s.name} for s in config.services}
-    return render_template("display/phone.html", ticket={k: view[k] for k in PHONE_FIELDS},
-                           token=token, office=config.office, service_names=names)
+    return render_template("display/phone.html", ticket=phone_view(view),
+                           token=token, office=config.office, service_names=service_words(config))
 
 
 @bp.get("/display")

@@ -27,6 +27,7 @@ from queueing import printjobs
 from queueing.kiosks import KioskDevices
 from queueing.model import QueueError
 from queueing.service import Event, QueueService
+from queueing.views import phone_view
 from web.auth import current_session
 from web.channel import KiosksRevoked, NoticesChanged, PrintProgress, SessionEnded
 from web.devices import enrolled_device
@@ -194,13 +195,6 @@ class Watchers:
 watchers = Watchers()
 
 
-def _watch_view(view: dict) -> dict:
-    keys = ("number", "service", "service_name", "status", "position", "estimated_wait_minutes",
-            "counter", "counter_name",
-            "priority", "issued_at", "called_at")
-    return {k: view[k] for k in keys}
-
-
 def kiosk_room(kiosk: str) -> str:
     return f"kiosk:{kiosk}"
 
@@ -269,7 +263,7 @@ def publisher(service: QueueService, kiosk_devices: KioskDevices) -> Callable[[o
         tokens = watchers.affected(event)
         if not tokens:
             return
-        views = {token: _watch_view(view) for token, view in service.tickets_by_tokens(tokens).items()}
+        views = {token: phone_view(view) for token, view in service.tickets_by_tokens(tokens).items()}
         for token, view in watchers.changed(views, always=event.token):
             if token == event.token:  # what happened, e.g. a recall, which changes nothing in the view
                 view = {**view, "event": event.event}
@@ -363,7 +357,7 @@ def _start_watching(token) -> dict:
     join_room(ticket_room(token))
     watchers.add(request.sid, token)
     try:
-        view = _watch_view(queue_service().ticket_by_token(token))
+        view = phone_view(queue_service().ticket_by_token(token))
     except QueueError as e:
         leave_room(ticket_room(token))
         watchers.remove(request.sid, token)

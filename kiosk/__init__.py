@@ -5,7 +5,7 @@ import hmac
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
-from queueing.model import BadInput, NotFound, QueueError
+from queueing.model import NotFound, QueueError, known_kiosk
 from web.address import request_origin
 from web.auth import current_session
 from web.body import json_body, text
@@ -42,8 +42,7 @@ def _limit(kiosk: str, staff_may: bool = False) -> None:
     """Refuse an unknown kiosk (400), then a device the office has not enrolled for it (403;
     staff, trusted like a kiosk, where staff_may), then count the request against the kiosk's
     rate: only the kiosk's own (and staff's) requests count, so nobody else can use it up."""
-    if not current_app.extensions["config"].kiosk(kiosk):
-        raise BadInput(f"Kios {kiosk!r} tidak dikenal.", "unknown_kiosk")
+    known_kiosk(current_app.extensions["config"], kiosk)
     if not (staff_may and _staff_with_csrf()):
         require_kiosk(kiosk)
     current_app.extensions["limits"].hit(

@@ -61,6 +61,22 @@ class Forbidden(QueueError):
     status, code = 403, "forbidden"
 
 
+def known_kiosk(config: Config, kiosk_id: str):
+    """Return the kiosk of that id, or refuse the request (400 unknown_kiosk)."""
+    kiosk = config.kiosk(kiosk_id)
+    if not kiosk:
+        raise BadInput(f"Kios {kiosk_id!r} tidak dikenal.", "unknown_kiosk")
+    return kiosk
+
+
+def known_service(config: Config, code: str) -> Service:
+    """Return the service of that code, or refuse the request (400 unknown_service)."""
+    service = config.service(code)
+    if not service:
+        raise BadInput(f"Layanan {code!r} tidak dikenal.", "unknown_service")
+    return service
+
+
 class IllegalMove(QueueError):
     status, code = 409, "illegal_move"
 

@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 from .config import Config
+from . import model
 from .model import BadInput, Forbidden
 from .store import Store
 
@@ -57,8 +58,7 @@ class Notices:
         if not isinstance(services, dict):
             raise BadInput("Kolom 'services' harus berupa objek {kode: teks}.", "bad_field")
         for code, text in services.items():
-            if not self.config.service(code):
-                raise BadInput(f"Layanan {code!r} tidak dikenal.", "unknown_service")
+            model.known_service(self.config, code)
             changes[service_key(code)] = _checked(f"services.{code}", text)
         return changes
 

@@ -13,7 +13,7 @@ import sqlite3
 
 from . import model
 from .config import Config, Printer
-from .model import BadInput, Forbidden, IllegalMove, NotFound, stamp
+from .model import Forbidden, IllegalMove, NotFound, stamp
 from .store import Store
 from .views import QueueViews
 
@@ -105,9 +105,7 @@ class PrintJobs:
     def slip(self, kiosk: str) -> dict:
         """Queue the online-service slip (URL, QR code, steps) on a kiosk's printer; return
         {"status": "queued", "id"}, or {"status": "preview"} for a kiosk without one."""
-        if not self.config.kiosk(kiosk):
-            raise BadInput(f"Kios {kiosk!r} tidak dikenal.", "unknown_kiosk")
-        if not self.config.kiosk(kiosk).printer.prints:
+        if not model.known_kiosk(self.config, kiosk).printer.prints:
             return {"status": "preview"}
         with self.store.write() as conn:
             job_id = enqueue(conn, self.clock(), kiosk, "slip", {

@@ -136,10 +136,8 @@ class QueueService(QueueViews):
         return dataclasses.replace(service, notice=self.notices.service_notice(conn, code))
 
     def _check_visit(self, kiosk: str, service: str, reason: str | None, priority: str | None):
-        if not self.config.kiosk(kiosk):
-            raise BadInput(f"Kios {kiosk!r} tidak dikenal.", "unknown_kiosk")
-        if not self.config.service(service):
-            raise BadInput(f"Layanan {service!r} tidak dikenal.", "unknown_service")
+        model.known_kiosk(self.config, kiosk)
+        model.known_service(self.config, service)
         if reason is not None and not self.config.reason(reason):
             raise BadInput(f"Alasan darurat {reason!r} tidak dikenal.", "unknown_reason")
         if priority is not None and priority not in (*model.PRIORITY_KINDS, "ya"):
@@ -246,9 +244,7 @@ class QueueService(QueueViews):
 
     def transfer(self, actor: Actor, ticket_id: int, service_code: str) -> Result:
         """Send a ticket to another service's queue, keeping its number and its place."""
-        target = self.config.service(service_code)
-        if not target:
-            raise BadInput(f"Layanan {service_code!r} tidak dikenal.", "unknown_service")
+        target = model.known_service(self.config, service_code)
         with self.store.write() as conn:
             row = self._ticket(conn, ticket_id)
             self._check_may_act(actor, row)  # who asks comes first: a stranger learns nothing

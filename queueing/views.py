@@ -19,6 +19,16 @@ MIN_HISTORY = 3  # finished tickets of a service today before its waiting time i
 CALL_ORDER = "priority DESC, issued_at, id"  # who is called first (model.call_order_key in Python)
 
 
+# A ticket as its visitor's phone shows it (its page, /api/tickets/<token>, its live updates).
+PHONE_FIELDS = ("number", "service", "service_name", "status", "position", "estimated_wait_minutes",
+                "counter", "counter_name", "priority", "issued_at", "called_at", "status_url")
+
+
+def phone_view(view: dict) -> dict:
+    """The fields of a ticket's view that its visitor's phone is given."""
+    return {key: view[key] for key in PHONE_FIELDS}
+
+
 class QueueViews:
     """What the queue of one office looks like now, from its store and clock."""
 

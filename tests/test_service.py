@@ -9,8 +9,8 @@ import pytest
 
 from conftest import office_time
 from queueing.config import Admission
-from queueing.model import BadInput, Forbidden, IllegalMove, NotFound
-from queueing.model import Actor
+from queueing import model
+from queueing.model import Actor, BadInput, Forbidden, IllegalMove, NotFound
 
 ADMIN = Actor("kepala", "admin", (1, 2, 3, 4, 5))
 AT_1 = Actor("siti", "staff", (1,))  # kk, kia
@@ -168,6 +168,16 @@ def test_call_next_takes_priority_first_then_issue_time_across_the_counters_serv
         order.append(service.call_next(ADMIN, 1).body["ticket"]["id"])
     assert order == [p["id"], a["id"], b["id"]]
     assert status_of(service, other["id"]) == "waiting"
+
+
+def test_the_stores_call_order_and_the_models_are_one_rule(service, clock):
+    for n, priority in enumerate([None, "lansia", None, "ibu_hamil", None, "lansia"]):
+        issue(service, "kk", priority=priority)
+        clock.advance(seconds=1 + n % 2)
+    with service.store.read() as conn:
+        waiting = [dict(row) for row in service._waiting(conn, service.today().isoformat())]
+    assert [t["id"] for t in waiting] == [t["id"] for t in sorted(waiting, key=model.call_order_key)]
+    assert [bool(t["priority"]) for t in waiting] == [True] * 3 + [False] * 3
 
 
 def test_position_counts_the_tickets_ahead_in_the_service_queue(service):
