@@ -14,7 +14,7 @@ STATUSES = (WAITING, CALLED, SERVING, DONE, NO_SHOW, REDIRECTED, EXPIRED)
 ACTIVE = (CALLED, SERVING)  # a counter holds at most one of these
 
 # action -> (statuses it may start from, status it ends in; None keeps the status)
-MOVES: dict[str, tuple[tuple[str, ...], str | None]] = {
+ACTIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "call": ((WAITING,), CALLED),
     "recall": ((CALLED,), CALLED),
     "start": ((CALLED,), SERVING),
@@ -91,7 +91,7 @@ ACTION_WORDS = {"call": "dipanggil", "recall": "dipanggil ulang", "start": "mula
 
 def next_status(action: str, status: str, number: str = "") -> str:
     """Return the status after action, or raise IllegalMove naming why."""
-    sources, target = MOVES[action]
+    sources, target = ACTIONS[action]
     if status not in sources:
         raise IllegalMove(f"Tiket {number} {STATUS_WORDS[status]}, tidak bisa "
                           f"{ACTION_WORDS[action]}.".replace("  ", " "))

@@ -86,14 +86,14 @@ class QueueService(QueueViews):
         with self.store.write(batch=True) as conn:
             now = self.clock()
             today = self.today(now)
-            facts = self._visit_facts(conn, kiosk, request_id, today, service, priority)
-            if facts["seen"] is not None:
-                return self._replay(conn, facts["seen"], request)
-            mode = model.mode_in_force(self.config, override(facts["override"]), today)
+            before = self._read_before_visit(conn, kiosk, request_id, today, service, priority)
+            if before["seen"] is not None:
+                return self._replay(conn, before["seen"], request)
+            mode = model.mode_in_force(self.config, override(before["override"]), today)
             decision = model.decide(self.config, mode, self._with_notice(conn, service), reason,
-                                    today, facts["issued"], self.after_hours(now))
+                                    today, before["issued"], self.after_hours(now))
             if decision.outcome == "ticket":
-                result, stored = self._issue(conn, now, kiosk, service, reason, priority, base_url, facts,
+                result, stored = self._issue(conn, now, kiosk, service, reason, priority, base_url, before,
                                              token)
             else:
                 result = Result({"outcome": decision.outcome, "message": decision.message,
@@ -107,8 +107,8 @@ class QueueService(QueueViews):
                  json.dumps(stored)))
         return result
 
-    def _visit_facts(self, conn, kiosk: str, request_id: str, today: dt.date, code: str,
-                     priority: str | None) -> sqlite3.Row:
+    def _read_before_visit(self, conn, kiosk: str, request_id: str, today: dt.date, code: str,
+                           priority: str | None) -> sqlite3.Row:
         """Read in one statement all a visit needs: whether its request_id was seen, the mode
         override, the day's count and the prefix's last number, how many wait ahead of a new
         ticket, the newest version and print job, and the service's finished tickets today
@@ -145,14 +145,14 @@ class QueueService(QueueViews):
 
     def _replay(self, conn, visit_id: int, request: dict) -> Result:
         """Answer a request_id seen before: the same outcome, and a ticket as it stands now."""
-        done = conn.execute("SELECT * FROM visits WHERE id = ?", (visit_id,)).fetchone()
-        if {k: done[k] for k in request} != request:
+        visit = conn.execute("SELECT * FROM visits WHERE id = ?", (visit_id,)).fetchone()
+        if {k: visit[k] for k in request} != request:
             raise IllegalMove("request_id ini sudah dipakai untuk kunjungan lain.",
                               "request_id_reused")
-        body = json.loads(done["response"])
-        if done["ticket_id"] is not None:
-            body["ticket"] = self._ticket_view(conn, self._ticket(conn, done["ticket_id"]))
-        return Result(body, status=done["status_code"])
+        body = json.loads(visit["response"])
+        if visit["ticket_id"] is not None:
+            body["ticket"] = self._ticket_view(conn, self._ticket(conn, visit["ticket_id"]))
+        return Result(body, status=visit["status_code"])
 
     def _online_extras(self, decision: model.Decision) -> dict:
         if decision.outcome != "online":
@@ -160,7 +160,7 @@ class QueueService(QueueViews):
         return {"url": decision.detail["url"], "steps": list(decision.detail["steps"]),
                 "qr": "/qr/online.svg"}
 
-    def _issue(self, conn, now, kiosk, service_code, reason, priority, base_url, facts, token) -> Result:
+    def _issue(self, conn, now, kiosk, service_code, reason, priority, base_url, before, token) -> Result:
         """Write the ticket with the prefix's next number. Its INSERT does the rest through
         triggers: day_numbers and queue_counts move on, the "issued" event is logged and, for
         a kiosk with a printer, the print job is written."""
@@ -169,7 +169,7 @@ class QueueService(QueueViews):
         base_url = self._qr_base_url(base_url)
         if printing and self._base_urls.get(kiosk) != base_url:
             self._set_base_url(conn, kiosk, base_url)
-        seq = facts["last"] + 1
+        seq = before["last"] + 1
         row = {"day": self.today(now).isoformat(), "prefix": service.prefix, "seq": seq,
                "number": model.format_number(service.prefix, seq), "service": service.code,
                "first_service": service.code, "kiosk": kiosk, "reason": reason,
@@ -181,12 +181,12 @@ class QueueService(QueueViews):
         row["id"] = conn.execute(INSERT_TICKET, row).lastrowid
         row.update(counter_id=None, called_at=None, started_at=None, ended_at=None, recalls=0, transfers=0)
         # The ticket's INSERT logged its event (m006): its rowid is the next version.
-        event = self._published(Event(facts["version"] + 1, "issued", broadcast_ticket(row), row["token"], kiosk,
+        event = self._published(Event(before["version"] + 1, "issued", broadcast_ticket(row), row["token"], kiosk,
                                           bool(row["priority"])))
         # Everyone waiting in the service who ranks with or above it was there before it.
-        ticket = self._ticket_view(conn, row, facts["ahead"], (facts["done"], facts["seconds"]))
+        ticket = self._ticket_view(conn, row, before["ahead"], (before["done"], before["seconds"]))
         # The trigger's job took the next rowid: nobody else writes while we hold the lock.
-        job = {"status": "queued", "id": facts["last_job"] + 1} if printing else {"status": "preview"}
+        job = {"status": "queued", "id": before["last_job"] + 1} if printing else {"status": "preview"}
         body = {"outcome": "ticket", "ticket": ticket, "print": job}
         # A replay rebuilds the ticket from its row: only the rest of the answer is stored.
         return Result(body, (event,), 201), {"outcome": "ticket", "print": job}
@@ -228,19 +228,19 @@ class QueueService(QueueViews):
     def _call(self, conn, now, actor: Actor, counter, row) -> Result:
         conn.execute("UPDATE tickets SET status = 'called', counter_id = ?, called_at = ?"
                      " WHERE id = ?", (counter.id, stamp(now), row["id"]))
-        return self._changed(conn, now, actor, "called", row["id"], counter.id)
+        return self._result_with_event(conn, now, actor, "called", row["id"], counter.id)
 
     def recall(self, actor: Actor, ticket_id: int) -> Result:
-        return self._move(actor, ticket_id, "recall", "recalls = recalls + 1")
+        return self._act(actor, ticket_id, "recall", "recalls = recalls + 1")
 
     def start(self, actor: Actor, ticket_id: int) -> Result:
-        return self._move(actor, ticket_id, "start", "started_at = :now")
+        return self._act(actor, ticket_id, "start", "started_at = :now")
 
     def finish(self, actor: Actor, ticket_id: int) -> Result:
-        return self._move(actor, ticket_id, "finish", "ended_at = :now")
+        return self._act(actor, ticket_id, "finish", "ended_at = :now")
 
     def no_show(self, actor: Actor, ticket_id: int) -> Result:
-        return self._move(actor, ticket_id, "no_show", "ended_at = :now")
+        return self._act(actor, ticket_id, "no_show", "ended_at = :now")
 
     def transfer(self, actor: Actor, ticket_id: int, service_code: str) -> Result:
         """Send a ticket to another service's queue, keeping its number and its place."""
@@ -251,7 +251,7 @@ class QueueService(QueueViews):
             if row["service"] == service_code:
                 raise IllegalMove(f"Tiket {row['number']} sudah di layanan {target.name}.",
                                   "same_service")
-            return self._apply(conn, actor, row, "transfer",
+            return self._apply_action(conn, actor, row, "transfer",
                                "service = :service, counter_id = NULL, transfers = transfers + 1,"
                                " called_at = NULL, started_at = NULL", service=service_code)
 
@@ -264,30 +264,32 @@ class QueueService(QueueViews):
                 raise IllegalMove(f"Tiket {row['number']} tidak memiliki klaim darurat yang "
                                   "menunggu konfirmasi.", "no_claim")
             if emergency:
-                return self._apply(conn, actor, row, "confirm", "emergency = 'confirmed'")
-            result = self._apply(conn, actor, row, "reject",
+                return self._apply_action(conn, actor, row, "confirm", "emergency = 'confirmed'")
+            result = self._apply_action(conn, actor, row, "reject",
                                  "emergency = 'rejected', ended_at = :now")
             online = {"url": self.config.office.online_service_url, "steps": list(model.ONLINE_STEPS),
                       "qr": "/qr/online.svg"}
             return Result({**result.body, "online": online}, result.events)
 
-    def _move(self, actor: Actor, ticket_id: int, action: str, sets: str) -> Result:
+    def _act(self, actor: Actor, ticket_id: int, action: str, sets: str) -> Result:
+        """Apply a counter's action (model.ACTIONS) to one ticket, in a transaction of its own."""
         with self.store.write() as conn:
-            return self._apply(conn, actor, self._ticket(conn, ticket_id), action, sets)
+            return self._apply_action(conn, actor, self._ticket(conn, ticket_id), action, sets)
 
-    def _apply(self, conn, actor: Actor, row, action: str, sets: str, **params) -> Result:
+    def _apply_action(self, conn, actor: Actor, row, action: str, sets: str, **params) -> Result:
         """Check who may act and whether the move is allowed, then write it."""
         self._check_may_act(actor, row)
         status = model.next_status(action, row["status"], row["number"])
         now = self.clock()
         conn.execute(f"UPDATE tickets SET status = :status, {sets} WHERE id = :id",
                      {"status": status, "id": row["id"], "now": stamp(now), **params})
-        return self._changed(conn, now, actor, model.EVENTS[action], row["id"], row["counter_id"])
+        return self._result_with_event(conn, now, actor, model.EVENTS[action], row["id"], row["counter_id"])
 
-    def _changed(self, conn, now, actor: Actor, event: str, ticket_id: int, counter_id) -> Result:
+    def _result_with_event(self, conn, now, actor: Actor, event: str, ticket_id: int, counter_id) -> Result:
+        """Log the change as event and answer with the ticket as it now stands."""
         row = self._ticket(conn, ticket_id)
-        evt = self._append(conn, now, event, ticket_id, counter_id, actor.name, row=row)
-        return Result({"ticket": self._ticket_view(conn, row)}, (evt,))
+        logged = self._append(conn, now, event, ticket_id, counter_id, actor.name, row=row)
+        return Result({"ticket": self._ticket_view(conn, row)}, (logged,))
 
     def expire_day(self) -> Result:
         """Expire waiting and called tickets of past days, and today's after closing time."""

@@ -305,10 +305,10 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 class Batch:
-    """Changes sharing one transaction: how many turns it has had, and its commit."""
+    """Blocks of write(batch=True) sharing one transaction: how many so far, and its commit."""
 
     def __init__(self):
-        self.turns = 0
+        self.changes = 0  # the blocks that wrote into it so far
         self.committed = threading.Event()
         self.error: Exception | str | None = None
 
@@ -329,7 +329,7 @@ class Store:
         self._writer: sqlite3.Connection | None = None
         self._writer_setups: list[Callable[[sqlite3.Connection], None]] = []
         self._after_commit: list = []  # touched only by the thread holding the write lock
-        self._wanted: list = []  # an item per thread queued for the write lock in write()
+        self._waiting_writers: list = []  # an item per thread queued for the write lock in write()
         self._batch: Batch | None = None  # the open shared transaction, see write(batch=True)
         self._checkpoints_stop = threading.Event()
         self.last_checkpoint: tuple[int, int, int] | None = None  # (busy, WAL frames, copied)
@@ -378,61 +378,61 @@ class Store:
         block returns only once that commit is done; if the commit fails, each raises.
         A block that does not ask to share commits an open batch first, and runs alone.
         """
-        self._wanted.append(None)
+        self._waiting_writers.append(None)
         self._write_lock.acquire()
-        self._wanted.pop()
-        joined = None
+        self._waiting_writers.pop()
+        shared = None
         try:
             conn = self._writer or self._open_writer()
             if not batch:
                 self._end_batch()
-            joined = self._batch
-            if joined is None:
+            shared = self._batch
+            if shared is None:
                 conn.execute("BEGIN IMMEDIATE")
             else:
-                conn.execute(f"SAVEPOINT change{joined.turns}")
+                conn.execute(f"SAVEPOINT change{shared.changes}")
             mark = len(self._after_commit)
             try:
                 yield conn
             except BaseException:
-                self._undo(conn, joined, mark)
+                self._undo(conn, shared, mark)
                 raise
             if not batch:
                 self._commit(conn)
                 return
-            if joined is None:
-                joined = self._batch = Batch()
-            joined.turns += 1
+            if shared is None:
+                shared = self._batch = Batch()
+            shared.changes += 1
         finally:
-            if self._batch is not None and (not self._wanted or self._batch.turns >= BATCH_MOST):
+            if self._batch is not None and (not self._waiting_writers or self._batch.changes >= BATCH_MOST):
                 self._end_batch()
             self._write_lock.release()
-        joined.committed.wait()
-        if joined.error is not None:
-            raise sqlite3.OperationalError(f"the change could not be committed: {joined.error}")
+        shared.committed.wait()
+        if shared.error is not None:
+            raise sqlite3.OperationalError(f"the change could not be committed: {shared.error}")
 
     @property
     def queued(self) -> int:
         """How many threads wait for the write lock in write() now."""
-        return len(self._wanted)
+        return len(self._waiting_writers)
 
-    def _undo(self, conn: sqlite3.Connection, joined: Batch | None, mark: int) -> None:
+    def _undo(self, conn: sqlite3.Connection, shared: Batch | None, mark: int) -> None:
         """Roll back the block that raised: its whole transaction, or only its savepoint
         in a batch (whose other changes stand)."""
         del self._after_commit[mark:]
-        if joined is None:
+        if shared is None:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             return
-        joined.turns += 1
+        shared.changes += 1
         if conn.in_transaction:
-            conn.execute(f"ROLLBACK TO change{joined.turns - 1}")
+            conn.execute(f"ROLLBACK TO change{shared.changes - 1}")
             return
         # SQLite rolled back the whole transaction itself (a full disk, say): the batch is lost
         self._after_commit.clear()
         self._batch = None
-        joined.error = "the shared transaction was rolled back"
-        joined.committed.set()
+        shared.error = "the shared transaction was rolled back"
+        shared.committed.set()
 
     def _commit(self, conn: sqlite3.Connection) -> None:
         try:
@@ -452,17 +452,17 @@ class Store:
     def _end_batch(self) -> None:
         """Commit the open batch, if any (under the write lock), and wake its blocks' threads,
         with the error if it failed."""
-        joined, self._batch = self._batch, None
-        if joined is None:
+        shared, self._batch = self._batch, None
+        if shared is None:
             return
-        joined.error = "interrupted"
+        shared.error = "interrupted"
         try:
             self._commit(self._writer)
-            joined.error = None
+            shared.error = None
         except Exception as error:
-            joined.error = error
+            shared.error = error
         finally:
-            joined.committed.set()
+            shared.committed.set()
 
     def execute(self, sql: str, params=(), durable: bool = True) -> int:
         """Run one statement as a transaction of its own and return how many rows it changed.

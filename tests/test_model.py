@@ -108,7 +108,7 @@ def test_other_moves_are_illegal(action, start):
 
 def test_every_status_has_words_and_every_action_an_event():
     assert set(model.STATUS_WORDS) == set(model.STATUSES)
-    assert set(model.EVENTS) == set(model.MOVES)
+    assert set(model.EVENTS) == set(model.ACTIONS)
 
 
 def test_numbers_are_the_prefix_and_three_digits():
