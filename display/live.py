@@ -26,7 +26,8 @@ from werkzeug.wsgi import ClosingIterator
 from queueing import printjobs
 from queueing.kiosks import KioskDevices
 from queueing.model import QueueError
-from queueing.service import Event, QueueService
+from queueing.events import Event
+from queueing.service import QueueService
 from queueing.views import phone_view
 from web.auth import current_session
 from web.channel import KiosksRevoked, NoticesChanged, PrintProgress, SessionEnded

@@ -11,14 +11,14 @@ import datetime as dt
 import json
 import secrets
 import sqlite3
-from dataclasses import dataclass
 from typing import Callable
 
 from . import model, printjobs
 from .config import MODES, Config
 from .model import SYSTEM, Actor, BadInput, Clock, Forbidden, IllegalMove, NotFound, stamp, utc_now
 from .store import Store
-from .views import QueueViews, broadcast_ticket, override
+from .events import Event, EventLog, Result, ticket_event
+from .views import QueueViews, override
 
 # The columns a visit writes of a new ticket (see _issue).
 NEW_TICKET = ("day", "prefix", "seq", "number", "service", "first_service", "kiosk", "reason",
@@ -27,39 +27,13 @@ INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(NEW_TICKET)})"
                  f" VALUES ({', '.join(':' + column for column in NEW_TICKET)})")
 
 
-@dataclass(frozen=True)
-class Event:
-    """One change, as broadcast on the live channel."""
-
-    version: int
-    event: str
-    ticket: dict | None = None
-    token: str | None = None
-    kiosk: str | None = None
-    priority: bool = False  # the ticket's: an issued priority ticket moves others back
-
-
-    def payload(self) -> dict:
-        return {"version": self.version, "event": self.event, "ticket": self.ticket}
-
-
-@dataclass(frozen=True)
-class Result:
-    """What an operation answers: the body for the client and the events to broadcast."""
-
-    body: dict
-    events: tuple[Event, ...] = ()
-    status: int = 200
-
-
 class QueueService(QueueViews):
     """The queue of one office: the commands that change it (its reads are QueueViews')."""
 
     def __init__(self, config: Config, store: Store, clock: Clock = utc_now,
                  publish: Callable[[Event], None] | None = None):
         super().__init__(config, store, clock)
-        self.publish = publish or (lambda event: None)
-        self.announced = self.version()  # the newest version published so far (see publish_new)
+        self.log = EventLog(store, self.version(), publish)
         self.printing_kiosks = frozenset(k.id for k in config.kiosks if k.printer.prints)
         self._base_urls: dict[str, str] = {}  # what ticket_printers holds; read and set under the write lock
         store.prepare_writer(self._print_new_tickets)
@@ -181,8 +155,7 @@ class QueueService(QueueViews):
         row["id"] = conn.execute(INSERT_TICKET, row).lastrowid
         row.update(counter_id=None, called_at=None, started_at=None, ended_at=None, recalls=0, transfers=0)
         # The ticket's INSERT logged its event (m006): its rowid is the next version.
-        event = self._published(Event(before["version"] + 1, "issued", broadcast_ticket(row), row["token"], kiosk,
-                                          bool(row["priority"])))
+        event = self.log.announce(ticket_event(before["version"] + 1, "issued", row, kiosk))
         # Everyone waiting in the service who ranks with or above it was there before it.
         ticket = self._ticket_view(conn, row, before["ahead"], (before["done"], before["seconds"]))
         # The trigger's job took the next rowid: nobody else writes while we hold the lock.
@@ -288,7 +261,7 @@ class QueueService(QueueViews):
     def _result_with_event(self, conn, now, actor: Actor, event: str, ticket_id: int, counter_id) -> Result:
         """Log the change as event and answer with the ticket as it now stands."""
         row = self._ticket(conn, ticket_id)
-        logged = self._append(conn, now, event, ticket_id, counter_id, actor.name, row=row)
+        logged = self.log.append(conn, now, self.today(now), event, row, counter_id, actor.name)
         return Result({"ticket": self._ticket_view(conn, row)}, (logged,))
 
     def expire_day(self) -> Result:
@@ -303,8 +276,8 @@ class QueueService(QueueViews):
             for row in rows:
                 conn.execute("UPDATE tickets SET status = 'expired', ended_at = ? WHERE id = ?",
                              (stamp(now), row["id"]))
-                events.append(self._append(conn, now, "expired", row["id"], row["counter_id"],
-                                           SYSTEM.name))
+                events.append(self.log.append(conn, now, today, "expired", row, row["counter_id"],
+                                              SYSTEM.name))
             return Result({"expired": len(rows)}, tuple(events))
 
     def set_mode(self, actor: Actor, mode: str | None) -> Result:
@@ -320,7 +293,7 @@ class QueueService(QueueViews):
                          " value = excluded.value, updated_at = excluded.updated_at,"
                          " updated_by = excluded.updated_by",
                          (json.dumps(mode), stamp(now), actor.name))
-            event = self._append(conn, now, "mode", None, actor=actor.name, data={"mode": mode})
+            event = self.log.append(conn, now, self.today(now), "mode", actor=actor.name, data={"mode": mode})
             return Result(self._mode_view(self.mode(conn, self.today(now))), (event,))
 
     def _check_counter_free(self, conn, counter) -> None:
@@ -340,44 +313,16 @@ class QueueService(QueueViews):
             return
         raise Forbidden(f"Anda tidak berwenang menangani tiket {row['number']}.", "not_your_ticket")
 
-    def _append(self, conn, now, event: str, ticket_id: int | None, counter_id: int | None = None,
-                actor: str | None = None, kiosk: str | None = None, data: dict | None = None,
-                row=None) -> Event:
-        """Append the change to the event log; its rowid is the new version."""
-        version = conn.execute(
-            "INSERT INTO events (at, day, event, ticket_id, counter_id, actor, data)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (stamp(now), self.today(now).isoformat(), event, ticket_id, counter_id, actor,
-             json.dumps(data or {}))).lastrowid
-        if ticket_id is None:
-            return self._published(Event(version, event))
-        row = row or self._ticket(conn, ticket_id)
-        return self._published(Event(version, event, broadcast_ticket(row), row["token"], kiosk,
-                                     bool(row["priority"])))
+    @property
+    def publish(self) -> Callable[[Event], None]:
+        """Where announced events go (the live channel's publisher, in a running server)."""
+        return self.log.publish
 
-    def _published(self, event: Event) -> Event:
-        """Announce the event once its transaction commits, in version order (see Store.write)."""
-        self.store.after_commit(lambda: self._announce(event))
-        return event
-
-    def _announce(self, event: Event) -> None:
-        self.announced = max(self.announced, event.version)
-        self.publish(event)
+    @publish.setter
+    def publish(self, publish: Callable[[Event], None]) -> None:
+        self.log.publish = publish
 
     def publish_new(self) -> int:
         """Announce, in order, the changes another process made (the CLI's close-day);
         return how many. The server calls it every few seconds."""
-        if self.version() <= self.announced:
-            return 0
-        with self.store.write() as conn:  # the write lock keeps announcements in version order
-            rows = conn.execute("SELECT version, event, ticket_id FROM events WHERE version > ?"
-                                " ORDER BY version", (self.announced,)).fetchall()
-            for row in rows:
-                if row["ticket_id"] is None:
-                    self._published(Event(row["version"], row["event"]))
-                    continue
-                ticket = self._ticket(conn, row["ticket_id"])
-                self._published(Event(row["version"], row["event"], broadcast_ticket(ticket),
-                                      ticket["token"], ticket["kiosk"], bool(ticket["priority"])))
-        return len(rows)
-
+        return self.log.announce_new(self.version())

@@ -272,9 +272,3 @@ def public(row) -> dict:
 def private(view: dict) -> dict:
     """A ticket as staff see it in a queue: without the visitor's token."""
     return {k: v for k, v in view.items() if k not in ("token", "status_url", "qr")}
-
-
-def broadcast_ticket(row) -> dict:
-    return {"number": row["number"], "service": row["service"], "status": row["status"],
-            "counter": row["counter_id"]}
-

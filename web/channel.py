@@ -1,6 +1,6 @@
 """The one way out to the live channel (Socket.IO), for everything but the queue's own events.
 
-The queue service hands its versioned events (queueing.service.Event) to the same publisher
+The queue service hands its versioned events (queueing.events.Event) to the same publisher
 itself, after each commit; the pages' handlers and the background work hand it one of these
 messages with publish(). display/live.py builds the publisher and decides who hears what, so
 no surface imports the Socket.IO module to be heard.
