@@ -9,6 +9,7 @@ import http.cookiejar
 import json
 import re
 import time
+import tomllib
 import urllib.request
 from contextlib import closing
 from pathlib import Path
@@ -17,7 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, SCREENSHOTS
+from browserkit import log_in
+from conftest import CHROMIUM, CHROMIUM_ARGS, CONFIG, PASSWORD, SCREENSHOTS
 from queueing import config as configuration
 from queueing.accounts import Accounts
 from queueing.model import Actor
@@ -346,6 +348,55 @@ def test_the_running_text_gives_the_mode_the_online_address_and_postponed_servic
     expect(ticker).to_contain_text("Ambil nomor antrian di kios")
     expect(ticker).not_to_contain_text("hanya untuk keperluan darurat")
     expect(ticker).to_contain_text("Pelayanan KTP-el ditunda sementara")
+
+
+def postponed(*codes: str) -> dict:
+    """Overrides that postpone the given services of config.toml, with no notice of their own."""
+    with open(CONFIG, "rb") as f:
+        services = tomllib.load(f)["services"]
+    return {"services": [{**s, "postponed": True, "notice": ""} if s["code"] in codes else s for s in services]}
+
+
+def test_notices_an_admin_edits_reach_an_open_wall_at_once_and_a_wall_opened_later(live_server, open_page):
+    server = live_server(postponed("kia"))
+    desk = Desk(server)  # the supervisor's account, signed in again on /admin below
+    for _ in range(3):
+        visit(server, "kk")
+    desk.call_next(1)
+    errors = []
+    hall = open_hall(open_page, server)
+    hall.on("pageerror", lambda error: errors.append(str(error)))
+    hall.evaluate("window.__sameLoad = true")
+    ticker = hall.locator("#ticker")
+    expect(ticker).to_contain_text("Kartu Identitas Anak: pelayanan ditunda sementara.")  # no notice yet
+    expect(ticker).to_contain_text("Pelayanan KTP-el ditunda sementara")  # the config's notice
+
+    admin = open_page(server, "/admin")
+    admin.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(admin, "kepala")
+    expect(admin.locator("#admin")).to_have_attribute("data-live", "up")
+    running_text = "Pengambilan dokumen jadi dilayani di Loket 5 mulai pukul 09.00."
+    kia_notice = "Pelayanan KIA ditunda sampai blangko tersedia kembali."
+    for key, text in (("running", running_text), ("service:kia", kia_notice)):
+        notice = admin.locator(f'[data-notice="{key}"]')
+        notice.locator("textarea").fill(text)
+        notice.get_by_role("button", name="Simpan").click()
+        expect(notice.locator("[data-part=state]")).to_contain_text("Tersimpan")
+
+    expect(ticker.locator(".ticker-item").first).to_have_text(running_text, timeout=3000)
+    expect(ticker).to_contain_text(f"Kartu Identitas Anak: {kia_notice}", timeout=3000)
+    expect(ticker).not_to_contain_text("Kartu Identitas Anak: pelayanan ditunda sementara.")
+    expect(ticker).to_contain_text("Pelayanan KTP-el ditunda sementara")  # not edited: still the config's
+    expect(ticker).to_contain_text("Ambil nomor antrian di kios")  # the day's own sentences stay
+    assert hall.evaluate("window.__sameLoad") is True  # live, not reloaded
+
+    later = open_hall(open_page, server)
+    later_ticker = later.locator("#ticker")
+    expect(later_ticker.locator(".ticker-item").first).to_have_text(running_text)
+    screenshot(later, "display-running-text.png")  # at once: the ticker moves on
+    expect(later_ticker).to_contain_text(f"Kartu Identitas Anak: {kia_notice}")
+    expect(later.locator("#latest-number")).to_have_text("B001")
+    assert not errors, errors
 
 
 # --- the visitor's phone ---

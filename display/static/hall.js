@@ -8,6 +8,8 @@
  * (a new ticket's priority, a transfer, a mode switch) are followed by a fresh snapshot.
  * Announcements come from the socket's own `queue` events, each version once: a snapshot
  * (on connect, after a gap, after a restart) shows calls but never speaks them again.
+ * The office's notices (the supervisor's running text, each service's notice) come with
+ * every snapshot and, when an admin edits them, as a `notices` event.
  */
 import { connectLive } from "../js/live.js";
 import { Announcer } from "./voice.js";
@@ -28,12 +30,14 @@ const STATE_WORDS = { called: "dipanggil", serving: "dilayani" };
 const ZONES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
 
 let state = null;
+let posted = null;  // the office's notices: {running, services: {code: notice}}, each {text, updated_at, ...}
 let syncTimer = null;
 let offlineTimer = null;
 
 // --- the queue state ---
 
 function onState(snapshot) {
+  posted = newerNotices(posted, snapshot.notices);
   state = snapshot;
   voice.rebase(snapshot.version);
   render();
@@ -76,6 +80,25 @@ function removeWaiting(number) {
   state.waiting = state.waiting.filter((t) => t.number !== number);
 }
 
+function onNotices(notices) {
+  posted = newerNotices(posted, notices);
+  if (state) renderTicker(modeInfo());
+}
+
+/**
+ * Each notice from `fresh` unless `held` has it set later. Notices carry no version: a
+ * snapshot asked for before an edit can arrive after that edit's `notices` event, and
+ * must not put the old text back on the wall for the rest of the day.
+ */
+function newerNotices(held, fresh) {
+  if (!fresh) return held;
+  if (!held) return fresh;
+  const pick = (old, now) => (old?.updated_at && !(now?.updated_at >= old.updated_at) ? old : now);
+  const services = { ...held.services, ...fresh.services };
+  for (const code of Object.keys(services)) services[code] = pick(held.services?.[code], fresh.services?.[code]);
+  return { running: pick(held.running, fresh.running), services };
+}
+
 // --- drawing ---
 
 function render() {
@@ -83,8 +106,12 @@ function render() {
   renderLatest(state.recent_calls);
   renderCounters(state.counters);
   renderQueues(state.waiting);
-  renderTicker(state.mode_info || { mode: state.mode });
+  renderTicker(modeInfo());
   root.dataset.version = state.version;
+}
+
+function modeInfo() {
+  return state.mode_info || { mode: state.mode };
 }
 
 function counterName(id) {
@@ -173,10 +200,13 @@ function dateWords(iso) {
     .format(new Date(Date.UTC(y, m - 1, d)));
 }
 
-/** The notices of the day: the mode in force, where to go online, postponed services. */
+/** The notices of the day: the supervisor's running text, the mode in force, where to go
+ * online, postponed services. */
 function notices(info) {
   const url = setup.online_url.replace(/^https?:\/\//, "").replace(/\/$/, "");
   const items = [];
+  const running = (posted?.running?.text || "").trim();
+  if (running) items.push(running);
   if (info.mode === "emergency_only") {
     const until = info.until ? ` sampai dengan ${dateWords(info.until)}` : "";
     items.push(`Pelayanan tatap muka hanya untuk keperluan darurat${until}: ${setup.reasons.join(", ")}.`);
@@ -192,10 +222,17 @@ function notices(info) {
                "Take a number at the kiosk and wait for your number to be called.");
   }
   for (const s of setup.services.filter((service) => service.postponed)) {
-    items.push(`${s.name}: ${s.notice || "pelayanan ditunda sementara."}`);
+    items.push(`${s.name}: ${serviceNotice(s) || "pelayanan ditunda sementara."}`);
   }
   items.push("Pantau antrean dari ponsel Anda: pindai kode QR pada tiket.");
   return items;
+}
+
+/** The service's notice as the office last set it (the config's until then); an emptied one
+ * gives way to the default sentence, as the kiosk's answer does. */
+function serviceNotice(service) {
+  const notice = posted?.services?.[service.code];
+  return (notice ? notice.text : service.notice).trim();
 }
 
 function renderTicker(info) {
@@ -290,3 +327,4 @@ tick();
 const live = connectLive({ onState, onEvent, onConnection, socketOptions: {
   reconnectionDelay: RECONNECT_MS[0], reconnectionDelayMax: RECONNECT_MS[1], randomizationFactor: 0.25 } });
 live.socket.on("queue", onCall);  // after live.js's own listener: the screen shows the call first
+live.socket.on("notices", onNotices);
