@@ -35,11 +35,17 @@ log = logging.getLogger(__name__)
 migrations = Migrations("antrian")
 
 
-@migrations()
-def m001_initial(db: Database) -> None:
-    for statement in INITIAL_SCHEMA.split(";\n"):
+def run_script(db: Database, script: str, separator: str) -> None:
+    """Run each statement of a migration's SQL, split where separator says (a trigger's body
+    holds semicolons of its own, so those scripts separate statements with a "--" line)."""
+    for statement in script.split(separator):
         if statement.strip():
             db.execute(statement)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    run_script(db, INITIAL_SCHEMA, ";\n")
 
 
 INITIAL_SCHEMA = """
@@ -153,8 +159,7 @@ def m002_queue_counts(db: Database) -> None:
     A new ticket's position and the waiting counts then cost one lookup instead of
     a count over the whole queue.
     """
-    for statement in QUEUE_COUNTS.split(";\n--\n"):
-        db.execute(statement)
+    run_script(db, QUEUE_COUNTS, ";\n--\n")
 
 
 QUEUE_COUNTS = """
@@ -212,8 +217,7 @@ def m005_counters_kept_by_triggers(db: Database) -> None:
     already makes, and writes its ticket in one INSERT: fewer statements inside the write
     lock, each of which would hand the lock holder's turn to another thread.
     """
-    for statement in TRIGGER_COUNTERS.split(";\n--\n"):
-        db.execute(statement)
+    run_script(db, TRIGGER_COUNTERS, ";\n--\n")
 
 
 TRIGGER_COUNTERS = """
@@ -265,8 +269,7 @@ def m007_kiosk_devices(db: Database) -> None:
     """Enrolled kiosk devices and their one-time enrollment codes (SPEC: kiosks are devices
     the office enrolls). Only hashes are kept, as for sessions: a copy of the database holds
     no working device cookie or enrollment link."""
-    for statement in KIOSK_DEVICES.split(";\n"):
-        db.execute(statement)
+    run_script(db, KIOSK_DEVICES, ";\n")
 
 
 KIOSK_DEVICES = """

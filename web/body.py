@@ -63,18 +63,21 @@ def text(data: dict, name: str, required: bool = True, max_length: int = 64) -> 
 
 
 def integer(data: dict, name: str) -> int:
-    value = data.get(name, _MISSING)
-    if value is _MISSING:
-        raise BadInput(f"Kolom '{name}' wajib diisi.", "missing_field")
+    value = _required(data, name)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise BadInput(f"Kolom '{name}' harus berupa bilangan bulat positif.", "bad_field")
     return value
 
 
 def boolean(data: dict, name: str) -> bool:
+    value = _required(data, name)
+    if not isinstance(value, bool):
+        raise BadInput(f"Kolom '{name}' harus true atau false.", "bad_field")
+    return value
+
+
+def _required(data: dict, name: str):
     value = data.get(name, _MISSING)
     if value is _MISSING:
         raise BadInput(f"Kolom '{name}' wajib diisi.", "missing_field")
-    if not isinstance(value, bool):
-        raise BadInput(f"Kolom '{name}' harus true atau false.", "bad_field")
     return value
