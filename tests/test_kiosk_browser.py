@@ -62,8 +62,12 @@ def screenshot(page, name: str) -> None:
     save_screenshot(page, name)
 
 
-def qr_loaded(page, selector: str) -> bool:
-    return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0")
+def qr_loaded(page, selector: str, timeout_ms: int = 5000) -> bool:
+    """Whether the QR image has loaded (an image loads after the screen shows it: wait for it)."""
+    page.wait_for_function("sel => { const img = document.querySelector(sel);"
+                           " return img && img.complete && img.naturalWidth > 0; }",
+                           arg=selector, timeout=timeout_ms)
+    return True
 
 
 def assert_kiosk_fits(page) -> None:
