@@ -2,13 +2,8 @@
  * The marks on a ticket, on the ticket in hand and in the queue list: priority, and an
  * emergency claim or a confirmed emergency.
  */
-import { element, say } from "../js/words.js";
+import { element, PRIORITY_WORDS, say } from "../js/words.js";
 import { reasonLabel } from "./page.js";
-
-const PRIORITY_WORDS = {
-  lansia: ["Lansia", "Elderly"], disabilitas: ["Disabilitas", "Disability"], ibu_hamil: ["Ibu hamil", "Pregnant"],
-  balita: ["Membawa balita", "With a small child"], ya: ["Prioritas", "Priority"],
-};
 
 /** Put a ticket's marks into el (hidden when there are none); withClaim: a pending claim too. */
 export function renderMarks(el, ticket, withClaim = true) {

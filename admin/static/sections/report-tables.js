@@ -3,14 +3,11 @@
  * emergency reason, priority group and hour. The charts say the same; the tables are
  * what a screen reader reads.
  */
-import { $, bi, element } from "../../js/words.js";
+import { $, bi, element, PRIORITY_WORDS } from "../../js/words.js";
 import { minutesBoth, OUTCOME_WORDS, percent, STATUS_WORDS } from "../format.js";
 import { NAMES, REASONS } from "../page.js";
 
-const PRIORITY_WORDS = {
-  lansia: ["Lansia", "Elderly"], disabilitas: ["Disabilitas", "Disability"], ibu_hamil: ["Ibu hamil", "Pregnant"],
-  balita: ["Membawa balita", "With a small child"], ya: ["Prioritas", "Priority"], none: ["Bukan prioritas", "Not priority"],
-};
+const GROUP_WORDS = { ...PRIORITY_WORDS, none: ["Bukan prioritas", "Not priority"] };
 
 /** A table with a caption; heads are [[id, en], numeric?]; a cell is a string/number or [id, en] words. */
 function table(className, caption, heads, rows) {
@@ -63,7 +60,7 @@ export function showReportTables(report) {
   const reasons = table("reason-table", ["Keperluan darurat", "Emergency reasons"], [[["Keperluan", "Reason"]], [["Kunjungan", "Visits"], true]],
     Object.entries(report.visits.by_reason).map(([code, n]) => [reasonBoth(code), n]));
   const priorities = table("priority-table", ["Pengunjung prioritas", "Priority visitors"], [[["Kelompok", "Group"]], [["Kunjungan", "Visits"], true]],
-    Object.entries(report.visits.by_priority).map(([kind, n]) => [PRIORITY_WORDS[kind] || [kind, kind], n]));
+    Object.entries(report.visits.by_priority).map(([kind, n]) => [GROUP_WORDS[kind] || [kind, kind], n]));
   const hours = table("hour-table", ["Per jam", "By hour"], [[["Jam", "Hour"]], [["Kedatangan", "Arrivals"], true], [["Panggilan", "Calls"], true]],
     report.by_hour.map((h) => [`${String(h.hour).padStart(2, "0")}.00`, h.arrivals, h.calls]));
   $("report-tables").replaceChildren(element("div", "report-col", summary),
