@@ -12,6 +12,12 @@
  *   showLanguage(root, "en");                                // flip <html lang> and the toggle
  */
 
+/** A priority visitor's group (a ticket's priority_kind), as the counter console and the reports name it. */
+export const PRIORITY_WORDS = {
+  lansia: ["Lansia", "Elderly"], disabilitas: ["Disabilitas", "Disability"], ibu_hamil: ["Ibu hamil", "Pregnant"],
+  balita: ["Membawa balita", "With a small child"], ya: ["Prioritas", "Priority"],
+};
+
 /** The element with this id. */
 export const $ = (id) => document.getElementById(id);
 

@@ -1,0 +1,36 @@
+/**
+ * Time on the counter console: the server's clock (timers count from the server's
+ * timestamps), and how a running time and a waiting time read.
+ */
+
+/** The server's time, as its responses' Date headers tell it. */
+export function createServerClock() {
+  let offset = 0;
+
+  function noteResponse(response) {
+    // Timers count from the server's timestamps; a PC clock minutes off would show nonsense.
+    const date = Date.parse(response.headers.get("Date") || "");
+    if (Number.isNaN(date)) return;
+    const fromHeader = date + 500 - Date.now();  // the header has whole seconds
+    offset = Math.abs(fromHeader) > 2000 ? fromHeader : 0;
+  }
+
+  return { noteResponse, now: () => Date.now() + offset };
+}
+
+/** "04:05", or "1:02:03" past an hour. */
+export function clockText(ms) {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60];
+  const two = (n) => String(n).padStart(2, "0");
+  return h ? `${h}:${two(m)}:${two(s)}` : `${two(m)}:${two(s)}`;
+}
+
+/** How long a visitor has waited, in whole minutes, in both languages. */
+export function waitWords(ms) {
+  const minutes = Math.max(0, Math.floor(ms / 60000));
+  if (minutes < 1) return ["< 1 mnt", "< 1 min"];
+  if (minutes < 60) return [`${minutes} mnt`, `${minutes} min`];
+  const rest = String(minutes % 60).padStart(2, "0");
+  return [`${Math.floor(minutes / 60)} j ${rest} mnt`, `${Math.floor(minutes / 60)} h ${rest} min`];
+}
