@@ -20,8 +20,7 @@ from pathlib import Path
 from flask import Flask, jsonify, request
 from flask_socketio import SocketIO
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from web import serving  # noqa: E402
+from web import serving
 
 BUSY_TIMEOUT_MS = 15_000
 NEXT_NUMBER = ("INSERT INTO day_numbers (day, prefix, last) VALUES (?, ?, 1)"

@@ -14,14 +14,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 import threading
 
 from flask import Flask, jsonify, request
 from flask_socketio import SocketIO
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from web import serving  # noqa: E402
+from web import serving
 
 MAX_SOCKET_MESSAGE = 16 * 1024  # as display/live.py: clients only send small messages
 STATUS = {"called": "called", "recalled": "called", "started": "serving", "finished": "done"}

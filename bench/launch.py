@@ -57,10 +57,10 @@ def product(folder: Path, overrides: dict | None = None) -> LiveServer:
     return LiveServer(write_config(folder, overrides))
 
 
-def floor(script: str, folder: Path, args: list[str] | tuple = ()) -> LiveServer:
-    """A bench floor (bench/<script>) with its own log in folder (not started yet)."""
+def floor(module: str, folder: Path, args: list[str] | tuple = ()) -> LiveServer:
+    """A bench floor (a module such as bench.floor_app) with its own log in folder (not started yet)."""
     folder.mkdir(parents=True, exist_ok=True)
-    return LiveServer(None, script=BENCH / script, args=args, log=folder / "floor.log")
+    return LiveServer(None, module=module, args=args, log=folder / "floor.log")
 
 
 # --- looking at a running server from outside: /proc ---

@@ -33,12 +33,7 @@ import json  # noqa: E402
 import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH.parent))
-sys.path.insert(0, str(BENCH))
-
-import floor_app  # noqa: E402
-import floor_broadcast  # noqa: E402
+from bench import floor_app, floor_broadcast  # noqa: E402
 
 
 class SocketCap:

@@ -20,11 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-import broadcast
-import crashloop
-import launch
-import soak
-import visits
+from bench import broadcast, crashloop, launch, soak, visits
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent

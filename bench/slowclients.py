@@ -29,9 +29,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import launch
+from bench import launch
 from liveserver import HOST
-from visits import cpu_usage, other_cpu, percentile
+from bench.visits import cpu_usage, other_cpu, percentile
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent

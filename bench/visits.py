@@ -38,9 +38,8 @@ import tomllib
 import uuid
 from pathlib import Path
 
-import benchconfig
-import launch
-from loadgen import Loaders, Tally
+from bench import benchconfig, launch
+from bench.loadgen import Loaders, Tally
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -96,7 +95,7 @@ def start_server(work: Path, clients: int, printer: dict | None = None):
 def start_floor(work: Path, threads: int):
     """Start bench/floor_app.py (in work/floor); return it and its database."""
     database = work / "floor" / "floor.db"
-    floor = launch.floor("floor_app.py", work / "floor",
+    floor = launch.floor("bench.floor_app", work / "floor",
                          ["--database", str(database), "--threads", str(threads)])
     return floor.start(60), database
 

@@ -2,19 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import server
+from queueing import config as configuration
+from queueing.service import QueueService
+from queueing.store import Store
 
-import server  # noqa: E402
-from queueing import config as configuration  # noqa: E402
-from queueing.service import QueueService  # noqa: E402
-from queueing.store import Store  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CONFIG = ROOT / "config.toml"
 WIB = dt.timezone(dt.timedelta(hours=7))

@@ -2,14 +2,9 @@
 (bench/crashloop.py; `python bench/crashloop.py` runs fifty)."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-
-import crashloop  # noqa: E402
+from bench import crashloop
 
 pytestmark = pytest.mark.slow
 

@@ -2,14 +2,9 @@
 for a minute (bench/soak.py; `python bench/soak.py` runs the full ten minutes)."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-
-import soak  # noqa: E402
+from bench import soak
 
 pytestmark = pytest.mark.slow
 
