@@ -1,6 +1,6 @@
 """Benchmark GET /api/state of the real server while slow clients hold connections (issue 16).
 
-The server (tests/liveserver.py, gunicorn with web/worker.py's worker) is measured twice at
+The server (bench/liveserver.py, gunicorn with web/worker.py's worker) is measured twice at
 the same fixed rate, open loop, each request on a new connection and timed from its scheduled
 send time: first alone ("calm"), then while one address holds --slow connections open
 ("slow clients"), a third each of: a request head sent but for its last line, a POST that
@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench import launch
-from liveserver import HOST
+from bench.liveserver import HOST
 from bench.visits import cpu_usage, other_cpu, percentile
 
 BENCH = Path(__file__).resolve().parent

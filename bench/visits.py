@@ -8,7 +8,7 @@ machine is shared and its speed drifts, so the saturation ratio is the median of
 ratios, and the latencies are pooled over the rounds.
 
 --printer slow|dead gives the server's kiosks network printers, all on one fake ESC/POS
-printer in this process (tests/fakeprinter.py): "slow" answers status queries but takes
+printer in this process (bench/fakeprinter.py): "slow" answers status queries but takes
 2 s per job, "dead" accepts and never answers (the config's default timeout, 3 s, applies).
 Every ticket then has a print job, sent by the server's print process (a child of the
 gunicorn worker, one thread per kiosk; kiosk/printprocess.py). The floor has no printer
@@ -107,12 +107,10 @@ def server_threads() -> int:
 
 
 def fake_printer(mode: str):
-    """Start the fake network printer of a printer mode (tests/fakeprinter.py); None for none."""
+    """Start the fake network printer of a printer mode (bench/fakeprinter.py); None for none."""
     if mode == "none":
         return None
-    if str(ROOT / "tests") not in sys.path:
-        sys.path.append(str(ROOT / "tests"))
-    from fakeprinter import FakePrinter
+    from bench.fakeprinter import FakePrinter
 
     class HoldingPrinter(FakePrinter):
         """A silent printer that holds each connection until stopped, not only 30 s."""

@@ -196,7 +196,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 @pytest.fixture
 def live_server(tmp_path):
     """Start the production server on a temporary config; call with overrides."""
-    from liveserver import LiveServer, write_config
+    from bench.liveserver import LiveServer, write_config
     servers = []
 
     def start(overrides: dict | None = None, folder: Path | None = None):

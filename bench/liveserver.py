@@ -19,12 +19,9 @@ from pathlib import Path
 
 import tomli_w
 
+from queueing import config as configuration
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # bench/ imports this module from outside the test run
-    sys.path.insert(0, str(ROOT))
-
-from queueing import config as configuration  # noqa: E402
-
 HOST = "127.0.0.1"
 
 
