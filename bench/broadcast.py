@@ -17,7 +17,7 @@ A diagnostic on the server only, after the calls: POST /api/visits from 10 kiosk
 back for 3 s with the screens still connected (every visit is a `queue` event to each of
 them), then again after they left: what 200 screens cost admission.
 
-Run from the repository root: .venv/bin/python bench/broadcast.py [--quick]
+Run from the repository root: .venv/bin/python -m bench.broadcast [--quick]
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Capacity on the shipped defaults: a day's phones and the hall's screens (SPEC "Capacity", issue 16).
 
-    .venv/bin/python bench/capacity.py           # -> results/capacity.{json,md}
-    .venv/bin/python bench/capacity.py --quick   # smoke: 1 round, 5 calls -> capacity-quick.*
+    .venv/bin/python -m bench.capacity           # -> results/capacity.{json,md}
+    .venv/bin/python -m bench.capacity --quick   # smoke: 1 round, 5 calls -> capacity-quick.*
 
 The product is server.py with config.toml's [server] and [limits] as shipped (1,200 places
 for phones and screens, 1,100 of them for phones; 100 threads kept for requests; 20 places

@@ -12,7 +12,7 @@ errors are counted and expected during the outages; a 500 never is.
 At the end the soak's checks: no acknowledged ticket lost, no duplicate, no gap, statuses,
 every screen's final state equal to /api/state.
 
-Run from the repository root: .venv/bin/python bench/crashloop.py [--kills 50]
+Run from the repository root: .venv/bin/python -m bench.crashloop [--kills 50]
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ Python as server.py's run_gunicorn does, but POST /api/visits does nothing excep
 day's next number in one BEGIN IMMEDIATE transaction (WAL, synchronous=FULL). Whatever
 the real server costs above this is the queue's own work.
 
-Run: python bench/floor_app.py --database /tmp/x/floor.db --port 5001 --threads 200
+Run: python -m bench.floor_app --database /tmp/x/floor.db --port 5001 --threads 200
 """
 from __future__ import annotations
 

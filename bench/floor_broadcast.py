@@ -7,7 +7,7 @@ Python as server.py's run_gunicorn does, but POST /api/emit does nothing except 
 display/live.py's broadcast() does. No database, no session, no snapshot on connect.
 Whatever the real server costs above this is the queue's own work.
 
-Run: python bench/floor_broadcast.py --port 5001 --threads 300
+Run: python -m bench.floor_broadcast --port 5001 --threads 300
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Which concurrency model should serve a day's phones? The floors under each, side by side.
 
-    .venv/bin/python bench/models.py --gevent-venv /tmp/venv-models    # -> results/models.{json,md}
-    .venv/bin/python bench/models.py --quick ...                       # smoke: -> models-quick.*
+    .venv/bin/python -m bench.models --gevent-venv /tmp/venv-models    # -> results/models.{json,md}
+    .venv/bin/python -m bench.models --quick ...                       # smoke: -> models-quick.*
 
 Why: on the shipped model (gunicorn gthread, Flask-SocketIO "threading") every websocket
 holds a pool thread for its life, and SPEC's "Capacity" asks for 1,000 phones and 10 screens

@@ -1,6 +1,6 @@
 """Serve a bench floor under one concurrency model, for bench/models.py.
 
-    python bench/models_serve.py --model gthread|gevent|gevent-tpool --app visits|broadcast
+    python -m bench.models_serve --model gthread|gevent|gevent-tpool --app visits|broadcast
         --port P [--database D] [--threads 1300] [--socket-cap 1200] [--stack-kb 0]
 
 The floors (floor_app.py: a visit is one durable SQLite insert; floor_broadcast.py: a POST

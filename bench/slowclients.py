@@ -10,7 +10,7 @@ The floor is the server's own calm p99: the target is slow-clients p99 <= 1.5 x 
 machine is shared and its speed drifts, so the two are measured in alternating rounds
 (calm, slow; slow, calm; ...) and the ratio is the median of the rounds' ratios.
 
-Run from the repository root: .venv/bin/python bench/slowclients.py [--quick]
+Run from the repository root: .venv/bin/python -m bench.slowclients [--quick]
 """
 from __future__ import annotations
 

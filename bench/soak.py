@@ -15,7 +15,7 @@ last event, no answer of 500 or above, and every screen's final state equal to /
 (every phone's ticket to the server's). 409s (racing or retrying counters), 404s (empty
 queue) and 429s are counted, not failures.
 
-Run from the repository root: .venv/bin/python bench/soak.py [--seconds 600]
+Run from the repository root: .venv/bin/python -m bench.soak [--seconds 600]
 """
 from __future__ import annotations
 

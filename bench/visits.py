@@ -18,7 +18,7 @@ either way. The print process's CPU is reported beside the worker's.
 the workers send none during the run (each blocks on its first job: a printer that never
 answers, with a printer timeout of 600 s), so what it costs is the jobs' writing alone.
 
-Run from the repository root: .venv/bin/python bench/visits.py [--quick]
+Run from the repository root: .venv/bin/python -m bench.visits [--quick]
 [--printer none|slow|dead | --all-printers]
 """
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Crash loop at CI size: five kill -9s of the production server under the soak's load
-(bench/crashloop.py; `python bench/crashloop.py` runs fifty)."""
+(bench/crashloop.py; `python -m bench.crashloop` runs fifty)."""
 from __future__ import annotations
 
 import pytest
