@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from listeners import _InlineClient
+from bench.listeners import _InlineClient
 
 HTTP_TIMEOUT = 15.0       # one request; the server answers in milliseconds when it is up
 RETRY_PAUSE = 0.2         # after a failed connection (a killed server), before trying again

@@ -1,4 +1,4 @@
-"""The benchmarks' changes to config.toml, on top of tests/liveserver.write_config's (a temp
+"""The benchmarks' changes to config.toml, on top of bench/liveserver.write_config's (a temp
 database, no rate limits, no closing hour, no dated windows): no daily limit and N kiosks,
 on preview printers or all on one given printer."""
 from __future__ import annotations

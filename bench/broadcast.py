@@ -17,7 +17,7 @@ A diagnostic on the server only, after the calls: POST /api/visits from 10 kiosk
 back for 3 s with the screens still connected (every visit is a `queue` event to each of
 them), then again after they left: what 200 screens cost admission.
 
-Run from the repository root: .venv/bin/python bench/broadcast.py [--quick]
+Run from the repository root: .venv/bin/python -m bench.broadcast [--quick]
 """
 from __future__ import annotations
 
@@ -36,11 +36,10 @@ from pathlib import Path
 
 import requests
 
-import benchconfig
-import launch
-from listeners import Listeners
-from loadgen import TIMEOUT, Kiosk, Tally, closed_loop
-from visits import _cpus, _other, _ratio, cpu_usage, other_cpu, percentile, text_table
+from bench import benchconfig, launch
+from bench.listeners import Listeners
+from bench.loadgen import TIMEOUT, Kiosk, Tally, closed_loop
+from bench.visits import _cpus, _other, _ratio, cpu_usage, other_cpu, percentile, text_table
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -95,7 +94,7 @@ def add_staff(config_path: Path, password: str) -> None:
 
 def start_floor(work: Path, threads: int):
     """Start bench/floor_broadcast.py (in work/floor)."""
-    return launch.floor("floor_broadcast.py", work / "floor", ["--threads", str(threads)]).start(60)
+    return launch.floor("bench.floor_broadcast", work / "floor", ["--threads", str(threads)]).start(60)
 
 
 class ServerDriver:

@@ -1,7 +1,7 @@
 """Capacity on the shipped defaults: a day's phones and the hall's screens (SPEC "Capacity", issue 16).
 
-    .venv/bin/python bench/capacity.py           # -> results/capacity.{json,md}
-    .venv/bin/python bench/capacity.py --quick   # smoke: 1 round, 5 calls -> capacity-quick.*
+    .venv/bin/python -m bench.capacity           # -> results/capacity.{json,md}
+    .venv/bin/python -m bench.capacity --quick   # smoke: 1 round, 5 calls -> capacity-quick.*
 
 The product is server.py with config.toml's [server] and [limits] as shipped (1,200 places
 for phones and screens, 1,100 of them for phones; 100 threads kept for requests; 20 places
@@ -35,14 +35,9 @@ from pathlib import Path
 
 import requests
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
-
-import benchconfig  # noqa: E402
-import launch  # noqa: E402
-import rawsockets  # noqa: E402
-from loadgen import Kiosk, Tally  # noqa: E402
-from models import Others, summary  # noqa: E402
+from bench import benchconfig, launch, rawsockets
+from bench.loadgen import Kiosk, Tally
+from bench.models import Others, summary
 
 SOCKETS = (0, 200, 1000, 2000)
 SCREENS = 10
@@ -196,7 +191,7 @@ def visits_phase(work: Path, rounds: int, seconds: float) -> dict:
 def broadcast_phase(work: Path, calls: int, clients: int = 1000) -> dict:
     pool = rawsockets.Pool()
     server = product(work / "broadcast-product")
-    floor = launch.floor("floor_broadcast.py", work / "broadcast-floor", ["--threads", "1400"]).start()
+    floor = launch.floor("bench.floor_broadcast", work / "broadcast-floor", ["--threads", "1400"]).start()
     floor.worker = launch.worker_pid(floor.process)
     try:
         issue(server, calls + 5, "broadcast", ("kk",))  # counter 1 calls kk

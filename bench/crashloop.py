@@ -12,7 +12,7 @@ errors are counted and expected during the outages; a 500 never is.
 At the end the soak's checks: no acknowledged ticket lost, no duplicate, no gap, statuses,
 every screen's final state equal to /api/state.
 
-Run from the repository root: .venv/bin/python bench/crashloop.py [--kills 50]
+Run from the repository root: .venv/bin/python -m bench.crashloop [--kills 50]
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-import soak
+from bench import soak
 
 ROOT = Path(__file__).resolve().parent.parent
 RESYNC_LIMIT = 2.0           # seconds from /healthz answering again to the last screen's snapshot
@@ -141,7 +141,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the crash loop, print its figures, write bench/results/<stem>.json; 1 on a failure."""
-    from visits import _cpus, cpu_usage, other_cpu
+    from bench.visits import _cpus, cpu_usage, other_cpu
     args = parse_args(argv)
     usage = cpu_usage()
     result = run(args.kills, rate=args.rate)

@@ -5,7 +5,7 @@ Python as server.py's run_gunicorn does, but POST /api/visits does nothing excep
 day's next number in one BEGIN IMMEDIATE transaction (WAL, synchronous=FULL). Whatever
 the real server costs above this is the queue's own work.
 
-Run: python bench/floor_app.py --database /tmp/x/floor.db --port 5001 --threads 200
+Run: python -m bench.floor_app --database /tmp/x/floor.db --port 5001 --threads 200
 """
 from __future__ import annotations
 
@@ -20,8 +20,7 @@ from pathlib import Path
 from flask import Flask, jsonify, request
 from flask_socketio import SocketIO
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from web import serving  # noqa: E402
+from web import serving
 
 BUSY_TIMEOUT_MS = 15_000
 NEXT_NUMBER = ("INSERT INTO day_numbers (day, prefix, last) VALUES (?, ?, 1)"

@@ -7,21 +7,19 @@ Python as server.py's run_gunicorn does, but POST /api/emit does nothing except 
 display/live.py's broadcast() does. No database, no session, no snapshot on connect.
 Whatever the real server costs above this is the queue's own work.
 
-Run: python bench/floor_broadcast.py --port 5001 --threads 300
+Run: python -m bench.floor_broadcast --port 5001 --threads 300
 """
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
-from pathlib import Path
 import threading
 
 from flask import Flask, jsonify, request
 from flask_socketio import SocketIO
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from web import serving  # noqa: E402
+from web import serving
 
 MAX_SOCKET_MESSAGE = 16 * 1024  # as display/live.py: clients only send small messages
 STATUS = {"called": "called", "recalled": "called", "started": "serving", "finished": "done"}

@@ -1,4 +1,4 @@
-"""Start the product or a floor through tests/liveserver.py (the project's one launcher), and
+"""Start the product or a floor through bench/liveserver.py (the project's one launcher), and
 look at a running server from outside: its gunicorn worker's CPU, memory and I/O in /proc."""
 from __future__ import annotations
 
@@ -8,13 +8,10 @@ import sys
 import time
 from pathlib import Path
 
+from bench.liveserver import LiveServer, children, write_config
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-for folder in (ROOT, ROOT / "tests"):
-    if str(folder) not in sys.path:
-        sys.path.insert(1, str(folder))
-
-from liveserver import LiveServer, children, write_config  # noqa: E402
 
 RESULTS = BENCH / "results"
 
@@ -57,10 +54,10 @@ def product(folder: Path, overrides: dict | None = None) -> LiveServer:
     return LiveServer(write_config(folder, overrides))
 
 
-def floor(script: str, folder: Path, args: list[str] | tuple = ()) -> LiveServer:
-    """A bench floor (bench/<script>) with its own log in folder (not started yet)."""
+def floor(module: str, folder: Path, args: list[str] | tuple = ()) -> LiveServer:
+    """A bench floor (a module such as bench.floor_app) with its own log in folder (not started yet)."""
     folder.mkdir(parents=True, exist_ok=True)
-    return LiveServer(None, script=BENCH / script, args=args, log=folder / "floor.log")
+    return LiveServer(None, module=module, args=args, log=folder / "floor.log")
 
 
 # --- looking at a running server from outside: /proc ---

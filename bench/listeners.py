@@ -15,7 +15,7 @@ import time
 import engineio
 import socketio
 
-from workers import Pool, shares
+from bench.workers import Pool, shares
 
 HOST = "127.0.0.1"
 CONNECT_TIMEOUT = 10.0       # one client's connection, handshake and namespace included

@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from workers import Pool
+from bench.workers import Pool
 
 HOST = "127.0.0.1"
 PATH = "/api/visits"

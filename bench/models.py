@@ -1,7 +1,7 @@
 """Which concurrency model should serve a day's phones? The floors under each, side by side.
 
-    .venv/bin/python bench/models.py --gevent-venv /tmp/venv-models    # -> results/models.{json,md}
-    .venv/bin/python bench/models.py --quick ...                       # smoke: -> models-quick.*
+    .venv/bin/python -m bench.models --gevent-venv /tmp/venv-models    # -> results/models.{json,md}
+    .venv/bin/python -m bench.models --quick ...                       # smoke: -> models-quick.*
 
 Why: on the shipped model (gunicorn gthread, Flask-SocketIO "threading") every websocket
 holds a pool thread for its life, and SPEC's "Capacity" asks for 1,000 phones and 10 screens
@@ -52,13 +52,9 @@ import threading
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
+from bench import launch, rawsockets
 
-import launch  # noqa: E402
-import rawsockets  # noqa: E402
-
-SERVE = BENCH / "models_serve.py"
+SERVE = "bench.models_serve"  # run as a module from the repository root (launch.ROOT)
 PING_INTERVAL = 25.0  # python-engineio's default
 
 
@@ -71,13 +67,13 @@ class Server:
         self.model, self.app, self.sockets = model, app, sockets
         self.name = f"{model}/{sockets}" if app == "visits" else f"{model}/broadcast"
         self.port = free_port()
-        args = [python, str(SERVE), "--model", model, "--app", app, "--port", str(self.port)]
+        args = [python, "-m", SERVE, "--model", model, "--app", app, "--port", str(self.port)]
         if model == "gthread":
             args += ["--threads", "1300", "--socket-cap", "1200"]
         if app == "visits":
             args += ["--database", str(work / f"{model}-{sockets}-{self.port}.db")]
         self.log = open(work / f"{model}-{app}-{sockets}.log", "wb")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen(args, cwd=launch.ROOT, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         self.worker = 0
 
@@ -469,13 +465,13 @@ def main(argv: list[str] | None = None) -> int:
         args.sat_rounds, args.sat_seconds, args.broadcast_sockets, args.emits = 1, 1, 100, 3
     pythons = {"gthread": sys.executable}
     if args.gevent_venv:
-        python = str(args.gevent_venv / "bin" / "python")
+        python = str(args.gevent_venv.absolute() / "bin" / "python")  # the servers run in launch.ROOT
         pythons.update({"gevent": python, "gevent-tpool": python})
     models = {m: pythons[m] for m in args.models if m in pythons}
     work = Path(tempfile.mkdtemp(prefix="models-"))
     pool = rawsockets.Pool()
     references: dict = {}
-    result = {"when": time.strftime("%Y-%m-%d %H:%M"), "commit": launch.code_version(BENCH.parent),
+    result = {"when": time.strftime("%Y-%m-%d %H:%M"), "commit": launch.code_version(launch.ROOT),
               "rate": args.rate, "seconds": args.seconds, "rounds": args.rounds,
               "sat_seconds": args.sat_seconds, "emits": args.emits, "visits": []}
     started = Others()

@@ -1,6 +1,6 @@
 """Serve a bench floor under one concurrency model, for bench/models.py.
 
-    python bench/models_serve.py --model gthread|gevent|gevent-tpool --app visits|broadcast
+    python -m bench.models_serve --model gthread|gevent|gevent-tpool --app visits|broadcast
         --port P [--database D] [--threads 1300] [--socket-cap 1200] [--stack-kb 0]
 
 The floors (floor_app.py: a visit is one durable SQLite insert; floor_broadcast.py: a POST
@@ -33,12 +33,7 @@ import json  # noqa: E402
 import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH.parent))
-sys.path.insert(0, str(BENCH))
-
-import floor_app  # noqa: E402
-import floor_broadcast  # noqa: E402
+from bench import floor_app, floor_broadcast  # noqa: E402
 
 
 class SocketCap:

@@ -7,9 +7,9 @@ their invariants. Writes bench/results/latest.json and latest.md (the table the 
 a --quick run writes latest-quick.*.
 
 Run from the repository root:
-  .venv/bin/python bench/run.py                     # full sizes: 20 kiosks, 200 sockets, 10 min soak, 50 kills
-  .venv/bin/python bench/run.py --quick             # smoke run, soak and crash loop at CI size (60 s, 5 kills)
-  .venv/bin/python bench/run.py --skip-soak --skip-crash --kiosks 10 --clients 100 --duration 5
+  .venv/bin/python -m bench.run                     # full sizes: 20 kiosks, 200 sockets, 10 min soak, 50 kills
+  .venv/bin/python -m bench.run --quick             # smoke run, soak and crash loop at CI size (60 s, 5 kills)
+  .venv/bin/python -m bench.run --skip-soak --skip-crash --kiosks 10 --clients 100 --duration 5
 """
 from __future__ import annotations
 
@@ -20,11 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-import broadcast
-import crashloop
-import launch
-import soak
-import visits
+from bench import broadcast, crashloop, launch, soak, visits
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -195,7 +191,7 @@ def _ok(met: bool) -> str:
 def markdown(results: dict, rows: list[list[str]]) -> str:
     c = results["config"]
     other = c["other_cpu"]
-    lines = ["# Benchmarks: `python bench/run.py`", "",
+    lines = ["# Benchmarks: `python -m bench.run`", "",
              f"{c['started']}, {c['machine']}, code {c['code']}; other processes used {other['cores']:.2f} of "
              f"{other['cpus']} cores on average during the {other['seconds']:.0f} s run "
              f"(the machine is shared: trust figures taken near 0).", "",

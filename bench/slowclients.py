@@ -1,6 +1,6 @@
 """Benchmark GET /api/state of the real server while slow clients hold connections (issue 16).
 
-The server (tests/liveserver.py, gunicorn with web/worker.py's worker) is measured twice at
+The server (bench/liveserver.py, gunicorn with web/worker.py's worker) is measured twice at
 the same fixed rate, open loop, each request on a new connection and timed from its scheduled
 send time: first alone ("calm"), then while one address holds --slow connections open
 ("slow clients"), a third each of: a request head sent but for its last line, a POST that
@@ -10,7 +10,7 @@ The floor is the server's own calm p99: the target is slow-clients p99 <= 1.5 x 
 machine is shared and its speed drifts, so the two are measured in alternating rounds
 (calm, slow; slow, calm; ...) and the ratio is the median of the rounds' ratios.
 
-Run from the repository root: .venv/bin/python bench/slowclients.py [--quick]
+Run from the repository root: .venv/bin/python -m bench.slowclients [--quick]
 """
 from __future__ import annotations
 
@@ -29,9 +29,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import launch
-from liveserver import HOST
-from visits import cpu_usage, other_cpu, percentile
+from bench import launch
+from bench.liveserver import HOST
+from bench.visits import cpu_usage, other_cpu, percentile
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent

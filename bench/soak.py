@@ -15,7 +15,7 @@ last event, no answer of 500 or above, and every screen's final state equal to /
 (every phone's ticket to the server's). 409s (racing or retrying counters), 404s (empty
 queue) and 429s are counted, not failures.
 
-Run from the repository root: .venv/bin/python bench/soak.py [--seconds 600]
+Run from the repository root: .venv/bin/python -m bench.soak [--seconds 600]
 """
 from __future__ import annotations
 
@@ -31,10 +31,9 @@ from pathlib import Path
 
 import requests
 
-import benchconfig
-import launch
-from actors import CounterCrew, Crowd, KioskCrew, merge_tallies
-from workers import Pool, shares
+from bench import benchconfig, launch
+from bench.actors import CounterCrew, Crowd, KioskCrew, merge_tallies
+from bench.workers import Pool, shares
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -423,7 +422,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the soak, print its figures, write bench/results/<stem>.json; 1 if an invariant broke."""
-    from visits import _cpus, cpu_usage, other_cpu
+    from bench.visits import _cpus, cpu_usage, other_cpu
     args = parse_args(argv)
     usage = cpu_usage()
     result = run(args.seconds, args.kiosks, args.counters, args.sockets, args.phones, args.rate)

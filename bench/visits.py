@@ -8,7 +8,7 @@ machine is shared and its speed drifts, so the saturation ratio is the median of
 ratios, and the latencies are pooled over the rounds.
 
 --printer slow|dead gives the server's kiosks network printers, all on one fake ESC/POS
-printer in this process (tests/fakeprinter.py): "slow" answers status queries but takes
+printer in this process (bench/fakeprinter.py): "slow" answers status queries but takes
 2 s per job, "dead" accepts and never answers (the config's default timeout, 3 s, applies).
 Every ticket then has a print job, sent by the server's print process (a child of the
 gunicorn worker, one thread per kiosk; kiosk/printprocess.py). The floor has no printer
@@ -18,7 +18,7 @@ either way. The print process's CPU is reported beside the worker's.
 the workers send none during the run (each blocks on its first job: a printer that never
 answers, with a printer timeout of 600 s), so what it costs is the jobs' writing alone.
 
-Run from the repository root: .venv/bin/python bench/visits.py [--quick]
+Run from the repository root: .venv/bin/python -m bench.visits [--quick]
 [--printer none|slow|dead | --all-printers]
 """
 from __future__ import annotations
@@ -38,9 +38,8 @@ import tomllib
 import uuid
 from pathlib import Path
 
-import benchconfig
-import launch
-from loadgen import Loaders, Tally
+from bench import benchconfig, launch
+from bench.loadgen import Loaders, Tally
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -96,7 +95,7 @@ def start_server(work: Path, clients: int, printer: dict | None = None):
 def start_floor(work: Path, threads: int):
     """Start bench/floor_app.py (in work/floor); return it and its database."""
     database = work / "floor" / "floor.db"
-    floor = launch.floor("floor_app.py", work / "floor",
+    floor = launch.floor("bench.floor_app", work / "floor",
                          ["--database", str(database), "--threads", str(threads)])
     return floor.start(60), database
 
@@ -108,12 +107,10 @@ def server_threads() -> int:
 
 
 def fake_printer(mode: str):
-    """Start the fake network printer of a printer mode (tests/fakeprinter.py); None for none."""
+    """Start the fake network printer of a printer mode (bench/fakeprinter.py); None for none."""
     if mode == "none":
         return None
-    if str(ROOT / "tests") not in sys.path:
-        sys.path.append(str(ROOT / "tests"))
-    from fakeprinter import FakePrinter
+    from bench.fakeprinter import FakePrinter
 
     class HoldingPrinter(FakePrinter):
         """A silent printer that holds each connection until stopped, not only 30 s."""

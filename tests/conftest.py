@@ -2,19 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import server
+from queueing import config as configuration
+from queueing.service import QueueService
+from queueing.store import Store
 
-import server  # noqa: E402
-from queueing import config as configuration  # noqa: E402
-from queueing.service import QueueService  # noqa: E402
-from queueing.store import Store  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CONFIG = ROOT / "config.toml"
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -198,7 +196,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 @pytest.fixture
 def live_server(tmp_path):
     """Start the production server on a temporary config; call with overrides."""
-    from liveserver import LiveServer, write_config
+    from bench.liveserver import LiveServer, write_config
     servers = []
 
     def start(overrides: dict | None = None, folder: Path | None = None):

@@ -17,10 +17,10 @@ import requests
 from playwright.sync_api import expect
 
 from admin import charts
+from bench.fakeprinter import FakePrinter
+from bench.liveserver import free_port
 from browserkit import TEXT, add_account, enroll_browser, kiosk_visit, log_in, screenshot, staff_session
 from conftest import PASSWORD, visit
-from fakeprinter import FakePrinter
-from liveserver import free_port
 from queueing import config as configuration
 from queueing.model import MONTHS
 

@@ -2,16 +2,12 @@
 ticket, places are bounded per class and per address, refusals carry a reason, and one address
 cannot ask without end. The same with 600 real sockets on the production server is at the end."""
 import json
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from conftest import PASSWORD, add_user, enroll, visit
 from web.capacity import PHONE, SCREEN, TRUSTED, SocketCapacity
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))  # rawsockets: cheap clients
 
 HANDSHAKE = "/socket.io/?EIO=4&transport=polling"
 
@@ -221,7 +217,7 @@ def test_six_hundred_sockets_then_visits_and_a_call_are_seen_by_all(live_server)
     import requests
 
     from browserkit import add_account, staff_session
-    from rawsockets import Pool
+    from bench.rawsockets import Pool  # cheap clients
 
     server = live_server({"limits": {"sockets_per_address": 20}})
     kiosk = requests.Session()

@@ -171,7 +171,7 @@ def wait_until(predicate, what: str, seconds: float = 10) -> None:
 
 @pytest.fixture
 def printer():
-    from fakeprinter import FakePrinter
+    from bench.fakeprinter import FakePrinter
     device = FakePrinter("ok")
     yield device
     device.stop()

@@ -12,9 +12,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from bench.fakeprinter import FakePrinter
 from browserkit import TEXT, add_account, assert_fits, kiosk_visit, log_in, screenshot, staff_session
 from conftest import PASSWORD
-from fakeprinter import FakePrinter
 from queueing import config as configuration
 
 pytestmark = pytest.mark.browser

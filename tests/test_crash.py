@@ -16,7 +16,7 @@ import time
 import pytest
 import requests
 
-from liveserver import LiveServer, enroll_kiosks
+from bench.liveserver import LiveServer, enroll_kiosks
 
 pytestmark = pytest.mark.slow
 

@@ -1,15 +1,10 @@
 """Crash loop at CI size: five kill -9s of the production server under the soak's load
-(bench/crashloop.py; `python bench/crashloop.py` runs fifty)."""
+(bench/crashloop.py; `python -m bench.crashloop` runs fifty)."""
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-
-import crashloop  # noqa: E402
+from bench import crashloop
 
 pytestmark = pytest.mark.slow
 

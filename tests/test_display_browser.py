@@ -12,7 +12,6 @@ import time
 import tomllib
 import urllib.request
 from contextlib import closing
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -448,9 +447,7 @@ def test_the_phone_counts_down_the_people_ahead_and_then_sends_the_visitor_to_th
 def test_a_phone_refused_a_live_connection_keeps_up_by_asking_every_15_seconds(live_server, open_page):
     """SPEC "Capacity": past its address's places the phone page is refused with a reason,
     says nothing alarming, and still learns of its call by asking /api/tickets/<token>."""
-    import sys
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    from rawsockets import Pool
+    from bench.rawsockets import Pool
 
     server = live_server({"limits": {"sockets_per_address": 1}})
     desk = Desk(server)

@@ -9,9 +9,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from bench.fakeprinter import FakePrinter
 from browserkit import add_account, assert_fits, enroll_browser, kiosk_visit, staff_session
 from browserkit import screenshot as save_screenshot
-from fakeprinter import FakePrinter
 from queueing.model import MONTHS
 
 pytestmark = pytest.mark.browser

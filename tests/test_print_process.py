@@ -15,8 +15,8 @@ import pytest
 import requests
 import socketio
 
-from fakeprinter import FakePrinter
-from liveserver import children
+from bench.fakeprinter import FakePrinter
+from bench.liveserver import children
 
 pytestmark = pytest.mark.slow
 

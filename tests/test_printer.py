@@ -6,8 +6,8 @@ import time
 import pytest
 
 import server
+from bench.fakeprinter import FakePrinter
 from conftest import CONFIG, Staff, add_user, overrides_for, visit, kiosk_client
-from fakeprinter import FakePrinter
 from kiosk import printer
 from queueing.config import Printer
 

@@ -1,15 +1,10 @@
 """Soak at CI size: 20 kiosks, 12 counters and 100 Socket.IO screens on the production server
-for a minute (bench/soak.py; `python bench/soak.py` runs the full ten minutes)."""
+for a minute (bench/soak.py; `python -m bench.soak` runs the full ten minutes)."""
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-
-import soak  # noqa: E402
+from bench import soak
 
 pytestmark = pytest.mark.slow
 

@@ -114,7 +114,7 @@ def assert_server_healthy(server) -> None:
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory):
     """One real server for the module, and one bystander connected through every test of it."""
-    from liveserver import LiveServer, write_config
+    from bench.liveserver import LiveServer, write_config
     config = write_config(tmp_path_factory.mktemp("garbage"), {"server": {"threads": 100}})
     server = LiveServer(config).start()
     bystander = Bystander(server)

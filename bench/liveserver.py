@@ -2,7 +2,7 @@
 and a free port, in its own process group so that kill -9 takes the master and its worker.
 
 The one launcher of the project: tests start the product with it, and bench/ starts the
-product and its floors (bench/floor_*.py, given as `script`) with it too.
+product and its floors (bench.floor_*, given as `module` and run as `python -m`) with it too.
 """
 from __future__ import annotations
 
@@ -19,12 +19,9 @@ from pathlib import Path
 
 import tomli_w
 
+from queueing import config as configuration
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # bench/ imports this module from outside the test run
-    sys.path.insert(0, str(ROOT))
-
-from queueing import config as configuration  # noqa: E402
-
 HOST = "127.0.0.1"
 
 
@@ -53,18 +50,20 @@ def write_config(folder: Path, overrides: dict | None = None) -> Path:
 class LiveServer:
     """Start, kill and restart the production server (or a bench floor) on one config."""
 
-    def __init__(self, config: Path | None, port: int | None = None, script: str | Path = "server.py",
+    def __init__(self, config: Path | None, port: int | None = None, module: str | None = None,
                  args: list[str] | tuple = (), log: Path | None = None):
         self.config, self.port = config, port or free_port()
         self.url = f"http://{HOST}:{self.port}"
-        self.script, self.args = script, list(args)
+        # server.py runs as production runs it; a floor is a module of the bench package
+        self.program = ["-m", module] if module else ["server.py"]
+        self.args = list(args)
         self.process: subprocess.Popen | None = None
         self.log = log or config.parent / "server.log"
         self.ready_at: float | None = None  # time.monotonic() when /healthz last answered a start
 
     def argv(self) -> list[str]:
         config = ["--config", str(self.config)] if self.config else []
-        return [sys.executable, str(self.script), *config, *self.args, "--host", HOST,
+        return [sys.executable, *self.program, *config, *self.args, "--host", HOST,
                 "--port", str(self.port)]
 
     def start(self, timeout: float = 30) -> "LiveServer":
