@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.liveserver import LiveServer, children, write_config
+from bench.liveserver import LiveServer, children, write_config  # noqa: F401 (children: for visits.py)
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -66,9 +66,9 @@ def worker_pid(proc: subprocess.Popen, timeout: float = 10.0) -> int:
     """Return the pid of gunicorn's worker: the child of the master proc (one worker)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        children = [pid for pid in _pids() if _parent(pid) == proc.pid]
-        if children:
-            return min(children)  # gunicorn forks its one worker first
+        workers = [pid for pid in _pids() if _parent(pid) == proc.pid]
+        if workers:
+            return min(workers)  # gunicorn forks its one worker first
         time.sleep(0.1)
     raise RuntimeError(f"no gunicorn worker under pid {proc.pid} within {timeout:.0f} s")
 
