@@ -30,10 +30,10 @@ class Event:
 
 @dataclass(frozen=True)
 class Result:
-    """What an operation answers: the body for the client and the events it announced."""
+    """What an operation answers the client: the body and its HTTP status. What it changed
+    goes out through the event log (EventLog.publish), once its transaction commits."""
 
     body: dict
-    events: tuple[Event, ...] = ()
     status: int = 200
 
 

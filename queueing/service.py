@@ -1,8 +1,8 @@
 """The queue's operations: the model's rules applied to the store, one transaction each.
 
-Every change writes the ticket, appends an event (its rowid is the new version)
-and returns the events for the caller to broadcast. Nothing here imports Flask,
-Socket.IO or a printer.
+Every change writes the ticket and appends an event (its rowid is the new version), which
+the event log announces once the transaction commits; a command returns only its answer.
+Nothing here imports Flask, Socket.IO or a printer.
 """
 from __future__ import annotations
 
@@ -155,14 +155,14 @@ class QueueService(QueueViews):
         row["id"] = conn.execute(INSERT_TICKET, row).lastrowid
         row.update(counter_id=None, called_at=None, started_at=None, ended_at=None, recalls=0, transfers=0)
         # The ticket's INSERT logged its event (m006): its rowid is the next version.
-        event = self.log.announce(ticket_event(before["version"] + 1, "issued", row, kiosk))
+        self.log.announce(ticket_event(before["version"] + 1, "issued", row, kiosk))
         # Everyone waiting in the service who ranks with or above it was there before it.
         ticket = self._ticket_view(conn, row, before["ahead"], (before["done"], before["seconds"]))
         # The trigger's job took the next rowid: nobody else writes while we hold the lock.
         job = {"status": "queued", "id": before["last_job"] + 1} if printing else {"status": "preview"}
         body = {"outcome": "ticket", "ticket": ticket, "print": job}
         # A replay rebuilds the ticket from its row: only the rest of the answer is stored.
-        return Result(body, (event,), 201), {"outcome": "ticket", "print": job}
+        return Result(body, 201), {"outcome": "ticket", "print": job}
 
     def _qr_base_url(self, base_url: str) -> str:
         """Where a printed QR code points: [server].public_url when set, else the address the
@@ -242,7 +242,7 @@ class QueueService(QueueViews):
                                  "emergency = 'rejected', ended_at = :now")
             online = {"url": self.config.office.online_service_url, "steps": list(model.ONLINE_STEPS),
                       "qr": "/qr/online.svg"}
-            return Result({**result.body, "online": online}, result.events)
+            return Result({**result.body, "online": online})
 
     def _act(self, actor: Actor, ticket_id: int, action: str, sets: str) -> Result:
         """Apply a counter's action (model.ACTIONS) to one ticket, in a transaction of its own."""
@@ -261,8 +261,8 @@ class QueueService(QueueViews):
     def _result_with_event(self, conn, now, actor: Actor, event: str, ticket_id: int, counter_id) -> Result:
         """Log the change as event and answer with the ticket as it now stands."""
         row = self._ticket(conn, ticket_id)
-        logged = self.log.append(conn, now, self.today(now), event, row, counter_id, actor.name)
-        return Result({"ticket": self._ticket_view(conn, row)}, (logged,))
+        self.log.append(conn, now, self.today(now), event, row, counter_id, actor.name)
+        return Result({"ticket": self._ticket_view(conn, row)})
 
     def expire_day(self) -> Result:
         """Expire waiting and called tickets of past days, and today's after closing time."""
@@ -272,13 +272,11 @@ class QueueService(QueueViews):
             last_open = today if self.after_hours(now) else today - dt.timedelta(days=1)
             rows = conn.execute("SELECT * FROM tickets WHERE status IN ('waiting', 'called')"
                                 " AND day <= ? ORDER BY id", (last_open.isoformat(),)).fetchall()
-            events = []
             for row in rows:
                 conn.execute("UPDATE tickets SET status = 'expired', ended_at = ? WHERE id = ?",
                              (stamp(now), row["id"]))
-                events.append(self.log.append(conn, now, today, "expired", row, row["counter_id"],
-                                              SYSTEM.name))
-            return Result({"expired": len(rows)}, tuple(events))
+                self.log.append(conn, now, today, "expired", row, row["counter_id"], SYSTEM.name)
+            return Result({"expired": len(rows)})
 
     def set_mode(self, actor: Actor, mode: str | None) -> Result:
         """Set the admin's override of the admission mode, or clear it with None."""
@@ -293,8 +291,8 @@ class QueueService(QueueViews):
                          " value = excluded.value, updated_at = excluded.updated_at,"
                          " updated_by = excluded.updated_by",
                          (json.dumps(mode), stamp(now), actor.name))
-            event = self.log.append(conn, now, self.today(now), "mode", actor=actor.name, data={"mode": mode})
-            return Result(self._mode_view(self.mode(conn, self.today(now))), (event,))
+            self.log.append(conn, now, self.today(now), "mode", actor=actor.name, data={"mode": mode})
+            return Result(self._mode_view(self.mode(conn, self.today(now))))
 
     def _check_counter_free(self, conn, counter) -> None:
         held = conn.execute("SELECT number FROM tickets WHERE counter_id = ? AND status IN"

@@ -28,6 +28,8 @@ class QueueMachine(RuleBasedStateMachine):
         self.clock = FakeClock(office_time("2026-03-02", "08:00"))
         self.store = Store(config.server.database)
         self.service = QueueService(config, self.store, self.clock)
+        self.heard = []
+        self.service.publish = self.heard.append
         self.ids = itertools.count()
         self.version = 0
 
@@ -36,14 +38,16 @@ class QueueMachine(RuleBasedStateMachine):
         self.dir.cleanup()
 
     def _changed(self, result):
-        for event in result.events:
+        for event in self.heard:
             assert event.version == self.version + 1, "versions rise by exactly one"
             self.version = event.version
+        self.heard.clear()
 
     def _try(self, operation, *args):
         try:
             result = operation(*args)
         except QueueError:
+            assert not self.heard, "a refused operation announces nothing"
             return None
         self._changed(result)
         return result
