@@ -188,13 +188,15 @@ def _json_error(status: int, code: str, environ, start_response):
 def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> threading.Thread:
     """Start the print process (when a kiosk has a printer) and the WAL checkpoints; expire
     the day's leftovers now, at closing time and at midnight; and every poll seconds announce
-    the changes made outside this process (the CLI's close-day) and close the staff sockets
-    of sessions ended outside it (the CLI's users disable and set-password)."""
+    the changes made outside this process (the CLI's close-day), the office opening or
+    closing by its calendar, and close the staff sockets of sessions ended outside it (the
+    CLI's users disable and set-password)."""
     service = app.extensions["queue"]
     if app.extensions["outbox"].kiosks():
         app.extensions["print_process"] = PrintProcess(app.extensions["config_source"], _print_progress(app)).start()
     app.extensions["store"].start_checkpoints()
     service.expire_day()
+    service.mark_calendar()
 
     def loop():
         last_expiry = time.monotonic()
@@ -204,6 +206,7 @@ def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> thre
                 drop_ended_staff_sockets(app.extensions["accounts"].live_session_ids)
                 drop_revoked_kiosks(app.extensions["kiosks"])
                 app.extensions["sockets"].prune(set(socketio.server.eio.sockets))
+                service.mark_calendar()
                 if time.monotonic() - last_expiry >= every:
                     last_expiry = time.monotonic()
                     service.expire_day()

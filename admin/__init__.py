@@ -40,6 +40,29 @@ def admission():
     return jsonify(queue_service().admission())
 
 
+@bp.get("/api/windows")
+@auth.admin_required
+def windows():
+    """Every dated window: the config's (read-only) and the office's own, with who and when."""
+    return jsonify(windows=queue_service().windows())
+
+
+@bp.post("/api/windows")
+@auth.admin_required
+def add_window():
+    """Add a holiday, an emergency-only period or a postponement; kiosks and the hall hear of it."""
+    result = queue_service().add_window(auth.current_actor(), json_body())
+    return jsonify(window=result.body), result.status
+
+
+@bp.delete("/api/windows/<window_id>")
+@auth.admin_required
+def delete_window(window_id: str):
+    """Delete one of the office's windows; a config window answers 409."""
+    queue_service().delete_window(auth.current_actor(), window_id)
+    return "", 204
+
+
 @bp.get("/api/notices")
 def notices():
     """The running text and the service notices: public, the display and kiosks show them."""

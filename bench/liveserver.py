@@ -7,6 +7,7 @@ product and its floors (bench.floor_*, given as `module` and run as `python -m`)
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import signal
 import socket
@@ -32,16 +33,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def write_config(folder: Path, overrides: dict | None = None) -> Path:
-    """Write config.toml with a database in folder, no rate limits, no closing hour, and overrides."""
-    with open(ROOT / "config.toml", "rb") as f:
-        data = tomllib.load(f)
-    data["admission"].pop("closes_at", None)  # real clock: tests may run at any hour
-    base = {"server": {"database": str(folder / "antrian.db")},
+# KTP-el postponed on every date a test or a benchmark runs on, as in the seed's weeks.
+KTP_POSTPONED = {"postponed": ["ktp"], "from": dt.date(2000, 1, 1), "until": dt.date(2099, 12, 31),
+                 "reference": "Surat Edaran Sekda 470/318/105/2020"}
+
+
+def any_day_overrides(database: Path) -> dict:
+    """Config overrides under which tests and benchmarks run at any hour on any date: a
+    database of their own, no rate limits, no [hours] or closing time, no holidays (a test
+    that needs them sets them), KTP-el postponed."""
+    return {"server": {"database": str(database)},
             "limits": {"visits_per_kiosk": "", "logins_per_address": "", "logins_per_account": "",
                        "requests_per_address": "", "sockets_per_address": ""},
-            "admission": {"windows": []}}
-    data = configuration.merge(configuration.merge(data, base), overrides or {})
+            "hours": None,
+            "admission": {"closes_at": None, "windows": [KTP_POSTPONED]}}
+
+
+def write_config(folder: Path, overrides: dict | None = None) -> Path:
+    """Write config.toml with a database in folder, any_day_overrides() and overrides."""
+    with open(ROOT / "config.toml", "rb") as f:
+        data = tomllib.load(f)
+    data = configuration.merge(configuration.merge(data, any_day_overrides(folder / "antrian.db")),
+                               overrides or {})
     path = folder / "config.toml"
     path.write_text(tomli_w.dumps(data))
     return path

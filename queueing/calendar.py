@@ -1,8 +1,8 @@
 """The office's calendar: weekday hours, dated windows, and when walk-ins are admitted again.
 
 Pure functions of a date or an aware moment and the calendar's parts (no Flask, no
-database, no clock of its own): the caller passes the moment it means. Issue 18; the
-admission decision, the config loader, the API and the pages are wired to it next.
+database, no clock of its own): the caller passes the moment it means, and the windows
+it knows (the config's and the office's own, see windows.py).
 
 A walk-in without a reason is admitted at a moment when the office is open (within that
 weekday's hours, or at any time without ``[hours]``) and the mode in force that day is
@@ -12,75 +12,38 @@ excluded: at closing time waiting and called tickets expire, so nobody is let in
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from .config import ConfigError
-from .model import ModeInForce, date_words
+from .config import WEEKDAYS, Config, Hours, Span, Window, parse_hours  # noqa: F401 (the calendar's parts)
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SEARCH_DAYS = 400  # reopens() looks this far ahead, then gives up (more than a year of windows)
 UNTIL_FURTHER_NOTICE = "Pelayanan tatap muka ditutup sampai ada pemberitahuan lebih lanjut."
+# Which of several windows containing a day sets its mode: the most restrictive, so a holiday
+# the office adds inside an emergency-only period closes that day, and an emergency-only
+# period never opens a holiday. Windows of equal weight keep their order (config's first).
+RESTRICTIVENESS = {"closed": 0, "emergency_only": 1, "normal": 2}
 
-_SPAN = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)")
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+          "September", "Oktober", "November", "Desember")
 
-Span = tuple[dt.time, dt.time | None]  # (opens, closes) of one day; closes None: until midnight
 
-
-class DatedWindow(Protocol):
-    """What the calendar reads of a window: config.Window now; mode and postponed optional."""
-
-    start: dt.date
-    until: dt.date
+def date_words(day: dt.date) -> str:
+    """Return a date as an Indonesian reads it: 'Rabu, 8 April 2020'."""
+    return f"{DAYS[day.weekday()]}, {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 @dataclass(frozen=True)
-class Hours:
-    """Admission hours per weekday, Monday first; None is a closed day."""
+class ModeInForce:
+    mode: str
+    source: str  # override | window | default
+    window: Window | None = None
 
-    days: tuple[Span | None, ...]  # parse_hours always sets both ends
-
-    def on(self, day: dt.date) -> Span | None:
-        """Return that date's (opens, closes), or None when the office is closed that weekday."""
-        return self.days[day.weekday()]
-
-
-def parse_hours(table: dict, key_prefix: str = "hours") -> Hours:
-    """Read ``mon`` … ``sun`` = "HH:MM-HH:MM" or "" (closed); an absent day is closed."""
-    if not isinstance(table, dict):
-        raise ConfigError(f"{key_prefix}: must be a table")
-    for key in table:
-        if key not in WEEKDAYS:
-            raise ConfigError(f"{key_prefix}.{key}: unknown weekday; use {' '.join(WEEKDAYS)}")
-    return Hours(tuple(_span(table.get(day, ""), f"{key_prefix}.{day}") for day in WEEKDAYS))
-
-
-def _span(value, key: str) -> Span | None:
-    if not isinstance(value, str):
-        raise ConfigError(f'{key}: must be a string like "07:30-15:00", or "" when closed')
-    if not value.strip():
-        return None
-    match = _SPAN.fullmatch(value.strip())
-    if not match:
-        raise _not_a_span(key, value)
-    hour, minute, end_hour, end_minute = map(int, match.groups())
-    try:
-        opens, closes = dt.time(hour, minute), dt.time(end_hour, end_minute)
-    except ValueError:  # a time like 25:00
-        raise _not_a_span(key, value) from None
-    if closes <= opens:
-        raise ConfigError(f"{key}: closes before it opens")
-    return opens, closes
-
-
-def _not_a_span(key: str, value: str) -> ConfigError:
-    return ConfigError(f'{key}: "{value}" is not HH:MM-HH:MM')
 
 
 def _sets_mode(window) -> str | None:
-    return getattr(window, "mode", None) or None  # a postponement-only window leaves the mode alone
+    return window.mode or None  # a postponement-only window leaves the mode alone
 
 
 def _contains(window, day: dt.date) -> bool:
@@ -98,9 +61,21 @@ class Calendar:
     """
 
     hours: Hours | None
-    windows: tuple[DatedWindow, ...]
+    windows: tuple[Window, ...]
     default_mode: str
     tz: ZoneInfo
+
+    @classmethod
+    def build(cls, config: Config, office_windows=()) -> "Calendar":
+        """The office's calendar from its config and the windows it added; the windows are
+        kept in the order that decides a day's mode (RESTRICTIVENESS). Without [hours] a
+        ``closes_at`` makes every day's hours run from midnight to it."""
+        hours, closes = config.hours, config.admission.closes_at
+        if hours is None and closes is not None:  # "00:00": the day is over from its start
+            hours = Hours(((dt.time(0), closes) if closes > dt.time(0) else None,) * 7)
+        windows = sorted((*config.admission.windows, *office_windows),
+                         key=lambda w: RESTRICTIVENESS.get(_sets_mode(w), 3))
+        return cls(hours, tuple(windows), config.admission.mode, config.office.tz)
 
     def local(self, moment: dt.datetime) -> dt.datetime:
         """Return an aware moment in office time; a naive one is refused (whose clock would it be?)."""
@@ -126,7 +101,7 @@ class Calendar:
     def postponed_on(self, day: dt.date, service_code: str):
         """Return the first window containing day that postpones the service, or None."""
         for window in self.windows:
-            if service_code in getattr(window, "postponed", ()) and _contains(window, day):
+            if service_code in window.postponed and _contains(window, day):
                 return window
         return None
 
@@ -166,6 +141,54 @@ class Calendar:
             if opens is not None and (offset or local.time() < opens):
                 return dt.datetime.combine(day, opens, self.tz)
         return None
+
+    def closing(self, moment: dt.datetime) -> dt.datetime | None:
+        """Return when the moment's office day closes (its hours' end), or None (open till midnight)."""
+        local = self.local(moment)
+        span = self.hours_on(local.date())
+        if span is None or span[1] is None:
+            return None
+        return dt.datetime.combine(local.date(), span[1], self.tz)
+
+    def day_is_over(self, moment: dt.datetime) -> bool:
+        """Whether the moment's office day has closed: at or after its closing time, or a day
+        without hours (tickets still waiting then expire)."""
+        local = self.local(moment)
+        span = self.hours_on(local.date())
+        return span is None or (span[1] is not None and local.time() >= span[1])
+
+    def serves_on(self, day: dt.date) -> bool:
+        """Whether the office serves anyone that day: it has hours and no closed window."""
+        return self.hours_on(day) is not None and self.mode_on(day).mode != "closed"
+
+    def postponed_until(self, day: dt.date, service_code: str) -> dt.date | None:
+        """Return the last day of the service's postponement by windows that contains day
+        (windows that follow on from each other count as one), or None when none does."""
+        window = self.postponed_on(day, service_code)
+        last = None
+        while window is not None:
+            last = window.until
+            window = self.postponed_on(last + dt.timedelta(days=1), service_code)
+        return last
+
+    def resumes(self, after: dt.date) -> dt.date | None:
+        """Return the first day after ``after`` on which the office serves anyone, or None."""
+        for offset in range(1, SEARCH_DAYS + 1):
+            day = after + dt.timedelta(days=offset)
+            if self.serves_on(day):
+                return day
+        return None
+
+    def closed_days(self, today: dt.date, days: int) -> list[tuple[dt.date, Window]]:
+        """Return the days within ``days`` after today that a closed window shuts although
+        their weekday has hours (a holiday on a Sunday closes nothing), with the window."""
+        found = []
+        for offset in range(1, days + 1):
+            day = today + dt.timedelta(days=offset)
+            mode = self.mode_on(day)
+            if mode.mode == "closed" and mode.window is not None and self.hours_on(day) is not None:
+                found.append((day, mode.window))
+        return found
 
     def _opens(self, day: dt.date, override: str | None) -> dt.time | None:
         """Return the day's opening time when that day is a normal one with hours, else None."""

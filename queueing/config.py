@@ -17,11 +17,60 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import limits
 
 MODES = ("normal", "emergency_only", "closed")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PRINTER_TYPES = ("preview", "network", "usb", "serial", "file", "cups")
 
 
 class ConfigError(ValueError):
     """The config file is invalid; the message names the key."""
+
+
+_SPAN = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)")
+
+Span = tuple[dt.time, dt.time | None]  # (opens, closes) of one day; closes None: until midnight
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Admission hours per weekday, Monday first; None is a closed day."""
+
+    days: tuple[Span | None, ...]  # parse_hours always sets both ends
+
+    def on(self, day: dt.date) -> Span | None:
+        """Return that date's (opens, closes), or None when the office is closed that weekday."""
+        return self.days[day.weekday()]
+
+
+def parse_hours(table: dict, key_prefix: str = "hours") -> Hours:
+    """Read ``mon`` … ``sun`` = "HH:MM-HH:MM" or "" (closed); an absent day is closed."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{key_prefix}: must be a table")
+    for key in table:
+        if key not in WEEKDAYS:
+            raise ConfigError(f"{key_prefix}.{key}: unknown weekday; use {' '.join(WEEKDAYS)}")
+    return Hours(tuple(_span(table.get(day, ""), f"{key_prefix}.{day}") for day in WEEKDAYS))
+
+
+def _span(value, key: str) -> Span | None:
+    if not isinstance(value, str):
+        raise ConfigError(f'{key}: must be a string like "07:30-15:00", or "" when closed')
+    if not value.strip():
+        return None
+    match = _SPAN.fullmatch(value.strip())
+    if not match:
+        raise _not_a_span(key, value)
+    hour, minute, end_hour, end_minute = map(int, match.groups())
+    try:
+        opens, closes = dt.time(hour, minute), dt.time(end_hour, end_minute)
+    except ValueError:  # a time like 25:00
+        raise _not_a_span(key, value) from None
+    if closes <= opens:
+        raise ConfigError(f"{key}: closes before it opens")
+    return opens, closes
+
+
+def _not_a_span(key: str, value: str) -> ConfigError:
+    return ConfigError(f'{key}: "{value}" is not HH:MM-HH:MM')
 
 
 @dataclass(frozen=True)
@@ -49,10 +98,19 @@ class Server:
 
 @dataclass(frozen=True)
 class Window:
-    mode: str
+    """Dated rules, both ends included: a mode (a holiday is a closed window), services
+    postponed, or both. The config's are read-only; the office adds its own on /admin
+    (``source`` "office", with an id, who and when)."""
+
     start: dt.date
     until: dt.date
+    mode: str | None = None
+    postponed: tuple[str, ...] = ()
     reference: str = ""
+    source: str = "config"
+    id: int | None = None
+    created_by: str = ""
+    created_at: str = ""
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.until
@@ -93,6 +151,7 @@ class Service:
     name_en: str = ""
     description: str = ""
     description_en: str = ""
+    daily_limit: int = 0  # tickets of this service per service day; 0 = none
 
 
 @dataclass(frozen=True)
@@ -140,6 +199,7 @@ class Config:
     services: tuple[Service, ...]
     counters: tuple[Counter, ...]
     kiosks: tuple[Kiosk, ...]
+    hours: Hours | None = None  # None: admits all day, every day (closes_at may still end the day)
     path: Path | None = None
 
     def __post_init__(self):
@@ -324,30 +384,46 @@ def _server(t: _Table, base: Path) -> Server:
     return server
 
 
-def _window(t: _Table) -> Window:
-    window = Window(
-        mode=_one_of(t, "mode", MODES),
-        start=t.get("from", dt.date),
-        until=t.get("until", dt.date),
-        reference=t.text("reference", ""),
-    )
+def _window(t: _Table, service_codes: set[str]) -> Window:
+    mode = t.get("mode", str, None)
+    if mode is not None and mode not in MODES:
+        raise ConfigError(f"{t.key('mode')}: must be one of {', '.join(MODES)}")
+    postponed = t.get("postponed", list, [])
+    for i, code in enumerate(postponed):
+        if not isinstance(code, str) or code not in service_codes:
+            raise ConfigError(f"{t.key('postponed')}[{i}]: unknown service {code!r}")
+    window = Window(start=t.get("from", dt.date), until=t.get("until", dt.date), mode=mode,
+                    postponed=tuple(postponed), reference=t.text("reference", ""))
     if isinstance(window.start, dt.datetime) or isinstance(window.until, dt.datetime):
         raise ConfigError(f"{t.key('from')}: must be a date without a time")
     if window.until < window.start:
         raise ConfigError(f"{t.key('until')}: must not be before from")
+    if not mode and not postponed:
+        raise ConfigError(f"{t.where}: sets neither mode nor postponed")
     t.finish()
     return window
 
 
-def _admission(t: _Table) -> Admission:
+def _admission(t: _Table, service_codes: set[str]) -> Admission:
     admission = Admission(
         mode=_one_of(t, "mode", MODES, "normal"),
         daily_limit=_positive(t, "daily_limit", 0),
         closes_at=_clock_time(t, "closes_at"),
-        windows=tuple(_window(w) for w in t.tables("windows")),
+        windows=tuple(_window(w, service_codes) for w in t.tables("windows")),
     )
     t.finish()
     return admission
+
+
+def _hours(root: _Table, admission: Admission) -> Hours | None:
+    """Read [hours]; without it, None (admits all day). closes_at belongs to the file without it."""
+    root.used.add("hours")
+    if "hours" not in root.data:
+        return None
+    if admission.closes_at is not None:
+        raise ConfigError("admission.closes_at: not allowed with [hours]; each day closes at the end "
+                          "of its hours")
+    return parse_hours(root.data["hours"])
 
 
 def _limits(t: _Table) -> Limits:
@@ -378,6 +454,7 @@ def _service(t: _Table) -> Service:
         online=t.get("online", bool, False), postponed=t.get("postponed", bool, False),
         notice=t.text("notice", ""), name_en=t.text("name_en", ""),
         description=t.text("description", ""), description_en=t.text("description_en", ""),
+        daily_limit=_positive(t, "daily_limit", 0),
     )
     t.finish()
     return service
@@ -438,11 +515,12 @@ def parse(data: dict, base: Path = Path("."), path: Path | None = None) -> Confi
     _unique(counters, "id", "counters", "counter id")
     kiosks = [_kiosk(k) for k in root.tables("kiosks")]
     _unique(kiosks, "id", "kiosks", "kiosk id")
+    admission = _admission(root.table("admission"), codes)
     config = Config(
         office=_office(root.table("office")), server=_server(root.table("server"), base),
-        admission=_admission(root.table("admission")), limits=_limits(root.table("limits")),
+        admission=admission, limits=_limits(root.table("limits")),
         reasons=tuple(reasons), services=tuple(services), counters=tuple(counters),
-        kiosks=tuple(kiosks), path=path,
+        kiosks=tuple(kiosks), hours=_hours(root, admission), path=path,
     )
     root.finish()
     for name, items in (("services", services), ("counters", counters), ("kiosks", kiosks)):
@@ -465,10 +543,12 @@ def load(path: str | Path, overrides: dict | None = None) -> Config:
 
 
 def merge(base: dict, overrides: dict) -> dict:
-    """Merge overrides into a copy of base: tables merge, everything else replaces."""
+    """Merge overrides into a copy of base: tables merge, None removes, everything else replaces."""
     merged = dict(base)
     for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = merge(merged[key], value)
         else:
             merged[key] = value

@@ -6,7 +6,9 @@ import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .config import Config, Service, Window
+from .calendar import (DAYS, MONTHS, UNTIL_FURTHER_NOTICE, Calendar, ModeInForce,  # noqa: F401
+                       date_words, reopens_fields, reopens_words)
+from .config import Config, Service
 
 WAITING, CALLED, SERVING, DONE = "waiting", "called", "serving", "done"
 NO_SHOW, REDIRECTED, EXPIRED = "no_show", "redirected", "expired"
@@ -144,89 +146,111 @@ def call_order_key(ticket: dict) -> tuple:
 
 
 @dataclass(frozen=True)
-class ModeInForce:
-    mode: str
-    source: str  # override | window | default
-    window: Window | None = None
-
-
-def mode_in_force(config: Config, override: str | None, today: dt.date) -> ModeInForce:
-    """Return the admin's override, else the first window containing today, else the default."""
-    if override:
-        return ModeInForce(override, "override")
-    for window in config.admission.windows:
-        if window.contains(today):
-            return ModeInForce(window.mode, "window", window)
-    return ModeInForce(config.admission.mode, "default")
-
-
-def resume_date(config: Config, mode: ModeInForce, today: dt.date) -> dt.date | None:
-    """Return the day face-to-face service resumes, when a window says so."""
-    if mode.source != "window":
-        return None
-    day = mode.window.until + dt.timedelta(days=1)
-    for window in config.admission.windows:
-        if window.contains(day) and window.mode != "normal":
-            return None if window.mode == "closed" else day
-    return day
-
-
-@dataclass(frozen=True)
 class Decision:
     outcome: str  # ticket | online | postponed | closed | full
     message: str = ""
     detail: dict = field(default_factory=dict)
 
 
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-          "September", "Oktober", "November", "Desember")
+@dataclass(frozen=True)
+class Visit:
+    """What a visit's decision reads besides the calendar: when, what, and today's counts."""
+
+    moment: dt.datetime
+    service: Service
+    reason: str | None = None
+    override: str | None = None  # the admin's mode override
+    issued_today: int = 0  # tickets of every service issued today
+    issued_service: int = 0  # tickets of this service issued today
 
 
-def date_words(day: dt.date) -> str:
-    """Return a date as an Indonesian reads it: 'Rabu, 8 April 2020'."""
-    return f"{DAYS[day.weekday()]}, {day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def decide(config: Config, mode: ModeInForce, service: Service, reason: str | None,
-           today: dt.date, issued_today: int, after_hours: bool = False) -> Decision:
+def decide(config: Config, calendar: Calendar, visit: Visit) -> Decision:
     """Decide a visit's outcome, in SPEC's order: closed, postponed, online, full, ticket."""
-    if mode.mode == "closed" or after_hours:
-        return _closed(config, mode, today, after_hours)
+    today = calendar.local(visit.moment).date()
+    mode = calendar.mode_on(today, visit.override)
+    if mode.mode == "closed" or not calendar.within_hours(visit.moment):
+        return closed_decision(calendar, visit.moment, visit.override, mode)
+    postponed = _postponed(calendar, visit.service, today)
+    if postponed:
+        return postponed
+    if mode.mode == "emergency_only" and not visit.reason:
+        return _online_or_closed(config, calendar, visit, mode)
+    return _full(config, visit) or Decision("ticket")
+
+
+def closed_decision(calendar: Calendar, moment: dt.datetime, override: str | None,
+                    mode: ModeInForce) -> Decision:
+    """Closed now: say why, and when a walk-in without a reason is admitted again."""
+    reopens = calendar.reopens(moment, override)
+    today = calendar.local(moment).date()
+    detail = {"reopens": reopens_fields(reopens)}
+    if reopens is None:
+        return Decision("closed", UNTIL_FURTHER_NOTICE, detail)
+    if reopens.date() != today:
+        detail["resumes_on"] = reopens.date().isoformat()
+    why = closed_why(calendar, moment, mode)
+    return Decision("closed", f"{why} {reopens_words(reopens.date(), reopens.time(), today)}".strip(),
+                    detail)
+
+
+def closed_why(calendar: Calendar, moment: dt.datetime, mode: ModeInForce) -> str:
+    """Why the office admits nobody at this moment, in a short sentence ("" before opening:
+    the reopening's words say it all)."""
+    local = calendar.local(moment)
+    if mode.mode == "closed":
+        if mode.window is not None:
+            return f"Kantor tutup: {mode.window.reference}." if mode.window.reference else "Kantor tutup."
+        return "Pelayanan tatap muka sedang ditutup."
+    span = calendar.hours_on(local.date())
+    if span is None:
+        return "Hari ini kantor tutup."
+    return "" if local.time() < span[0] else "Pelayanan hari ini sudah ditutup."
+
+
+def _postponed(calendar: Calendar, service: Service, today: dt.date) -> Decision | None:
+    """The service's own flag (until further notice), or a window that postpones it with its end."""
     if service.postponed:
         return Decision("postponed", service.notice or f"Layanan {service.name} sedang ditunda.")
-    if mode.mode == "emergency_only" and not reason:
-        return _online_or_closed(config, mode, service, today)
-    limit = config.admission.daily_limit
-    if limit and issued_today >= limit:
-        return Decision("full", f"Kuota antrean hari ini ({limit}) sudah habis. "
-                                "Silakan datang kembali pada hari kerja berikutnya.")
-    return Decision("ticket")
+    until = calendar.postponed_until(today, service.code)
+    if until is None:
+        return None
+    window = calendar.postponed_on(today, service.code)
+    resumes = calendar.resumes(until)
+    because = f" ({window.reference})" if window.reference else ""
+    message = service.notice or f"Layanan {service.name} ditunda sampai {date_words(until)}{because}."
+    if resumes:
+        message += f" Dilayani kembali {date_words(resumes)}."
+    return Decision("postponed", message, {"until": until.isoformat(),
+                                           "resumes_on": resumes.isoformat() if resumes else None})
 
 
-def _closed(config: Config, mode: ModeInForce, today: dt.date, after_hours: bool) -> Decision:
-    if after_hours:
-        closes = config.admission.closes_at.strftime("%H.%M")
-        return Decision("closed", f"Pelayanan hari ini sudah ditutup pukul {closes}. "
-                                  "Silakan datang kembali pada hari kerja berikutnya.")
-    resume = resume_date(config, mode, today)
-    if resume:
-        return Decision("closed", f"Pelayanan tatap muka ditutup. Pelayanan dibuka kembali "
-                                  f"{date_words(resume)}.", {"resumes_on": resume.isoformat()})
-    return Decision("closed", "Pelayanan tatap muka sedang ditutup. Silakan datang kembali "
-                              "pada hari kerja berikutnya.")
-
-
-def _online_or_closed(config: Config, mode: ModeInForce, service: Service, today: dt.date) -> Decision:
+def _online_or_closed(config: Config, calendar: Calendar, visit: Visit, mode: ModeInForce) -> Decision:
     url = config.office.online_service_url
+    service = visit.service
     if service.online and url:
         return Decision("online", f"Layanan {service.name} dapat diurus secara online.",
                         {"url": url, "steps": ONLINE_STEPS})
-    resume = resume_date(config, mode, today)
-    when = f" Pelayanan tatap muka dibuka kembali {date_words(resume)}." if resume else ""
-    detail = {"resumes_on": resume.isoformat()} if resume else {}
-    return Decision("closed", f"Saat ini pelayanan tatap muka hanya untuk keperluan darurat.{when}",
-                    detail)
+    reopens = calendar.reopens(visit.moment, visit.override)
+    detail = {"reopens": reopens_fields(reopens)}
+    when = ""
+    if reopens is not None:
+        detail["resumes_on"] = reopens.date().isoformat()
+        when = " " + reopens_words(reopens.date(), reopens.time())
+    return Decision("closed", f"Saat ini pelayanan tatap muka hanya untuk keperluan darurat.{when}", detail)
+
+
+def _full(config: Config, visit: Visit) -> Decision | None:
+    """The office's day limit first, then the service's own (SPEC order 4)."""
+    come_back = "Silakan datang kembali pada hari kerja berikutnya."
+    limit = config.admission.daily_limit
+    if limit and visit.issued_today >= limit:
+        return Decision("full", f"Kuota antrean hari ini ({limit}) sudah habis. {come_back}",
+                        {"limit": "office"})
+    own = visit.service.daily_limit
+    if own and visit.issued_service >= own:
+        return Decision("full", f"Kuota layanan {visit.service.name} hari ini ({own}) sudah habis. "
+                                f"{come_back}", {"limit": "service", "service": visit.service.code})
+    return None
 
 
 ONLINE_STEPS = (

@@ -19,6 +19,7 @@ from .model import SYSTEM, Actor, BadInput, Clock, Forbidden, IllegalMove, NotFo
 from .store import Store
 from .events import Event, EventLog, Result, ticket_event
 from .views import QueueViews, override
+from .windows import REVISION_SQL, from_row, parse_window, window_view
 
 # The columns a visit writes of a new ticket (see _issue).
 NEW_TICKET = ("day", "prefix", "seq", "number", "service", "first_service", "kiosk", "reason",
@@ -63,9 +64,10 @@ class QueueService(QueueViews):
             before = self._read_before_visit(conn, kiosk, request_id, today, service, priority)
             if before["seen"] is not None:
                 return self._replay(conn, before["seen"], request)
-            mode = model.mode_in_force(self.config, override(before["override"]), today)
-            decision = model.decide(self.config, mode, self._with_notice(conn, service), reason,
-                                    today, before["issued"], self.after_hours(now))
+            calendar = self.calendars.current(conn, before["windows"])
+            decision = model.decide(self.config, calendar, model.Visit(
+                now, self._with_notice(conn, service, calendar, today), reason,
+                override(before["override"]), before["issued"], before["last"]))
             if decision.outcome == "ticket":
                 result, stored = self._issue(conn, now, kiosk, service, reason, priority, base_url, before,
                                              token)
@@ -84,12 +86,14 @@ class QueueService(QueueViews):
     def _read_before_visit(self, conn, kiosk: str, request_id: str, today: dt.date, code: str,
                            priority: str | None) -> sqlite3.Row:
         """Read in one statement all a visit needs: whether its request_id was seen, the mode
-        override, the day's count and the prefix's last number, how many wait ahead of a new
+        override, the windows' revision, the day's count and the prefix's last number (the
+        service's count: prefixes are one per service), how many wait ahead of a new
         ticket, the newest version and print job, and the service's finished tickets today
         (for the estimated wait)."""
         return conn.execute(
             "SELECT (SELECT id FROM visits WHERE kiosk = :kiosk AND request_id = :request_id) AS seen,"
             " (SELECT value FROM settings WHERE key = 'mode_override') AS override,"
+            f" ({REVISION_SQL}) AS windows,"
             " (SELECT coalesce(sum(last), 0) FROM day_numbers WHERE day = :day) AS issued,"
             " (SELECT coalesce(max(last), 0) FROM day_numbers WHERE day = :day AND prefix = :prefix) AS last,"
             " (SELECT coalesce(sum(waiting), 0) FROM queue_counts WHERE day = :day AND service = :service"
@@ -102,10 +106,10 @@ class QueueService(QueueViews):
             {"kiosk": kiosk, "request_id": request_id, "day": today.isoformat(), "service": code,
              "prefix": self.config.service(code).prefix, "priority": int(bool(priority))}).fetchone()
 
-    def _with_notice(self, conn, code: str):
+    def _with_notice(self, conn, code: str, calendar, today: dt.date):
         """The service, with the notice the office has set for it (read only when postponed)."""
         service = self.config.service(code)
-        if not service.postponed:
+        if not service.postponed and not calendar.postponed_on(today, code):
             return service
         return dataclasses.replace(service, notice=self.notices.service_notice(conn, code))
 
@@ -269,7 +273,8 @@ class QueueService(QueueViews):
         with self.store.write() as conn:
             now = self.clock()
             today = self.today(now)
-            last_open = today if self.after_hours(now) else today - dt.timedelta(days=1)
+            over = self.calendars.current(conn).day_is_over(now)
+            last_open = today if over else today - dt.timedelta(days=1)
             rows = conn.execute("SELECT * FROM tickets WHERE status IN ('waiting', 'called')"
                                 " AND day <= ? ORDER BY id", (last_open.isoformat(),)).fetchall()
             for row in rows:
@@ -293,6 +298,81 @@ class QueueService(QueueViews):
                          (json.dumps(mode), stamp(now), actor.name))
             self.log.append(conn, now, self.today(now), "mode", actor=actor.name, data={"mode": mode})
             return Result(self._mode_view(self.mode(conn, self.today(now))))
+
+    def add_window(self, actor: Actor, data: dict) -> Result:
+        """Add an office window (a holiday, an emergency-only period, a postponement), logged
+        with who and when, and announced as a ``mode`` change."""
+        if not actor.is_admin:
+            raise Forbidden("Hanya admin yang dapat mengatur kalender pelayanan.")
+        window = parse_window(self.config, data)
+        with self.store.write() as conn:
+            now = self.clock()
+            window_id = conn.execute(
+                "INSERT INTO windows (start, until, mode, postponed, reference, created_at, created_by)"
+                " VALUES (?,?,?,?,?,?,?)", (window.start.isoformat(), window.until.isoformat(), window.mode,
+                                            json.dumps(list(window.postponed)), window.reference,
+                                            stamp(now), actor.name)).lastrowid
+            window = dataclasses.replace(window, id=window_id, created_by=actor.name, created_at=stamp(now))
+            self._log_calendar_change(conn, now, actor, "added", window)
+            return Result(window_view(window), 201)
+
+    def delete_window(self, actor: Actor, window_id: str) -> Result:
+        """Delete one of the office's windows (the config's are read-only: 409)."""
+        if not actor.is_admin:
+            raise Forbidden("Hanya admin yang dapat mengatur kalender pelayanan.")
+        if str(window_id).startswith("config-"):
+            raise IllegalMove("Periode ini berasal dari berkas konfigurasi dan tidak dapat dihapus "
+                              "di sini.", "config_window")
+        with self.store.write() as conn:
+            now = self.clock()
+            row = conn.execute("SELECT * FROM windows WHERE id = ? AND deleted_at IS NULL",
+                               (int(window_id) if str(window_id).isdigit() else -1,)).fetchone()
+            if row is None:
+                raise NotFound("Periode tidak ditemukan.", "window_not_found")
+            conn.execute("UPDATE windows SET deleted_at = ?, deleted_by = ? WHERE id = ?",
+                         (stamp(now), actor.name, row["id"]))
+            self._log_calendar_change(conn, now, actor, "deleted", from_row(row))
+            return Result({}, 204)
+
+    def _log_calendar_change(self, conn, now, actor: Actor, action: str, window) -> None:
+        today = self.today(now)
+        mode = self.calendars.current(conn).mode_on(today, self.override(conn))
+        self.log.append(conn, now, today, "mode", actor=actor.name,
+                        data={"mode": mode.mode, "window": {"action": action, **window_view(window)}})
+
+    def mark_calendar(self) -> bool:
+        """Announce, as a ``mode`` change, what the clock alone changed: the office opening or
+        closing, or a new day's mode. Screens then re-read the snapshot. The first call on
+        a database only records the state. Returns whether a change was announced."""
+        with self.store.read() as conn:
+            state = self._calendar_state(conn)
+            if self._stored_calendar_state(conn) == state:
+                return False
+        with self.store.write() as conn:
+            now = self.clock()
+            state, stored = self._calendar_state(conn, now), self._stored_calendar_state(conn)
+            if stored == state:
+                return False
+            conn.execute("INSERT INTO settings (key, value, updated_at, updated_by)"
+                         " VALUES ('calendar_state', ?, ?, 'system') ON CONFLICT (key) DO UPDATE SET"
+                         " value = excluded.value, updated_at = excluded.updated_at",
+                         (json.dumps(state), stamp(now)))
+            if stored is None:
+                return False
+            self.log.append(conn, now, self.today(now), "mode", actor=SYSTEM.name,
+                            data={"mode": state["mode"], "open": state["open"], "admitting": state["admitting"]})
+            return True
+
+    def _calendar_state(self, conn, now: dt.datetime | None = None) -> dict:
+        now = now or self.clock()
+        calendar, chosen = self.calendars.current(conn), self.override(conn)
+        today = calendar.local(now).date()
+        return {"day": today.isoformat(), "mode": calendar.mode_on(today, chosen).mode,
+                "open": calendar.admits_walk_ins(now, chosen), "admitting": calendar.is_open(now, chosen)}
+
+    def _stored_calendar_state(self, conn) -> dict | None:
+        row = conn.execute("SELECT value FROM settings WHERE key = 'calendar_state'").fetchone()
+        return json.loads(row["value"]) if row else None
 
     def _check_counter_free(self, conn, counter) -> None:
         held = conn.execute("SELECT number FROM tickets WHERE counter_id = ? AND status IN"

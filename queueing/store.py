@@ -295,6 +295,29 @@ CREATE INDEX kiosk_devices_kiosk ON kiosk_devices (kiosk)
 """
 
 
+@migrations()
+def m008_office_windows(db: Database) -> None:
+    """The windows an office adds on /admin (holidays, emergency-only periods, postponements);
+    the config's stay in the file. A deleted window keeps its row, marked, for the record."""
+    run_script(db, OFFICE_WINDOWS, ";\n")
+
+
+OFFICE_WINDOWS = """
+CREATE TABLE windows (
+    id INTEGER PRIMARY KEY,
+    start TEXT NOT NULL,
+    until TEXT NOT NULL,
+    mode TEXT,
+    postponed TEXT NOT NULL DEFAULT '[]',
+    reference TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    deleted_at TEXT,
+    deleted_by TEXT
+)
+"""
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open a connection in autocommit mode, so that transactions are ours to begin."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,

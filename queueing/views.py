@@ -14,6 +14,9 @@ from .config import Config
 from .model import Actor, Clock, Forbidden, NotFound, utc_now
 from .notices import Notices
 from .store import Store
+from .windows import OfficeCalendar
+
+ANNOUNCE_DAYS = 7  # closed days within this many days ahead are announced in the hall's running text
 
 MIN_HISTORY = 3  # finished tickets of a service today before its waiting time is estimated
 CALL_ORDER = "priority DESC, issued_at, id"  # who is called first (model.call_order_key in Python)
@@ -33,31 +36,88 @@ class QueueViews:
     """What the queue of one office looks like now, from its store and clock."""
 
     def __init__(self, config: Config, store: Store, clock: Clock = utc_now):
-        self.config, self.store, self.clock = config, store, clock
+        self.store, self.clock = store, clock
         self.notices = Notices(config, store, clock)
+        self.config = config
+
+    @property
+    def config(self) -> Config:
+        return self._config
+
+    @config.setter
+    def config(self, config: Config) -> None:
+        """Use this config from now on: the calendar is rebuilt from it."""
+        self._config = config
+        self.calendars = OfficeCalendar(config)
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         return model.service_day(now or self.clock(), self.config.office.tz)
 
-    def after_hours(self, now: dt.datetime) -> bool:
-        closes = self.config.admission.closes_at
-        return closes is not None and now.astimezone(self.config.office.tz).time() >= closes
+    def override(self, conn: sqlite3.Connection) -> str | None:
+        row = conn.execute("SELECT value FROM settings WHERE key = 'mode_override'").fetchone()
+        return override(row["value"] if row else None)
 
     def mode(self, conn: sqlite3.Connection, today: dt.date) -> model.ModeInForce:
-        row = conn.execute("SELECT value FROM settings WHERE key = 'mode_override'").fetchone()
-        return model.mode_in_force(self.config, override(row["value"] if row else None), today)
+        return self.calendars.current(conn).mode_on(today, self.override(conn))
 
     def admission(self) -> dict:
-        """The mode in force and why, the configured windows, and the last switches with who and when."""
+        """The mode in force and why, every window, and the last changes with who and when."""
         with self.store.read() as conn:
             today = self.today()
             history = conn.execute("SELECT at, actor, data FROM events WHERE event = 'mode'"
-                                   " ORDER BY version DESC LIMIT 20").fetchall()
+                                   " AND actor != 'system' ORDER BY version DESC LIMIT 20").fetchall()
             return {"mode": self._mode_view(self.mode(conn, today)), "default": self.config.admission.mode,
-                    "windows": [{"mode": w.mode, "from": w.start.isoformat(), "until": w.until.isoformat(),
-                                 "reference": w.reference} for w in self.config.admission.windows],
-                    "history": [{"at": h["at"], "by": h["actor"], "mode": json.loads(h["data"])["mode"]}
-                                for h in history]}
+                    "windows": self.calendars.views(conn),
+                    "history": [{"at": h["at"], "by": h["actor"], **json.loads(h["data"])} for h in history]}
+
+    def windows(self) -> list[dict]:
+        """Every dated window: the config's (read-only), then the office's own."""
+        with self.store.read() as conn:
+            return self.calendars.views(conn)
+
+    def calendar_view(self, conn, now: dt.datetime | None = None) -> dict:
+        """The calendar as kiosks and the hall show it now: whether walk-ins are admitted
+        (``open``) and when again (``reopens``), whether anyone is (``admitting``: emergencies
+        on an emergency-only day), the day's hours, why it is closed, the closed days ahead
+        and the services postponed today."""
+        now = now or self.clock()
+        calendar, chosen = self.calendars.current(conn), self.override(conn)
+        today = calendar.local(now).date()
+        mode = calendar.mode_on(today, chosen)
+        admits = calendar.admits_walk_ins(now, chosen)
+        admitting = calendar.is_open(now, chosen)
+        span = calendar.hours_on(today)
+        closed = None if admitting else model.closed_decision(calendar, now, chosen, mode)
+        return {"open": admits,
+                "reopens": None if admits else model.reopens_fields(calendar.reopens(now, chosen)),
+                "admitting": admitting,
+                "hours": {"opens": span[0].strftime("%H:%M"),
+                          "closes": span[1].strftime("%H:%M") if span[1] else None} if span else None,
+                "message": closed.message if closed else None,
+                "closed_ahead": self._closed_ahead(calendar, today),
+                "postponed": self._postponed_today(calendar, today)}
+
+    def _closed_ahead(self, calendar, today: dt.date) -> dict | None:
+        """The closed windows' working days within ANNOUNCE_DAYS, and the sentence announcing them."""
+        days = [{"date": day.isoformat(), "reference": window.reference}
+                for day, window in calendar.closed_days(today, ANNOUNCE_DAYS)]
+        if not days:
+            return None
+        said = " dan ".join(f"{model.date_words(dt.date.fromisoformat(d['date']))}"
+                            + (f" ({d['reference']})" if d["reference"] else "") for d in days)
+        return {"days": days, "message": f"Kantor tutup {said}."}
+
+    def _postponed_today(self, calendar, today: dt.date) -> list[dict]:
+        """Services postponed today, by their flag (no end) or by a window (with its last day)."""
+        found = []
+        for service in self.config.services:
+            until = None if service.postponed else calendar.postponed_until(today, service.code)
+            if service.postponed or until:
+                window = calendar.postponed_on(today, service.code)
+                found.append({"service": service.code, "name": service.name,
+                              "until": until.isoformat() if until else None,
+                              "reference": window.reference if window else ""})
+        return found
 
     def find_ticket(self, number: str, day: dt.date | None = None) -> dict:
         """Find a ticket by its number on a service day (today by default), for a reprint."""
@@ -78,11 +138,13 @@ class QueueViews:
         day = today.isoformat()
         waiting = self._waiting(conn, day)
         mode = self.mode(conn, today)
+        calendar = self.calendar_view(conn)
         active = {r["counter_id"]: r for r in conn.execute(
             "SELECT * FROM tickets WHERE status IN ('called', 'serving') AND day = ?", (day,))}
         return {
             "version": self._version(conn), "day": day,
             "mode": mode.mode, "mode_info": self._mode_view(mode),
+            "open": calendar.pop("open"), "reopens": calendar.pop("reopens"), "calendar": calendar,
             "services": [{"code": s.code, "name": s.name, "prefix": s.prefix,
                           "waiting": sum(1 for w in waiting if w["service"] == s.code)}
                          for s in self.config.services],
@@ -251,7 +313,7 @@ class QueueViews:
         if mode.window:
             view.update({"from": mode.window.start.isoformat(),
                          "until": mode.window.until.isoformat(),
-                         "reference": mode.window.reference})
+                         "reference": mode.window.reference, "window_source": mode.window.source})
         return view
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import server
+from bench.liveserver import any_day_overrides
 from queueing import config as configuration
 from queueing.service import QueueService
 from queueing.store import Store
@@ -46,12 +47,9 @@ def office_time(day: str, hhmm: str) -> dt.datetime:
 
 
 def overrides_for(database: Path, **sections) -> dict:
-    """Config overrides for tests: a temp database, no rate limits, no 2020 window."""
-    base = {"server": {"database": str(database)},
-            "limits": {"visits_per_kiosk": "", "logins_per_address": "", "logins_per_account": "",
-                       "requests_per_address": "", "sockets_per_address": ""},
-            "admission": {"windows": []}}
-    return configuration.merge(base, sections)
+    """Config overrides for tests: a temp database, no rate limits, no hours or holidays,
+    KTP-el postponed (bench.liveserver.any_day_overrides), then the test's own sections."""
+    return configuration.merge(any_day_overrides(database), sections)
 
 
 @pytest.fixture

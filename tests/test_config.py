@@ -1,4 +1,5 @@
 """config.toml: every key checked, unknown keys refused, the message names the key."""
+import datetime as dt
 import subprocess
 import sys
 import tomllib
@@ -33,12 +34,86 @@ def refused(data: dict) -> str:
 
 def test_the_shipped_config_is_a_realistic_office():
     office = configuration.load(CONFIG)
-    assert office.service("ktp").postponed and "suket" in office.service("ktp").notice
+    assert not office.service("ktp").postponed and "suket" in office.service("ktp").notice
     assert {r.code for r in office.reasons} == {"bpjs", "rumah_sakit", "tni_polri"}
     assert len(office.counters) >= 4
     assert office.kiosk("lobby").printer.type == "preview"
-    assert office.admission.windows[0].reference == "Surat Edaran Sekda 470/318/105/2020"
     assert len({s.prefix for s in office.services}) == len(office.services) >= 9
+
+
+def test_the_shipped_config_postpones_ktp_el_only_in_the_seed_weeks():
+    seed = configuration.load(CONFIG).admission.windows[0]
+    assert (seed.start, seed.until) == (dt.date(2020, 3, 18), dt.date(2020, 4, 7))
+    assert (seed.mode, seed.postponed) == ("emergency_only", ("ktp",))
+    assert seed.reference == "Surat Edaran Sekda 470/318/105/2020"
+
+
+def test_the_shipped_config_has_weekday_hours_and_the_2026_holidays_as_closed_windows():
+    office = configuration.load(CONFIG)
+    assert office.hours.on(dt.date(2026, 12, 7)) == (dt.time(7, 30), dt.time(15))  # Monday
+    assert office.hours.on(dt.date(2026, 12, 11)) == (dt.time(7, 30), dt.time(14))  # Friday
+    assert office.hours.on(dt.date(2026, 12, 12)) is office.hours.on(dt.date(2026, 12, 13)) is None
+    holidays = [w for w in office.admission.windows if w.mode == "closed"]
+    days = {w.start + dt.timedelta(days=n) for w in holidays for n in range((w.until - w.start).days + 1)}
+    assert len(days) == 25  # 17 national holidays and 8 collective leave days (SKB 1497/2/5 of 2025)
+    assert {dt.date(2026, 12, 24), dt.date(2026, 12, 25), dt.date(2026, 8, 17)} <= days
+    assert all(w.reference for w in holidays) and all(not w.postponed for w in holidays)
+
+
+def with_hours(**days):
+    data = raw_config()
+    data["admission"].pop("closes_at", None)
+    data["hours"] = days
+    return data
+
+
+def test_an_hours_string_that_does_not_parse_stops_the_server_naming_the_key():
+    assert refused(with_hours(mon="07:30-15:00", fri="07:30-")) == 'hours.fri: "07:30-" is not HH:MM-HH:MM'
+    assert refused(with_hours(mon="15:00-07:30")) == "hours.mon: closes before it opens"
+    assert refused(with_hours(senin="07:30-15:00")).startswith("hours.senin: unknown weekday")
+    assert refused(with_hours(mon=730)).startswith("hours.mon: must be a string")
+
+
+def test_closes_at_and_hours_together_are_refused():
+    data = with_hours(mon="07:30-15:00")
+    data["admission"]["closes_at"] = "15:00"
+    assert refused(data).startswith("admission.closes_at: not allowed with [hours]")
+
+
+def test_without_hours_the_office_admits_all_day_and_closes_at_is_still_allowed():
+    data = raw_config()
+    data.pop("hours", None)
+    data["admission"]["closes_at"] = "15:00"
+    office = configuration.parse(data)
+    assert office.hours is None and office.admission.closes_at == dt.time(15)
+
+
+def with_window(**window):
+    data = raw_config()
+    data["admission"]["windows"] = [{"from": dt.date(2026, 12, 24), "until": dt.date(2026, 12, 25),
+                                     "reference": "Natal", **window}]
+    return data
+
+
+def test_a_bad_window_stops_the_server_naming_the_key():
+    assert refused(with_window(mode="libur")) == \
+        "admission.windows[0].mode: must be one of normal, emergency_only, closed"
+    assert refused(with_window(mode="closed", until=dt.date(2026, 12, 1))) == \
+        "admission.windows[0].until: must not be before from"
+    assert refused(with_window(postponed=["ktp", "paspor"])) == \
+        "admission.windows[0].postponed[1]: unknown service 'paspor'"
+    assert refused(with_window()) == "admission.windows[0]: sets neither mode nor postponed"
+
+
+def test_a_window_may_postpone_services_without_a_mode():
+    office = configuration.parse(with_window(postponed=["ktp"]))
+    assert office.admission.windows[0].mode is None
+    assert office.admission.windows[0].postponed == ("ktp",)
+
+
+def test_a_service_may_have_its_own_daily_limit():
+    assert configuration.parse(with_service(1, daily_limit=20)).services[1].daily_limit == 20
+    assert refused(with_service(1, daily_limit=-1)) == "services[1].daily_limit: must not be negative"
 
 
 def test_relative_database_path_resolves_against_the_config_folder():

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from conftest import office_time
-from queueing.config import Admission
+from queueing.config import Admission, parse_hours
 from queueing import model
 from queueing.model import Actor, BadInput, Forbidden, IllegalMove, NotFound
 
@@ -310,6 +310,7 @@ def test_call_a_chosen_ticket_only_from_the_counters_services(service):
 
 
 def test_closing_the_day_expires_yesterdays_leftovers_and_todays_after_closing_time(service, clock, heard):
+    service.config = dataclasses.replace(service.config, hours=parse_hours({"mon": "07:30-15:00"}))
     waiting, called = issue(service), issue(service)
     service.call(AT_1, 1, called["id"])
     assert service.expire_day().body["expired"] == 0

@@ -67,6 +67,10 @@ def _post(who: str, summary: str, ok: dict, errors=(), body: dict | None = None,
     return {"post": _op(who, True, summary, ok, errors, body, params)}
 
 
+def _delete(who: str, summary: str, ok: dict, errors=(), params=()) -> dict:
+    return {"delete": _op(who, True, summary, ok, errors, None, params)}
+
+
 def _op(who: str, changes: bool, summary: str, ok: dict, errors, body: dict | None, params) -> dict:
     """One operation: who may call it (its tag), its success answers, its error codes, its input."""
     errors = set(errors) | ({401, 403} if who != PUBLIC else set())
@@ -220,6 +224,21 @@ def _admin_paths(config: Config) -> dict:
             {200: _ok("Mode yang berlaku", _ref("Mode"))}, (400, 413),
             body=_obj({"mode": {"oneOf": [{"type": "string", "enum": list(MODES)}, {"type": "null"}]}},
                       ("mode",))),
+        "/api/windows": {
+            **_get(ADMIN, "Periode bertanggal: dari konfigurasi (hanya baca) dan milik kantor",
+                   {200: _ok("Periode", _obj({"windows": {"type": "array", "items": _ref("Window")}}))}),
+            **_post(ADMIN, "Tambah hari libur, periode darurat, atau penundaan layanan; disiarkan sebagai "
+                           "peristiwa mode", {201: _ok("Periode baru", _obj({"window": _ref("Window")}))},
+                    (400, 413), body=_obj({
+                        "from": DATE, "until": DATE,
+                        "mode": {"oneOf": [{"type": "string", "enum": list(MODES)}, {"type": "null"}]},
+                        "postponed": {"type": "array", "items": {
+                            "type": "string", "enum": [s.code for s in config.services]}},
+                        "reference": _text(200)}, ("from", "until", "reference")))},
+        "/api/windows/{window_id}": _delete(
+            ADMIN, "Hapus periode milik kantor (periode dari konfigurasi: 409)", {204: _ok("Dihapus")}, (409,),
+            params=[{"name": "window_id", "in": "path", "required": True, "schema": {"type": "string"},
+                     "description": "Id periode: angka untuk milik kantor, config-N untuk dari konfigurasi."}]),
         "/api/notices": _post(
             ADMIN, "Ubah teks berjalan dan/atau pengumuman layanan", {200: _ok("Pengumuman", _ref("Notices"))},
             (400, 413), body=_obj({
@@ -310,8 +329,20 @@ def _schemas() -> dict:
                              "print": _ref("PrintStatus")}, ("outcome", "ticket", "print")),
         "VisitOther": _obj({"outcome": {"type": "string", "enum": [o for o in OUTCOMES if o != "ticket"]},
                             "message": {"type": "string"}, "url": {"type": "string"},
+                            "reopens": {"oneOf": [_ref("Reopens"), {"type": "null"}]},
+                            "resumes_on": DATE, "until": DATE,
+                            "limit": {"type": "string", "enum": ["office", "service"]},
+                            "service": {"type": "string"},
                             "steps": {"type": "array", "items": {"type": "string"}}, "qr": {"type": "string"}},
                            ("outcome", "message")),
+        "Reopens": _obj({"date": DATE, "time": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}},
+                        ("date", "time")),
+        "Window": _obj({"id": {"type": ["integer", "string"]}, "source": {"type": "string", "enum": ["config", "office"]},
+                        "from": DATE, "until": DATE, "mode": {"type": ["string", "null"]},
+                        "postponed": {"type": "array", "items": {"type": "string"}},
+                        "reference": {"type": "string"}, "created_by": {"type": "string"},
+                        "created_at": {"type": "string"}},
+                       ("id", "source", "from", "until", "mode", "postponed", "reference")),
         "PrintStatus": _obj({"status": {"type": "string", "enum": ["queued", "printed", "failed", "preview"]},
                              "id": {"type": "integer"}}, ("status",)),
         "PrintJob": _obj({"id": {"type": "integer"}, "ticket_id": NULLABLE_INT, "kiosk": {"type": "string"},
@@ -330,6 +361,10 @@ def _schemas() -> dict:
         "Snapshot": _obj({
             "version": {"type": "integer"}, "day": {"type": "string"},
             "mode": {"type": "string", "enum": list(MODES)},
+            "open": {"type": "boolean", "description": "Kios menerima pengunjung tanpa alasan darurat sekarang."},
+            "reopens": {"oneOf": [_ref("Reopens"), {"type": "null"}]},
+            "calendar": {"type": "object", "description": "Jam hari ini, alasan tutup, hari tutup mendatang, "
+                                                          "layanan yang ditunda."},
             "services": {"type": "array", "items": _obj({"code": {"type": "string"}, "name": {"type": "string"},
                                                          "prefix": {"type": "string"},
                                                          "waiting": {"type": "integer"}})},
