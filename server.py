@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sqlite3
@@ -32,7 +33,7 @@ from queueing.accounts import Accounts
 from queueing.kiosks import KioskDevices
 from queueing.model import QueueError
 from queueing.printjobs import PrintJobs
-from queueing.model import utc_now
+from queueing.model import clock_from, utc_now
 from queueing.service import QueueService
 from queueing.store import Store
 from web import auth, devices, errors, openapi, serving
@@ -58,7 +59,9 @@ def resolve_config_path(path: str | os.PathLike | None = None) -> Path:
 
 def create_app(config_path: str | os.PathLike | None = None, overrides: dict | None = None,
                clock=None) -> Flask:
-    """Build the app on a config file; tests pass overrides and a clock."""
+    """Build the app on a config file; tests pass overrides and a clock (or, to a server they
+    start as a process, ANTRIAN_TEST_CLOCK: the moment its clock reads at start)."""
+    clock = clock or _test_clock()
     path = resolve_config_path(config_path)
     config = configuration.load(path, overrides)
     store = Store(config.server.database)
@@ -99,6 +102,18 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
     app.wsgi_app = SocketGuard(gate)
     _add_cli(app)
     return app
+
+
+def _test_clock():
+    """The clock ANTRIAN_TEST_CLOCK sets ("2026-12-24T09:00:00+07:00"), or None: the machine's."""
+    start = os.environ.get("ANTRIAN_TEST_CLOCK")
+    if not start:
+        return None
+    moment = dt.datetime.fromisoformat(start)
+    if moment.tzinfo is None:
+        raise SystemExit("ANTRIAN_TEST_CLOCK needs a time zone, e.g. 2026-12-24T09:00:00+07:00")
+    log.warning("the server's clock is set by ANTRIAN_TEST_CLOCK to %s", start)
+    return clock_from(moment)
 
 
 def _print_progress(app: Flask):

@@ -7,7 +7,6 @@ product and its floors (bench.floor_*, given as `module` and run as `python -m`)
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import signal
 import socket
@@ -33,20 +32,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-# KTP-el postponed on every date a test or a benchmark runs on, as in the seed's weeks.
-KTP_POSTPONED = {"postponed": ["ktp"], "from": dt.date(2000, 1, 1), "until": dt.date(2099, 12, 31),
-                 "reference": "Surat Edaran Sekda 470/318/105/2020"}
-
-
 def any_day_overrides(database: Path) -> dict:
     """Config overrides under which tests and benchmarks run at any hour on any date: a
-    database of their own, no rate limits, no [hours] or closing time, no holidays (a test
-    that needs them sets them), KTP-el postponed."""
+    database of their own, no rate limits, no [hours] or closing time, no dated windows (a
+    test that needs them sets them), and KTP-el postponed until further notice, as in the
+    seed's weeks."""
+    with open(ROOT / "config.toml", "rb") as f:
+        services = tomllib.load(f)["services"]
     return {"server": {"database": str(database)},
             "limits": {"visits_per_kiosk": "", "logins_per_address": "", "logins_per_account": "",
                        "requests_per_address": "", "sockets_per_address": ""},
             "hours": None,
-            "admission": {"closes_at": None, "windows": [KTP_POSTPONED]}}
+            "admission": {"closes_at": None, "windows": []},
+            "services": [{**s, "postponed": s["code"] == "ktp"} for s in services]}
 
 
 def write_config(folder: Path, overrides: dict | None = None) -> Path:
@@ -64,8 +62,10 @@ class LiveServer:
     """Start, kill and restart the production server (or a bench floor) on one config."""
 
     def __init__(self, config: Path | None, port: int | None = None, module: str | None = None,
-                 args: list[str] | tuple = (), log: Path | None = None):
+                 args: list[str] | tuple = (), log: Path | None = None, clock: str | None = None):
         self.config, self.port = config, port or free_port()
+        # what the server's clock reads at start (ANTRIAN_TEST_CLOCK), e.g. "2026-12-24T09:00:00+07:00"
+        self.env = {**os.environ, "ANTRIAN_TEST_CLOCK": clock} if clock else None
         self.url = f"http://{HOST}:{self.port}"
         # server.py runs as production runs it; a floor is a module of the bench package
         self.program = ["-m", module] if module else ["server.py"]
@@ -82,7 +82,7 @@ class LiveServer:
     def start(self, timeout: float = 30) -> "LiveServer":
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(self.argv(), cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
-                                            stderr=log, start_new_session=True)
+                                            stderr=log, start_new_session=True, env=self.env)
         try:
             self.wait_ready(timeout)
         except BaseException:

@@ -112,6 +112,13 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def clock_from(start: dt.datetime) -> Clock:
+    """A clock that reads ``start`` now and runs on with real time: what a test sets, in a
+    server it starts as a process (ANTRIAN_TEST_CLOCK), to be on a given day at a given hour."""
+    offset = start - utc_now()
+    return lambda: utc_now() + offset
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who asks for a change: a logged-in user, or the system itself."""

@@ -197,9 +197,11 @@ def live_server(tmp_path):
     from bench.liveserver import LiveServer, write_config
     servers = []
 
-    def start(overrides: dict | None = None, folder: Path | None = None):
+    def start(overrides: dict | None = None, folder: Path | None = None, clock: str | None = None):
+        """clock: the moment the server's clock reads at start ("2026-12-24T09:00:00+07:00");
+        without it the machine's, for tests that hold at any hour."""
         folder = folder or tmp_path
-        server_ = LiveServer(write_config(folder, overrides)).start()
+        server_ = LiveServer(write_config(folder, overrides), clock=clock).start()
         servers.append(server_)
         return server_
 
