@@ -7,8 +7,10 @@ import io
 import math
 from collections import Counter as Tally
 
+from .calendar import Calendar
 from .config import Config
 from .store import Store
+from .windows import OfficeCalendar
 
 OUTCOMES = ("ticket", "online", "postponed", "closed", "full")
 WAIT_BUCKETS = (5, 10, 15, 30, 60)  # minutes: 0-5, 5-10, 10-15, 15-30, 30-60, 60+
@@ -49,9 +51,11 @@ def daily(config: Config, store: Store, day: dt.date) -> dict:
         staff = {r["counter_id"]: r["actor"] for r in conn.execute(
             "SELECT counter_id, actor FROM events WHERE day = ? AND counter_id IS NOT NULL"
             " AND actor IS NOT NULL AND actor != 'system' ORDER BY version", (key,))}
+        calendar = OfficeCalendar(config).current(conn)
     waits = [s for t in tickets if (s := _seconds(t["issued_at"], t["called_at"])) is not None]
     return {
         "date": key,
+        "calendar": day_state(calendar, day),
         "visits": _visits(visits),
         "tickets": {"total": len(tickets),
                     "by_status": _tally((t["status"] for t in tickets), FINAL_STATUSES),
@@ -63,6 +67,20 @@ def daily(config: Config, store: Store, day: dt.date) -> dict:
         "service_seconds": summary(_service_times(tickets)),
         "by_hour": _hours(config, visits, calls),
     }
+
+
+def day_state(calendar: Calendar, day: dt.date) -> dict:
+    """What the calendar made of the day: open, emergency_only or closed, why, and its hours.
+    (The admin's override has no dates: a day is reported as its windows and hours made it.)"""
+    span = calendar.hours_on(day)
+    hours = {"opens": span[0].strftime("%H:%M"),
+             "closes": span[1].strftime("%H:%M") if span[1] else None} if span else None
+    if span is None:
+        return {"state": "closed", "reason": "Tidak ada jam layanan", "hours": None}
+    mode = calendar.mode_on(day)
+    state = {"normal": "open"}.get(mode.mode, mode.mode)
+    return {"state": state, "reason": mode.window.reference if mode.window and state != "open" else None,
+            "hours": hours}
 
 
 def _visits(visits) -> dict:
@@ -122,6 +140,8 @@ def to_csv(report: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["section", "key", "value"])
+    for field in ("state", "reason"):
+        writer.writerow(["calendar", field, _blank(report["calendar"][field])])
     for section in ("visits", "tickets"):
         writer.writerow([section, "total", report[section]["total"]])
         for group, counts in report[section].items():
@@ -146,12 +166,13 @@ def _blank(value) -> object:
     return "" if value is None else value
 
 
-RANGE_COLUMNS = ("date", "visits", *OUTCOMES, "done", "no_show", "redirected", "expired",
+RANGE_COLUMNS = ("date", "state", "reason", "visits", *OUTCOMES, "done", "no_show", "redirected", "expired",
                  "wait_mean_s", "wait_p90_s", "service_mean_s", "service_p90_s")
 
 
 def range_csv(config: Config, store: Store, start: dt.date, until: dt.date) -> str:
-    """One row per day from start to until: visits by outcome, endings, waiting and service times."""
+    """One row per day from start to until: the day's state (open, emergency_only, closed) and
+    why, visits by outcome, endings, waiting and service times."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(RANGE_COLUMNS)
@@ -164,6 +185,7 @@ def range_csv(config: Config, store: Store, start: dt.date, until: dt.date) -> s
 def _day_row(report: dict) -> list:
     outcomes, statuses = report["visits"]["by_outcome"], report["tickets"]["by_status"]
     wait, service = report["wait_seconds"], report["service_seconds"]
-    return [report["date"], report["visits"]["total"], *(outcomes[o] for o in OUTCOMES),
+    return [report["date"], report["calendar"]["state"], _blank(report["calendar"]["reason"]),
+            report["visits"]["total"], *(outcomes[o] for o in OUTCOMES),
             *(statuses[s] for s in ("done", "no_show", "redirected", "expired")),
             *(_blank(v) for v in (wait["mean"], wait["p90"], service["mean"], service["p90"]))]

@@ -1,7 +1,9 @@
 """The calendar through the HTTP API: hours, closed windows, postponements, per-service limits,
 the office's own windows (/api/windows) and the mode events they send. Every moment is the
 test clock's, in office time (WIB), whatever the machine's date and zone."""
+import csv
 import datetime as dt
+import io
 import sqlite3
 import tomllib
 
@@ -235,3 +237,30 @@ def test_the_clock_opening_and_closing_the_office_is_announced_once(app, clock, 
     events = [m["args"][0]["event"] for m in screen.get_received() if m["name"] == "queue"]
     assert events == ["mode", "mode"]
     assert rows(app, "SELECT count(*) AS n FROM events WHERE event = 'mode' AND actor = 'system'") == [{"n": 2}]
+
+
+# --- reports ---
+
+def test_the_daily_report_marks_a_closed_day_and_its_reason(admin):
+    christmas = admin.get("/api/reports/daily?date=2026-12-25").json["calendar"]
+    assert christmas == {"state": "closed", "reason": "Hari Raya Natal", "hours": {"opens": "07:30", "closes": "14:00"}}
+    sunday = admin.get("/api/reports/daily?date=2026-12-27").json["calendar"]
+    assert sunday == {"state": "closed", "reason": "Tidak ada jam layanan", "hours": None}
+    monday = admin.get("/api/reports/daily?date=2026-12-07").json["calendar"]
+    assert monday == {"state": "open", "reason": None, "hours": {"opens": "07:30", "closes": "15:00"}}
+    csv_rows = admin.get("/api/reports/daily.csv?date=2026-12-25").get_data(as_text=True).splitlines()
+    assert "calendar,state,closed" in csv_rows and "calendar,reason,Hari Raya Natal" in csv_rows
+
+
+def test_the_range_export_gives_each_days_state(admin):
+    admin.post("/api/windows", json={"from": "2026-12-21", "until": "2026-12-22", "mode": "emergency_only",
+                                     "reference": "SE 470/9/2026"})
+    text = admin.get("/api/reports/range.csv?from=2026-12-21&until=2026-12-27").get_data(as_text=True)
+    states = [(row["date"], row["state"], row["reason"]) for row in csv.DictReader(io.StringIO(text))]
+    assert states == [("2026-12-21", "emergency_only", "SE 470/9/2026"),
+                      ("2026-12-22", "emergency_only", "SE 470/9/2026"),
+                      ("2026-12-23", "open", ""),
+                      ("2026-12-24", "closed", "Cuti Bersama Hari Raya Natal"),
+                      ("2026-12-25", "closed", "Hari Raya Natal"),
+                      ("2026-12-26", "closed", "Tidak ada jam layanan"),
+                      ("2026-12-27", "closed", "Tidak ada jam layanan")]

@@ -379,7 +379,10 @@ def _schemas() -> dict:
         "Desk": _obj({"counter": {"type": "object"}, "ticket": {"oneOf": [_ref("Ticket"), {"type": "null"}]},
                       "waiting": {"type": "array", "items": _ref("Ticket")}, "today": {"type": "object"}},
                      ("counter", "ticket", "waiting")),
-        "Report": _obj({"date": {"type": "string"}, "visits": {"type": "object"}, "tickets": {"type": "object"},
+        "Report": _obj({"date": {"type": "string"}, "calendar": _obj({
+                            "state": {"type": "string", "enum": ["open", "emergency_only", "closed"]},
+                            "reason": NULLABLE_STRING, "hours": {"type": ["object", "null"]}}),
+                        "visits": {"type": "object"}, "tickets": {"type": "object"},
                         "counters": {"type": "array"}, "wait_seconds": {"type": "object"},
                         "service_seconds": {"type": "object"}, "by_hour": {"type": "array"}}, ("date",)),
     }
