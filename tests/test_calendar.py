@@ -7,6 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import CONFIG
+from queueing import config as configuration
 from queueing.calendar import (SEARCH_DAYS, UNTIL_FURTHER_NOTICE, Calendar, parse_hours, reopens_fields,
                                reopens_words)
 from queueing.config import ConfigError
@@ -310,3 +312,56 @@ def test_reopens_is_the_first_open_normal_moment_at_or_after_the_instant(hours, 
     assert answer.tzinfo is tz
     earlier = [c for c in candidates(office, moment, answer.date()) if c < answer]
     assert not any(admits(office, c, override) for c in earlier)
+
+
+# --- the calendar built from a config and the office's windows ---
+
+def office_config(**changes):
+    return configuration.load(CONFIG, changes)
+
+
+def office_window(start: str, until: str, mode=None, postponed=(), reference=""):
+    return Window(dt.date.fromisoformat(start), dt.date.fromisoformat(until), mode, tuple(postponed), reference)
+
+
+def test_a_window_added_live_joins_the_configs_and_the_most_restrictive_mode_wins():
+    config = office_config()  # the shipped file: 2020's emergency weeks
+    day = dt.date(2020, 3, 19)
+    assert Calendar.build(config).mode_on(day).mode == "emergency_only"
+    built = Calendar.build(config, [office_window("2020-03-19", "2020-03-19", "closed", reference="Banjir")])
+    assert built.mode_on(day).mode == "closed" and built.mode_on(day).window.reference == "Banjir"
+    assert built.mode_on(dt.date(2020, 3, 20)).mode == "emergency_only"
+    opened = Calendar.build(config, [office_window("2020-03-19", "2020-03-19", "normal")])
+    assert opened.mode_on(day).mode == "emergency_only"  # a normal window never opens a restricted day
+    office_christmas = Calendar.build(config, [office_window("2026-12-21", "2026-12-31", "emergency_only")])
+    assert office_christmas.mode_on(dt.date(2026, 12, 25)).mode == "closed"  # the config's holiday holds
+
+
+def test_without_hours_closes_at_makes_every_day_close_then():
+    config = office_config(hours=None, admission={"closes_at": "15:00"})
+    built = Calendar.build(config)
+    assert built.within_hours(at("2026-12-13", "14:59")) and not built.within_hours(at("2026-12-13", "15:00"))
+    assert built.reopens(at("2026-12-13", "15:00")) == at("2026-12-14", "00:00")
+
+
+def test_the_day_is_over_at_its_closing_time_or_when_it_has_no_hours():
+    cal = calendar()
+    assert not cal.day_is_over(at("2026-12-11", "13:59")) and cal.day_is_over(at("2026-12-11", "14:00"))
+    assert cal.day_is_over(at("2026-12-12", "09:00"))  # Saturday: no hours
+    assert not calendar(hours=None).day_is_over(at("2026-12-12", "23:59"))
+
+
+def test_a_postponement_spanning_joined_windows_ends_on_the_last_and_service_resumes_on_the_next_open_day():
+    cal = calendar(Window(dt.date(2026, 12, 1), dt.date(2026, 12, 10), postponed=("ktp",)),
+                   Window(dt.date(2026, 12, 11), dt.date(2026, 12, 18), postponed=("ktp", "kk")),
+                   closed("2026-12-21"))
+    assert cal.postponed_until(dt.date(2026, 12, 3), "ktp") == dt.date(2026, 12, 18)
+    assert cal.postponed_until(dt.date(2026, 12, 3), "kk") is None
+    assert cal.resumes(dt.date(2026, 12, 18)) == dt.date(2026, 12, 22)  # past the weekend and the holiday
+
+
+def test_closed_days_ahead_are_the_closed_windows_working_days():
+    cal = calendar(closed("2026-12-24", reference="Cuti Bersama"), closed("2026-12-25", "2026-12-27", "Natal"))
+    found = [(day.isoformat(), window.reference) for day, window in cal.closed_days(dt.date(2026, 12, 21), 7)]
+    assert found == [("2026-12-24", "Cuti Bersama"), ("2026-12-25", "Natal")]  # the weekend has no hours
+    assert cal.closed_days(dt.date(2026, 12, 7), 7) == []
