@@ -28,6 +28,13 @@ INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(NEW_TICKET)})"
                  f" VALUES ({', '.join(':' + column for column in NEW_TICKET)})")
 
 
+def _window_number(window_id: str) -> int:
+    """An office window's id as sent in a path: ASCII digits, within SQLite's integers; else -1
+    (no such window)."""
+    text = str(window_id)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 15 else -1
+
+
 class QueueService(QueueViews):
     """The queue of one office: the commands that change it (its reads are QueueViews')."""
 
@@ -326,7 +333,7 @@ class QueueService(QueueViews):
         with self.store.write() as conn:
             now = self.clock()
             row = conn.execute("SELECT * FROM windows WHERE id = ? AND deleted_at IS NULL",
-                               (int(window_id) if str(window_id).isdigit() else -1,)).fetchone()
+                               (_window_number(window_id),)).fetchone()
             if row is None:
                 raise NotFound("Periode tidak ditemukan.", "window_not_found")
             conn.execute("UPDATE windows SET deleted_at = ?, deleted_by = ? WHERE id = ?",

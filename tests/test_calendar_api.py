@@ -264,3 +264,9 @@ def test_the_range_export_gives_each_days_state(admin):
                       ("2026-12-25", "closed", "Hari Raya Natal"),
                       ("2026-12-26", "closed", "Tidak ada jam layanan"),
                       ("2026-12-27", "closed", "Tidak ada jam layanan")]
+
+
+@pytest.mark.parametrize("window_id", ["²", "１", "99999999999999999999999", "-1", "1.0"])
+def test_a_window_id_that_is_not_a_plain_number_is_not_found(admin, window_id):
+    response = admin.client.delete(f"/api/windows/{window_id}", headers={"X-CSRFToken": admin.csrf})
+    assert (response.status_code, response.json["error"]) == (404, "window_not_found")

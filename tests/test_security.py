@@ -79,7 +79,8 @@ def world(database, clock):
 def route_calls(app, world: World, endpoints=None):
     """Yield (endpoint, method, url) for every rule and method, its parameters filled with real ids."""
     values = {"counter_id": 2, "ticket_id": world.held["id"], "job_id": world.job_id,
-              "token": world.held["token"], "kiosk_id": "lobby", "filename": "base.css"}
+              "token": world.held["token"], "kiosk_id": "lobby", "filename": "base.css",
+              "window_id": "1"}
     adapter = app.url_map.bind("localhost")
     for rule in app.url_map.iter_rules():
         if endpoints is not None and rule.endpoint not in endpoints:
