@@ -4,9 +4,9 @@
  *
  * Everything shown comes from the admin API; the live channel only says *when* to ask
  * again: `queue` events refresh today's figures (several in a burst make one request),
- * a `mode` event the mode, `print` events the printers, `notices` the notices nobody is
- * editing here. Fixed texts are in the markup in two languages; the language toggle only
- * flips <html lang> (and the language of the chart images).
+ * a `mode` event the mode and the calendar, `print` events the printers, `notices` the
+ * notices nobody is editing here. Fixed texts are in the markup in two languages; the
+ * language toggle only flips <html lang> (and the language of the chart images).
  *
  * This file wires the sections (./sections/) together: each gets the requests and the
  * few functions of other sections it needs, and keeps its own state.
@@ -14,6 +14,7 @@
 import { remember, SESSION_EVERY_MS, stored } from "../js/staff.js";
 import { $, showLanguage } from "../js/words.js";
 import { root } from "./page.js";
+import { createCalendar } from "./sections/calendar.js";
 import { createConnection } from "./sections/connection.js";
 import { createKiosks } from "./sections/kiosks.js";
 import { createMode } from "./sections/mode.js";
@@ -28,9 +29,10 @@ const LANG_KEY = "antrian.admin.lang";
 
 const session = createSession({ onSignedIn, onSignedOut: () => connection.stop() });
 const { api, http } = session.client;
-const today = createToday({ api, http, onDay: (day) => report.onToday(day) });
+const today = createToday({ api, http, onDay });
 const report = createReport({ api, today: today.date });
 const mode = createMode({ api, currentDay: today.day });
+const calendar = createCalendar({ api, currentDay: today.day });
 const notices = createNotices({ api, http });
 const printers = createPrinters({ api });
 const reprint = createReprint({ api, onSent: printers.refresh });
@@ -43,23 +45,34 @@ const connection = createConnection({
   onQueueEvent(event) {
     today.refresh();
     report.refreshToday();
-    if (event.event === "mode") mode.load();
+    if (event.event === "mode") {  // a switch, the clock, or a window someone added or deleted
+      mode.load();
+      calendar.load();
+    }
   },
   onPrint: printers.refresh,
   onNotices: (changed) => notices.show(changed, false),
   onBack() {  // whatever happened while away
     today.refresh();
     printers.refresh();
+    mode.load();
+    calendar.load();
   },
 });
 
 function onSignedIn() {
   connection.start();
   mode.load();
+  calendar.load();
   notices.load();
   printers.load();
   kiosks.load();
   today.load();
+}
+
+function onDay(day) {
+  report.onToday(day);
+  calendar.onToday(day);
 }
 
 function setLang(language) {
@@ -71,6 +84,8 @@ function setLang(language) {
 const ACTIONS = {
   logout: session.logout, mode: mode.ask, "mode-confirm": mode.confirm, "mode-cancel": mode.cancel,
   "save-notice": notices.save, retry: printers.retry, reprint: reprint.reprint, day: report.step,
+  "delete-window": calendar.askDelete, "delete-window-confirm": calendar.confirmDelete,
+  "delete-window-cancel": calendar.cancelDelete,
   "enroll-link": kiosks.enrollLink, "enroll-browser": kiosks.enrollBrowser, "revoke-kiosk": kiosks.revoke,
 };
 
@@ -85,10 +100,15 @@ root.addEventListener("input", (event) => {
   if (el) notices.edited(el);
 });
 document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape" && !$("mode-confirm").hidden) mode.cancel();
+  if (event.key !== "Escape") return;
+  if (!$("mode-confirm").hidden) mode.cancel();
+  calendar.cancelAllDeletes();
 });
 $("login-form").addEventListener("submit", session.login);
 $("reprint-form").addEventListener("submit", reprint.find);
+$("window-form").addEventListener("submit", calendar.add);
+$("window-from").addEventListener("change", calendar.onFrom);
+$("window-until").addEventListener("change", calendar.onUntil);
 $("report-form").addEventListener("submit", (event) => event.preventDefault());
 $("range-form").addEventListener("submit", (event) => event.preventDefault());
 $("report-date").addEventListener("change", report.onDateInput);

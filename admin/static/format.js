@@ -15,6 +15,9 @@ export const STATUS_WORDS = {
   done: ["Selesai", "Done"], no_show: ["Tidak hadir", "No-show"], redirected: ["Diarahkan online", "Sent online"],
   expired: ["Kedaluwarsa", "Expired"],
 };
+export const MODE_WORDS = {
+  normal: ["Normal", "Normal"], emergency_only: ["Hanya darurat", "Emergencies only"], closed: ["Tutup", "Closed"],
+};
 const TZ_NAMES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
 
 function tzName() {
@@ -50,6 +53,44 @@ function dayWords(day, language) {
 
 export function dayBoth(day) {
   return [dayWords(day, "id"), dayWords(day, "en")];
+}
+
+/** A service day short: "24 Des 2026" / "24 Dec 2026". */
+function shortDayWords(day, language) {
+  const [y, m, d] = day.split("-").map(Number);
+  return new Intl.DateTimeFormat(language === "id" ? "id-ID" : "en-GB",
+    { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" })
+    .format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** A window's days in words: one day, or "… s.d. …" / "… to …". */
+export function spanBoth(window_) {
+  const [fromId, fromEn] = dayBoth(window_.from);
+  if (window_.until === window_.from) return [fromId, fromEn];
+  const [untilId, untilEn] = dayBoth(window_.until);
+  return [`${fromId} s.d. ${untilId}`, `${fromEn} to ${untilEn}`];
+}
+
+/** A window's days, short: "24 Des 2026" or "18 Mar 2020 – 7 Apr 2020". */
+export function spanShortBoth(window_) {
+  const [id, en] = ["id", "en"].map((language) => {
+    const from = shortDayWords(window_.from, language);
+    return window_.until === window_.from ? from : `${from} – ${shortDayWords(window_.until, language)}`;
+  });
+  return [id, en];
+}
+
+/** The services a window postpones: "Ditunda: KTP Elektronik, Akta Kelahiran", or null. */
+export function postponedBoth(window_) {
+  if (!window_.postponed.length) return null;
+  const names = window_.postponed.map(serviceBoth);
+  return [`Ditunda: ${names.map((n) => n[0]).join(", ")}`, `Postponed: ${names.map((n) => n[1]).join(", ")}`];
+}
+
+/** What a window does, in a few words: "Tutup", "Hanya darurat · Ditunda: KTP Elektronik". */
+export function windowDoesBoth(window_) {
+  const parts = [window_.mode ? MODE_WORDS[window_.mode] : null, postponedBoth(window_)].filter(Boolean);
+  return [parts.map((p) => p[0]).join(" · "), parts.map((p) => p[1]).join(" · ")];
 }
 
 export function shiftDay(day, days) {

@@ -1,14 +1,14 @@
 /**
- * The admission mode: what is in force and why, the configured windows, the history of
- * switches, and the switch itself, asked to be confirmed first.
+ * The admission mode: what is in force and why, the history of switches and calendar
+ * changes, and the switch itself, asked to be confirmed first. The windows themselves are
+ * listed and edited in the calendar card (calendar.js).
  */
 import { $, bi, element, say } from "../../js/words.js";
-import { dayBoth, momentBoth } from "../format.js";
+import { momentBoth, MODE_WORDS, spanBoth, spanShortBoth, windowDoesBoth } from "../format.js";
 import { note, problem, root } from "../page.js";
 
-const MODE_NAMES = {
-  normal: ["Normal", "Normal"], emergency_only: ["Hanya darurat", "Emergencies only"], closed: ["Tutup", "Closed"],
-};
+// Of several windows containing a day, the most restrictive sets its mode (queueing/calendar.py).
+const RESTRICTIVENESS = { closed: 0, emergency_only: 1, normal: 2 };
 const MODE_LONG = {
   normal: ["Normal — pelayanan tatap muka dibuka", "Normal — walk-in service is open"],
   emergency_only: ["Hanya darurat — pengunjung lain diarahkan online", "Emergencies only — others are sent online"],
@@ -35,7 +35,7 @@ export function createMode({ api, currentDay }) {
   }
 
   function showAdmission() {
-    const { mode, windows, history } = admission;
+    const { mode, history } = admission;
     $("mode-now").dataset.mode = mode.mode;
     $("mode-now").dataset.source = mode.source;
     say($("mode-name"), ...MODE_LONG[mode.mode]);
@@ -46,14 +46,15 @@ export function createMode({ api, currentDay }) {
       button.disabled = current && mode.source === "override";  // already set: nothing would change
     }
     root.querySelector(".clear-button").disabled = mode.source !== "override";
-    showWindows(windows, currentDay());
     showHistory(history);
   }
 
-  /** What clearing the override leads to: today's window, else the configured default. */
+  /** What clearing the override leads to: today's most restrictive window that sets a mode, else the configured default. */
   function modeAfterClear() {
     const today = currentDay();
-    const window_ = admission.windows.find((w) => today && w.from <= today && today <= w.until);
+    const window_ = admission.windows
+      .filter((w) => w.mode && today && w.from <= today && today <= w.until)
+      .sort((a, b) => RESTRICTIVENESS[a.mode] - RESTRICTIVENESS[b.mode])[0];
     return window_ ? [window_.mode, window_.reference] : [admission.default, null];
   }
 
@@ -64,12 +65,12 @@ export function createMode({ api, currentDay }) {
     if (wanted === "clear") {
       const [next, reference] = modeAfterClear();
       const basis = reference ? [` (${reference})`, ` (${reference})`] : [" (bawaan konfigurasi)", " (the configured default)"];
-      say($("confirm-question"), `Hapus override? Mode menjadi ${MODE_NAMES[next][0]}${basis[0]}.`,
-          `Clear the override? The mode becomes ${MODE_NAMES[next][1]}${basis[1]}.`);
+      say($("confirm-question"), `Hapus override? Mode menjadi ${MODE_WORDS[next][0]}${basis[0]}.`,
+          `Clear the override? The mode becomes ${MODE_WORDS[next][1]}${basis[1]}.`);
       say($("confirm-effect"), ...MODE_EFFECT[next]);
     } else {
-      say($("confirm-question"), `Ubah mode menjadi ${MODE_NAMES[wanted][0]} mulai sekarang?`,
-          `Switch to ${MODE_NAMES[wanted][1]} from now on?`);
+      say($("confirm-question"), `Ubah mode menjadi ${MODE_WORDS[wanted][0]} mulai sekarang?`,
+          `Switch to ${MODE_WORDS[wanted][1]} from now on?`);
       say($("confirm-effect"), ...MODE_EFFECT[wanted]);
     }
     note("mode-note", "", null);
@@ -91,7 +92,7 @@ export function createMode({ api, currentDay }) {
     button.disabled = false;
     if (!answer.ok) return note("mode-note", "error", problem(answer));
     cancel();
-    const now = MODE_NAMES[answer.body.mode];
+    const now = MODE_WORDS[answer.body.mode];
     note("mode-note", "ok", [`Mode sekarang: ${now[0]}. Kios dan layar sudah diberi tahu.`,
                              `The mode is now ${now[1]}. Kiosks and displays have been told.`]);
     await load();
@@ -103,11 +104,12 @@ export function createMode({ api, currentDay }) {
 
 function modeReason(mode, history, configured) {
   if (mode.source === "window") {
-    const [fromId, fromEn] = dayBoth(mode.from);
-    const [untilId, untilEn] = dayBoth(mode.until);
+    const [daysId, daysEn] = spanBoth(mode);
     const ref = mode.reference || "—";
-    return [`Sesuai jadwal dari konfigurasi: ${ref}, ${fromId} s.d. ${untilId}.`,
-            `By the configured window: ${ref}, ${fromEn} to ${untilEn}.`];
+    const [whoId, whoEn] = mode.window_source === "office" ? ["ditambahkan kantor", "added by the office"]
+      : ["dari berkas konfigurasi", "from the configuration file"];
+    return [`Sesuai kalender pelayanan (${whoId}): ${ref}, ${daysId}.`,
+            `By the service calendar (${whoEn}): ${ref}, ${daysEn}.`];
   }
   if (mode.source === "override") {
     const last = history[0] && history[0].mode === mode.mode ? history[0] : null;  // the switch in force
@@ -120,29 +122,29 @@ function modeReason(mode, history, configured) {
           `The configured default ([admission] mode = "${configured}"); no window or override applies today.`];
 }
 
-/** The configured windows, today's marked. */
-function showWindows(windows, today) {
-  const items = windows.map((w) => {
-    const [fromId, fromEn] = dayBoth(w.from);
-    const [untilId, untilEn] = dayBoth(w.until);
-    const li = element("li", today && w.from <= today && today <= w.until ? "is-now" : "");
-    li.append(element("strong", "", ...bi(...MODE_NAMES[w.mode])), " · ",
-              ...bi(`${fromId} s.d. ${untilId}`, `${fromEn} to ${untilEn}`));
-    if (w.reference) li.append(element("span", "ref", w.reference));
-    return li;
-  });
-  if (!items.length) items.push(element("li", "empty", ...bi("Tidak ada jadwal.", "No windows.")));
-  $("windows").replaceChildren(...items);
-}
-
 function showHistory(history) {
-  const items = history.map((h) => {
-    const li = element("li");
-    const what = h.mode ? MODE_NAMES[h.mode] : ["Override dihapus", "Override cleared"];
-    li.append(element("span", "h-mode", ...bi(...what)), element("span", "h-who", h.by || "—"),
-              element("span", "h-when", ...bi(...momentBoth(h.at))));
-    return li;
-  });
+  const items = history.map((h) => (h.window ? windowChange(h) : modeSwitch(h)));
   if (!items.length) items.push(element("li", "empty", ...bi("Belum pernah diubah.", "Never switched.")));
   $("mode-history").replaceChildren(...items);
+}
+
+function modeSwitch(h) {
+  const what = h.mode ? MODE_WORDS[h.mode] : ["Override dihapus", "Override cleared"];
+  return element("li", "", element("span", "h-mode", ...bi(...what)), element("span", "h-who", h.by || "—"),
+                 element("span", "h-when", ...bi(...momentBoth(h.at))));
+}
+
+/** "kepala menambah Tutup 24 Des 2026: Cuti Bersama Hari Raya Natal". */
+function windowChange(h) {
+  const w = h.window;
+  const added = w.action === "added";
+  const [doesId, doesEn] = windowDoesBoth(w);
+  const [daysId, daysEn] = spanShortBoth(w);
+  const by = h.by || "—";
+  const li = element("li", `h-window h-${added ? "added" : "deleted"}`);
+  li.append(element("span", "h-what", ...bi(
+    `${by} ${added ? "menambah" : "menghapus"} ${doesId} ${daysId}: ${w.reference}`,
+    `${by} ${added ? "added" : "deleted"} ${doesEn} ${daysEn}: ${w.reference}`)),
+            element("span", "h-when", ...bi(...momentBoth(h.at))));
+  return li;
 }

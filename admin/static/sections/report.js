@@ -1,7 +1,7 @@
 /**
- * The daily report: pick a day (or step through days), see its server-drawn charts and
- * tables, download it or a range of days as CSV. Today's report follows the live channel,
- * a few seconds behind.
+ * The daily report: pick a day (or step through days), see whether the office was open
+ * that day and its hours, its server-drawn charts and tables, download it or a range of
+ * days as CSV. Today's report follows the live channel, a few seconds behind.
  */
 import { $, say } from "../../js/words.js";
 import { dayBoth, daysBetween, OUTCOME_WORDS, shiftDay } from "../format.js";
@@ -39,6 +39,7 @@ export function createReport({ api, today }) {
     say($("report-date-words"), ...dayBoth(day));
     $("day-csv").href = `/api/reports/daily.csv?date=${day}`;
     $("next-day").disabled = Boolean(today()) && day >= today();
+    showDay(answer.body.calendar);
     showCharts(answer.body);
     showReportTables(answer.body);
   }
@@ -80,6 +81,42 @@ export function createReport({ api, today }) {
     /** Draw the charts again, e.g. in the other language. */
     redraw: () => { if (report) showCharts(report); },
   };
+}
+
+const DAY_STATES = {
+  open: ["Kantor buka", "Office open"], emergency_only: ["Hanya darurat", "Emergencies only"],
+  closed: ["Kantor tutup", "Office closed"],
+};
+
+/** The day's calendar: open, emergency-only or closed (with why), and the hours of a day it opened. */
+function showDay(calendar) {
+  const el = $("report-day");
+  el.hidden = false;
+  el.dataset.state = calendar.state;
+  const [stateId, stateEn] = DAY_STATES[calendar.state] || [calendar.state, calendar.state];
+  const [whyId, whyEn] = reasonBoth(calendar);
+  say($("report-day-state"), stateId + whyId, stateEn + whyEn);
+  say($("report-day-hours"), ...hoursBoth(calendar.hours));
+  $("report-day-hours").hidden = calendar.state === "closed";  // the reason says it all
+}
+
+/** ": Hari Raya Natal" (a window's reference, as written); a day without hours says so in both languages. */
+function reasonBoth(calendar) {
+  if (calendar.state === "closed" && !calendar.hours) {
+    return [`: ${calendar.reason || "Tidak ada jam layanan"}`, ": no service hours"];
+  }
+  return calendar.reason ? [`: ${calendar.reason}`, `: ${calendar.reason}`] : ["", ""];
+}
+
+function hoursBoth(hours) {
+  if (!hours) return ["Tidak ada jam layanan pada hari ini.", "No service hours on this day."];
+  const opens = hours.opens.replace(":", ".");
+  if (!hours.closes) {
+    return opens === "00.00" ? ["Jam layanan: sepanjang hari.", "Service hours: all day."]
+      : [`Jam layanan: mulai ${opens}.`, `Service hours: from ${hours.opens}.`];
+  }
+  const closes = hours.closes.replace(":", ".");
+  return [`Jam layanan: ${opens}–${closes}.`, `Service hours: ${hours.opens}–${hours.closes}.`];
 }
 
 function chartAlts(report) {
