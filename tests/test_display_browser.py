@@ -350,10 +350,12 @@ def test_the_running_text_gives_the_mode_the_online_address_and_postponed_servic
 
 
 def postponed(*codes: str) -> dict:
-    """Overrides that postpone the given services of config.toml, with no notice of their own."""
+    """Overrides that postpone the given services of config.toml, with no notice of their own;
+    KTP-el stays postponed by its flag, with its notice, as in every test (any_day_overrides)."""
     with open(CONFIG, "rb") as f:
         services = tomllib.load(f)["services"]
-    return {"services": [{**s, "postponed": True, "notice": ""} if s["code"] in codes else s for s in services]}
+    return {"services": [{**s, "postponed": True, "notice": ""} if s["code"] in codes
+                         else {**s, "postponed": s["code"] == "ktp"} for s in services]}
 
 
 def test_notices_an_admin_edits_reach_an_open_wall_at_once_and_a_wall_opened_later(live_server, open_page):
