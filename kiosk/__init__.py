@@ -89,11 +89,18 @@ def page(kiosk_id: str):
         raise NotFound(f"Kios {kiosk_id!r} tidak ada di konfigurasi.", "unknown_kiosk")
     if "enroll" in request.args:
         return _enroll(kiosk_id, request.args["enroll"])
-    # The mode is rendered in, so the page is right before its socket connects.
+    return _render(kiosk_id, enrolled=enrolled_device(kiosk_id) is not None)
+
+
+def _render(kiosk_id: str, **context) -> str:
+    """The kiosk's page with the mode and the calendar rendered in, so it is right (open or
+    closed, which services are postponed) before its socket connects."""
+    config = current_app.extensions["config"]
+    snapshot = queue_service().snapshot()
+    calendar = {**snapshot["calendar"], "reopens": snapshot["reopens"], "day": snapshot["day"]}
     return render_template("kiosk/kiosk.html", kiosk_id=kiosk_id, office=config.office,
                            services=config.services, reasons=config.reasons,
-                           mode_info=queue_service().snapshot()["mode_info"],
-                           enrolled=enrolled_device(kiosk_id) is not None)
+                           mode_info=snapshot["mode_info"], calendar=calendar, **context)
 
 
 def _enroll(kiosk_id: str, code: str):
@@ -102,11 +109,7 @@ def _enroll(kiosk_id: str, code: str):
     try:
         token = devices().enroll(kiosk_id, code[:128])
     except QueueError as e:
-        config = current_app.extensions["config"]
-        return render_template("kiosk/kiosk.html", kiosk_id=kiosk_id, office=config.office,
-                               services=config.services, reasons=config.reasons,
-                               mode_info=queue_service().snapshot()["mode_info"],
-                               enrolled=False, enroll_error=e.message), e.status
+        return _render(kiosk_id, enrolled=False, enroll_error=e.message), e.status
     response = redirect(url_for("kiosk.page", kiosk_id=kiosk_id), 303)
     set_device_cookie(response, kiosk_id, token)
     return response

@@ -259,6 +259,32 @@ def test_two_counters_share_kk_live_and_a_kia_ticket_transferred_to_pindah_arriv
     expect(one.locator("#waiting .w-number")).to_have_text(["B002"])
 
 
+def test_a_service_a_window_postpones_today_cannot_be_chosen_in_the_transfer_dialog(live_server, open_console):
+    server = live_server()
+    add_account(server, "siti")
+    add_account(server, "kepala", "admin", ())
+    visit(server, "kk")
+    page = open_console(server, "siti")
+    button(page, "Panggil berikutnya").click()
+    expect(page.locator("#number")).to_have_text("B001")
+    button(page, "Alihkan").click()
+    pindah = page.locator(".transfer-option", has_text="Pindah / Datang")
+    expect(pindah).to_be_enabled()
+    button(page, "Batal").click()
+
+    today = requests.get(f"{server.url}/api/state", timeout=10).json()["day"]  # the server's day
+    added = staff_session(server, "kepala").post(f"{server.url}/api/windows", json={
+        "from": today, "until": today, "postponed": ["pindah"], "reference": "Gangguan jaringan SIAK"}, timeout=10)
+    assert added.status_code == 201, added.text
+
+    expect(pindah).to_have_attribute("data-postponed", "true")  # live, from the snapshot
+    button(page, "Alihkan").click()
+    expect(pindah).to_be_disabled()
+    expect(pindah).to_contain_text("Sedang ditunda", **TEXT)
+    expect(pindah.locator(".option-key")).to_have_text("")
+    expect(page.locator(".transfer-option", has_text="Akta Kelahiran")).to_be_enabled()
+
+
 # --- emergencies ---
 
 def network_kiosk(port: int) -> dict:

@@ -89,7 +89,8 @@ def open_page(browser):
     """Open a page of the server in a fresh browser context; every CSP violation fails the test."""
     contexts = []
 
-    def open_(server, path: str, viewport=HALL, init_script: str | None = None, on=None):
+    def open_(server, path: str, viewport=HALL, init_script: str | None = None, on=None, clock: str | None = None):
+        """clock: the moment the page's clock stands at (the server's set clock), for the wall's own clock."""
         context = (on or browser).new_context(viewport=viewport, locale="id-ID")
         contexts.append(context)
         page = context.new_page()
@@ -97,6 +98,8 @@ def open_page(browser):
         page.on("console", lambda m: "Content Security Policy" in m.text and page.csp_errors.append(m.text))
         if init_script:
             page.add_init_script(init_script)
+        if clock:
+            page.clock.set_fixed_time(dt.datetime.fromisoformat(clock))
         page.goto(server.url + path)
         return page
 
@@ -107,8 +110,8 @@ def open_page(browser):
         context.close()
 
 
-def open_hall(open_page, server, viewport=HALL, on=None):
-    page = open_page(server, "/display", viewport, on=on)
+def open_hall(open_page, server, viewport=HALL, on=None, clock: str | None = None):
+    page = open_page(server, "/display", viewport, on=on, clock=clock)
     expect(page.locator("#hall")).to_have_attribute("data-live", "up")
     expect(page.locator("#hall")).to_have_attribute("data-version", re.compile(r"\d+"))
     return page
@@ -292,7 +295,8 @@ def assert_fits(page) -> dict:
         const d = document.documentElement;
         const size = (sel) => parseFloat(getComputedStyle(document.querySelector(sel)).fontSize);
         const cut = [...document.querySelectorAll('.latest-number, .latest-counter, .counter-number, .counter-name,'
-                                                  + ' .queue-number, .queue-count, .previous-number, .clock')]
+                                                  + ' .queue-number, .queue-count, .previous-number, .clock,'
+                                                  + ' .closed-word, .closed-when, .closed-why')]
           .filter((el) => el.getClientRects().length && (el.scrollWidth > el.clientWidth + 1
                   || el.getBoundingClientRect().bottom > el.closest('section, header').getBoundingClientRect().bottom + 1))
           .map((el) => el.textContent);
@@ -350,10 +354,12 @@ def test_the_running_text_gives_the_mode_the_online_address_and_postponed_servic
 
 
 def postponed(*codes: str) -> dict:
-    """Overrides that postpone the given services of config.toml, with no notice of their own."""
+    """Overrides that postpone the given services of config.toml, with no notice of their own;
+    KTP-el stays postponed by its flag, with its notice, as in every test (any_day_overrides)."""
     with open(CONFIG, "rb") as f:
         services = tomllib.load(f)["services"]
-    return {"services": [{**s, "postponed": True, "notice": ""} if s["code"] in codes else s for s in services]}
+    return {"services": [{**s, "postponed": True, "notice": ""} if s["code"] in codes
+                         else {**s, "postponed": s["code"] == "ktp"} for s in services]}
 
 
 def test_notices_an_admin_edits_reach_an_open_wall_at_once_and_a_wall_opened_later(live_server, open_page):
@@ -396,6 +402,93 @@ def test_notices_an_admin_edits_reach_an_open_wall_at_once_and_a_wall_opened_lat
     expect(later_ticker).to_contain_text(f"Kartu Identitas Anak: {kia_notice}")
     expect(later.locator("#latest-number")).to_have_text("B001")
     assert not errors, errors
+
+
+# --- the office's calendar: closed days and postponements (issue 18) ---
+# Every moment here is the server's set clock (live_server(clock=...)), in office time (WIB),
+# and the wall's own clock is set to it: these tests hold on any day, at any hour, in any zone.
+
+HOURS = {"mon": "07:30-15:00", "tue": "07:30-15:00", "wed": "07:30-15:00", "thu": "07:30-15:00",
+         "fri": "07:30-14:00", "sat": "", "sun": ""}
+CHRISTMAS = [
+    {"mode": "closed", "from": dt.date(2026, 12, 24), "until": dt.date(2026, 12, 24),
+     "reference": "Cuti Bersama Hari Raya Natal"},
+    {"mode": "closed", "from": dt.date(2026, 12, 25), "until": dt.date(2026, 12, 25), "reference": "Hari Raya Natal"},
+]
+CHRISTMAS_DAY = "2026-12-25T09:00:00+07:00"  # a Friday; the office reopens on Monday the 28th
+
+
+def office_calendar(*windows: dict) -> dict:
+    """Overrides giving the office its weekday hours and these dated windows."""
+    return {"hours": HOURS, "admission": {"windows": list(windows)}}
+
+
+def test_on_a_holiday_the_wall_says_closed_and_when_service_reopens_above_all_else(live_server, open_page):
+    server = live_server(office_calendar(*CHRISTMAS), clock=CHRISTMAS_DAY)
+    page = open_hall(open_page, server, clock=CHRISTMAS_DAY)
+
+    closed = page.locator("#closed")
+    expect(closed).to_be_visible()
+    expect(page.locator("#closed-word")).to_have_text("Tutup Closed")
+    expect(page.locator("#closed-when")).to_contain_text("Dibuka kembali Senin, 28 Desember 2026 pukul 07.30")
+    expect(page.locator("#closed-when")).to_contain_text(re.compile(r"Reopens Monday,? 28 December 2026 at 07\.30"))
+    expect(page.locator("#closed-why")).to_have_text("Hari Raya Natal")
+    expect(page.locator("#ticker")).to_contain_text(
+        "Kantor tutup: Hari Raya Natal. Pelayanan dibuka kembali Senin, 28 Desember 2026 pukul 07.30.")
+    expect(page.locator("#ticker")).not_to_contain_text("Ambil nomor antrian di kios")
+    expect(page.locator("#date")).to_have_text("Jumat, 25 Desember 2026")
+    banner, latest = closed.bounding_box(), page.locator("#latest").bounding_box()
+    assert banner["y"] + banner["height"] <= latest["y"] and banner["width"] > 0.9 * HALL["width"], (banner, latest)
+    expect(counter_row(page, 1)).to_be_visible()  # the counters stay below
+    sizes = assert_fits(page)
+    closed_word = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.closed-word')).fontSize)")
+    assert closed_word >= 100 and closed_word > sizes["counter"], (closed_word, sizes)  # read from 10 m
+    screenshot(page, "display-closed.png")
+
+    small = open_hall(open_page, server, SMALL_HALL, clock=CHRISTMAS_DAY)
+    expect(small.locator("#closed")).to_be_visible()
+    assert_fits(small)
+
+
+def test_the_wall_closes_live_when_the_office_adds_a_closed_day_and_keeps_the_last_calls(live_server, open_page):
+    monday = "2026-12-07T09:00:00+07:00"
+    server = live_server(office_calendar(), clock=monday)
+    desk = Desk(server)
+    busy_morning(server, desk)
+    page = open_hall(open_page, server, clock=monday)
+    page.evaluate("window.__sameLoad = true")
+    expect(page.locator("#latest-number")).to_have_text("H001")
+    expect(page.locator("#closed")).to_be_hidden()
+
+    desk.post("/api/windows", {"from": "2026-12-07", "until": "2026-12-07", "mode": "closed",
+                               "reference": "Rapat Koordinasi Bupati"})
+
+    expect(page.locator("#closed")).to_be_visible()
+    expect(page.locator("#closed-when")).to_contain_text("Dibuka kembali Selasa, 8 Desember 2026 pukul 07.30")
+    expect(page.locator("#closed-why")).to_have_text("Rapat Koordinasi Bupati")
+    expect(page.locator("#latest-number")).to_have_text("H001")  # the last calls stay, smaller
+    expect(counter_row(page, 4)).to_have_attribute("data-status", "serving")
+    assert page.evaluate("window.__sameLoad") is True
+    assert_fits(page)
+    assert_fits(open_hall(open_page, server, SMALL_HALL, clock=monday))
+
+
+def test_the_running_text_announces_closed_days_ahead_and_services_postponed_to_a_date(live_server, open_page):
+    monday = "2026-12-21T09:00:00+07:00"  # Christmas Eve and Christmas Day are this week
+    kia_postponed = {"from": dt.date(2026, 12, 14), "until": dt.date(2026, 12, 31), "postponed": ["kia"],
+                     "reference": "Blangko KIA habis"}
+    server = live_server(office_calendar(*CHRISTMAS, kia_postponed), clock=monday)
+    page = open_hall(open_page, server, clock=monday)
+
+    ticker = page.locator("#ticker")
+    expect(ticker).to_contain_text("Kantor tutup Kamis, 24 Desember 2026 (Cuti Bersama Hari Raya Natal)"
+                                   " dan Jumat, 25 Desember 2026 (Hari Raya Natal).")
+    expect(ticker).to_contain_text("Layanan Kartu Identitas Anak ditunda sampai 31 Desember 2026.")
+    expect(ticker).to_contain_text("Pelayanan KTP-el ditunda sementara")  # postponed by its flag: no end
+    expect(ticker).to_contain_text("Ambil nomor antrian di kios")  # open today
+    expect(page.locator("#closed")).to_be_hidden()
+    expect(page.locator(".queue[data-service=kia]")).to_be_hidden()  # postponed and empty: in the notices
+    expect(page.locator(".queue[data-service=kk]")).to_be_visible()
 
 
 # --- the visitor's phone ---

@@ -4,6 +4,7 @@ printer is gone. Screenshots land in docs/screenshots/ for people to look at."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import requests
@@ -283,15 +284,17 @@ def test_with_the_server_gone_the_kiosk_sends_the_visitor_to_the_information_des
     expect(page.get_by_role("button", name="Coba lagi")).to_be_visible()
 
 
-def test_in_closed_mode_the_kiosk_says_so_and_issues_nothing(live_server, open_kiosk):
+def test_in_closed_mode_the_kiosk_says_so_and_offers_nothing_to_press(live_server, open_kiosk):
     server = live_server({"admission": {"mode": "closed"}})
     page = open_kiosk(server)
-    expect(page.locator("#mode")).to_contain_text("Pelayanan tatap muka sedang ditutup", use_inner_text=True)
 
-    service_button(page, "Kartu Keluarga").click()
-
-    expect(page.locator("#message-title")).to_have_text("Pelayanan tatap muka ditutup", use_inner_text=True)
-    expect(page.locator("#message-text")).to_contain_text("datang kembali", use_inner_text=True)
+    expect(page.locator("#closed-title")).to_have_text("Pelayanan tatap muka ditutup", use_inner_text=True)
+    expect(page.locator("#closed-message")).to_have_text(
+        "Pelayanan tatap muka ditutup sampai ada pemberitahuan lebih lanjut.", use_inner_text=True)
+    expect(page.locator("#start button:visible")).to_have_count(0)
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("#closed-message")).to_have_text(
+        "Walk-in service is closed until further notice.", use_inner_text=True)
     assert waiting(server) == []
 
 
@@ -369,3 +372,166 @@ def admin_switches_mode(server, mode: str) -> None:
     add_account(server, "kepala", "admin", ())
     answer = staff_session(server, "kepala").post(f"{server.url}/api/admission/mode", json={"mode": mode}, timeout=10)
     assert answer.ok, answer.text
+
+
+# --- the office's calendar: closed days, hours, postponements (issue 18) ---
+# Every moment here is the server's set clock (live_server(clock=...)), in office time (WIB):
+# these tests hold on any day, at any hour, in any time zone.
+
+HOURS = {"mon": "07:30-15:00", "tue": "07:30-15:00", "wed": "07:30-15:00", "thu": "07:30-15:00",
+         "fri": "07:30-14:00", "sat": "", "sun": ""}
+CHRISTMAS = [
+    {"mode": "closed", "from": dt.date(2026, 12, 24), "until": dt.date(2026, 12, 24),
+     "reference": "Cuti Bersama Hari Raya Natal"},
+    {"mode": "closed", "from": dt.date(2026, 12, 25), "until": dt.date(2026, 12, 25), "reference": "Hari Raya Natal"},
+]
+CHRISTMAS_DAY = "2026-12-25T09:00:00+07:00"  # a Friday; the office reopens on Monday the 28th
+A_MONDAY = "2026-12-07T09:00:00+07:00"
+
+
+def office_calendar(*windows: dict) -> dict:
+    """Overrides giving the office its weekday hours and these dated windows."""
+    return {"hours": HOURS, "admission": {"windows": list(windows)}}
+
+
+def admin(server):
+    add_account(server, "kepala", "admin", ())
+    return staff_session(server, "kepala")
+
+
+def test_on_a_holiday_the_kiosk_says_when_service_reopens_and_offers_no_service(live_server, open_kiosk):
+    server = live_server(office_calendar(*CHRISTMAS), clock=CHRISTMAS_DAY)
+    page = open_kiosk(server)
+
+    expect(page.locator("#closed-title")).to_have_text("Pelayanan tatap muka ditutup", use_inner_text=True)
+    expect(page.locator("#closed-message")).to_have_text(
+        "Kantor tutup: Hari Raya Natal. Pelayanan dibuka kembali Senin, 28 Desember 2026 pukul 07.30.",
+        use_inner_text=True)
+    expect(page.locator("#closed")).to_contain_text("layananonline.dukcapil.kemendagri.go.id", use_inner_text=True)
+    expect(page.locator("#start button:visible")).to_have_count(0)  # no service, no priority choice
+    expect(page.get_by_role("button", name="Kartu Keluarga")).to_have_count(0)
+    assert qr_loaded(page, "#closed .qr")
+    assert_kiosk_fits(page)
+    save_screenshot(page, "kiosk-closed.png")
+
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("#closed-title")).to_have_text("Walk-in service is closed", use_inner_text=True)
+    expect(page.locator("#closed-message")).to_have_text(re.compile(
+        r"^The office is closed: Hari Raya Natal\. Service reopens Monday,? 28 December 2026 at 07\.30\.$"),
+        use_inner_text=True)
+    assert_kiosk_fits(page)
+
+    portrait = open_kiosk(server, PORTRAIT)
+    expect(portrait.locator("#closed-message")).to_contain_text("Senin, 28 Desember 2026 pukul 07.30", use_inner_text=True)
+    assert qr_loaded(portrait, "#closed .qr")
+    assert_kiosk_fits(portrait)
+    save_screenshot(portrait, "kiosk-closed-portrait.png")
+
+
+def test_the_server_renders_a_closed_kiosk_closed_before_any_script_runs(live_server, browser_pages):
+    server = live_server(office_calendar(*CHRISTMAS), clock=CHRISTMAS_DAY)
+    page = browser_pages.new(LANDSCAPE, java_script_enabled=False)
+    enroll_browser(page, server)
+    page.goto(f"{server.url}/kiosk/lobby")
+
+    expect(page.locator("#closed-message")).to_have_text(
+        "Kantor tutup: Hari Raya Natal. Pelayanan dibuka kembali Senin, 28 Desember 2026 pukul 07.30.",
+        use_inner_text=True)
+    expect(page.locator("#start button:visible")).to_have_count(0)
+
+
+def test_before_opening_time_the_kiosk_says_it_opens_today_and_opens_by_itself_at_07_30(live_server, open_kiosk):
+    # 20 s before opening: time for the server and the page to start, then the clock opens the office
+    server = live_server(office_calendar(), clock="2026-12-07T07:29:40+07:00")
+    page = open_kiosk(server)
+    page.evaluate("window.__sameLoad = true")
+
+    expect(page.locator("#closed-title")).to_have_text("Pelayanan tatap muka belum dibuka", use_inner_text=True)
+    expect(page.locator("#closed-message")).to_have_text("Pelayanan dibuka hari ini pukul 07.30.", use_inner_text=True)
+    expect(service_button(page, "Kartu Keluarga")).to_be_hidden()
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("#closed-message")).to_have_text("Service opens today at 07.30.", use_inner_text=True)
+    page.get_by_role("button", name="Bahasa Indonesia").click()
+
+    expect(service_button(page, "Kartu Keluarga")).to_be_visible(timeout=30_000)
+    expect(page.locator("#mode")).to_contain_text("Pelayanan tatap muka dibuka", use_inner_text=True)
+    expect(page.locator("#closed")).to_be_hidden()
+    assert page.evaluate("window.__sameLoad") is True  # live, not reloaded
+    service_button(page, "Kartu Keluarga").click()
+    expect(page.locator("#ticket-number")).to_have_text("B001", use_inner_text=True)
+
+
+def test_the_kiosk_closes_and_reopens_live_as_the_office_adds_and_deletes_a_closed_day(live_server, open_kiosk):
+    server = live_server(office_calendar(), clock=A_MONDAY)
+    page = open_kiosk(server)
+    page.evaluate("window.__sameLoad = true")
+    expect(service_button(page, "Kartu Keluarga")).to_be_visible()
+    http = admin(server)
+
+    added = http.post(f"{server.url}/api/windows", json={
+        "from": "2026-12-07", "until": "2026-12-07", "mode": "closed", "reference": "Rapat Koordinasi Bupati"}, timeout=10)
+    assert added.status_code == 201, added.text
+
+    expect(page.locator("#closed-message")).to_have_text(
+        "Kantor tutup: Rapat Koordinasi Bupati. Pelayanan dibuka kembali Selasa, 8 Desember 2026 pukul 07.30.",
+        use_inner_text=True)
+    expect(page.locator("#start button:visible")).to_have_count(0)
+
+    deleted = http.delete(f"{server.url}/api/windows/{added.json()['window']['id']}", timeout=10)
+    assert deleted.status_code == 204, deleted.text
+
+    expect(service_button(page, "Kartu Keluarga")).to_be_visible()
+    expect(page.locator("#closed")).to_be_hidden()
+    expect(page.get_by_role("button", name="Lansia")).to_be_visible()
+    assert page.evaluate("window.__sameLoad") is True
+    service_button(page, "Kartu Keluarga").click()
+    expect(page.locator("#ticket-number")).to_have_text("B001", use_inner_text=True)
+
+
+def test_a_tap_that_reaches_the_server_after_closing_is_told_when_service_reopens(live_server, open_kiosk):
+    server = live_server(office_calendar(*CHRISTMAS), clock=CHRISTMAS_DAY)
+    page = open_kiosk(server)
+    # as if the office had closed between the kiosk's last snapshot and the visitor's tap
+    page.eval_on_selector("#start", "start => { start.dataset.admitting = 'true'; }")
+
+    service_button(page, "Kartu Keluarga").click()
+
+    expect(page.locator("#message-title")).to_have_text("Pelayanan tatap muka ditutup", use_inner_text=True)
+    expect(page.locator("#message-text")).to_have_text(
+        "Kantor tutup: Hari Raya Natal. Pelayanan dibuka kembali Senin, 28 Desember 2026 pukul 07.30.",
+        use_inner_text=True)
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("#message-text")).to_have_text(
+        re.compile(r"^Service reopens Monday,? 28 December 2026 at 07\.30\.$"), use_inner_text=True)
+    page.get_by_role("button", name="Done", exact=True).click()
+    expect(page.locator("#closed")).to_be_visible()  # the start screen has caught up
+    expect(page.locator("#start button:visible")).to_have_count(0)
+    assert waiting(server) == []
+
+
+def test_a_service_postponed_by_a_window_is_marked_with_its_last_day_at_once(live_server, open_kiosk):
+    server = live_server(office_calendar(), clock=A_MONDAY)
+    page = open_kiosk(server)
+    kia = service_button(page, "Kartu Identitas Anak")
+    expect(kia).not_to_have_class(re.compile("is-postponed"))
+    expect(service_button(page, "KTP Elektronik")).to_contain_text("Sedang ditunda", use_inner_text=True)  # its flag
+
+    added = admin(server).post(f"{server.url}/api/windows", json={
+        "from": "2026-12-07", "until": "2026-12-18", "postponed": ["kia"], "reference": "Blangko KIA habis"}, timeout=10)
+    assert added.status_code == 201, added.text
+
+    expect(kia).to_contain_text("Ditunda sampai 18 Des 2026", use_inner_text=True)
+    expect(kia).to_have_attribute("data-postponed", "true")
+    assert_kiosk_fits(page)
+    portrait = open_kiosk(server, PORTRAIT)
+    expect(service_button(portrait, "Kartu Identitas Anak")).to_contain_text("Ditunda sampai 18 Des 2026", use_inner_text=True)
+    assert_kiosk_fits(portrait)
+    kia.click()
+    expect(page.locator("#message-title")).to_have_text("Layanan ini sedang ditunda", use_inner_text=True)
+    expect(page.locator("#message-text")).to_contain_text("ditunda sampai Jumat, 18 Desember 2026", use_inner_text=True)
+    expect(page.locator("#message-text")).to_contain_text("Dilayani kembali Senin, 21 Desember 2026", use_inner_text=True)
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("#message-text")).to_have_text(re.compile(
+        r"^This service is postponed until Friday,? 18 December 2026\. It resumes on Monday,? 21 December 2026\.$"),
+        use_inner_text=True)
+    assert waiting(server) == []

@@ -52,8 +52,16 @@ const desk = createDesk({
 });
 const actions = createActions({ api, note, buttons, desk, slip, signedIn, counterId });
 const transfer = createTransfer({ ticket: desk.ticket, perform: actions.perform, note });
-const connection = createConnection({ signedIn, onChange: desk.scheduleRefresh, onPrint: slip.onPrint });
+const connection = createConnection({
+  signedIn, onChange: desk.scheduleRefresh, onPrint: slip.onPrint, onSnapshot: markPostponed,
+});
 const session = createSession({ client, buttons, desk, note, connection });
+
+function markPostponed(snapshot) {
+  if (!snapshot.calendar) return;
+  transfer.markPostponed(snapshot.calendar.postponed);
+  buttons.update();
+}
 
 function setLang(lang) {
   showLanguage(root, lang);

@@ -1,7 +1,9 @@
 /**
  * The hall's wall screen (issue 5): the latest call large, every counter's number, the next
  * numbers of each service, the clock in office time and a running text of notices; each
- * call and recall is announced by voice (voice.js).
+ * call and recall is announced by voice (voice.js). While nobody is admitted (a holiday, the
+ * weekend, outside hours: the snapshot's calendar) a "Tutup" banner with the reopening tops
+ * the board (issue 18).
  *
  * The state is the server's snapshot, kept current by the `queue` events that live.js hands
  * over once each, in version order; events whose effect the screen cannot place exactly
@@ -24,6 +26,7 @@ const RECONNECT_MS = [500, 1000]; // first and longest retry: a restarted server
 const TICKER_SPEED = 0.08;        // screen heights per second: calm enough to read while walking
 const PREVIOUS = 3;               // earlier calls under the latest one
 const NEXT = 3;                   // next numbers shown per service
+const CLOSED_ROOM = 0.72;         // the closed banner takes the top: the rows below shrink to this
 const NEEDS_SNAPSHOT = new Set(["issued", "transferred", "mode"]);
 const ENDS = new Set(["finished", "no_show", "redirected", "expired"]);
 const STATE_WORDS = { called: "dipanggil", serving: "dilayani" };
@@ -103,6 +106,7 @@ function newerNotices(held, fresh) {
 
 function render() {
   if (!state) return;
+  renderClosed(state.calendar, modeInfo());
   renderLatest(state.recent_calls);
   renderCounters(state.counters);
   renderQueues(state.waiting);
@@ -112,6 +116,12 @@ function render() {
 
 function modeInfo() {
   return state.mode_info || { mode: state.mode };
+}
+
+/** Whether anyone is admitted now; a snapshot without a calendar goes by the mode alone. */
+function admitting() {
+  if (!state) return true;
+  return state.calendar ? state.calendar.admitting : modeInfo().mode !== "closed";
 }
 
 function counterName(id) {
@@ -143,6 +153,45 @@ function renderLatest(calls) {
   }));
 }
 
+/** While nobody is admitted (issue 18), the top of the board says so and when service reopens. */
+function renderClosed(calendar, info) {
+  const closed = !admitting();
+  root.dataset.admitting = String(!closed);
+  $("closed").hidden = !closed;
+  if (!closed) return;
+  setWords($("closed-when"), ...reopensWords(state.reopens, state.day));
+  setWords($("closed-why"), ...closedWhy(calendar, info));
+}
+
+function reopensWords(reopens, today) {
+  if (!reopens) return ["Sampai ada pemberitahuan lebih lanjut", "Until further notice"];
+  const at = reopens.time.replace(":", ".");
+  if (reopens.date === today) return [`Dibuka hari ini pukul ${at}`, `Opens today at ${at}`];
+  return [`Dibuka kembali ${longDate(reopens.date, "id-ID")} pukul ${at}`,
+          `Reopens ${longDate(reopens.date, "en-GB")} at ${at}`];
+}
+
+/** Why the office is shut: the window's reference (a name, the same in English), or the hours. */
+function closedWhy(calendar, info) {
+  if (info.mode === "closed" && info.reference) return [info.reference, ""];
+  if (info.mode === "closed") return ["Pelayanan tatap muka ditutup", "Walk-in service is closed"];
+  const hours = calendar && calendar.hours;
+  if (!hours) return ["Hari ini tidak ada pelayanan", "No service today"];
+  const [opens, closes] = [hours.opens, hours.closes].map((t) => t && t.replace(":", "."));
+  if (!closes) return [`Jam pelayanan hari ini mulai pukul ${opens}`, `Today's service hours: from ${opens}`];
+  return [`Jam pelayanan hari ini ${opens}–${closes}`, `Today's service hours: ${opens}–${closes}`];
+}
+
+/** Put an Indonesian text and its smaller English (none when en is "") into el, if they changed. */
+function setWords(el, id, en) {
+  const key = `${id}\n${en}`;
+  if (el.dataset.key === key) return;
+  el.dataset.key = key;
+  const english = span("en", en);
+  english.lang = "en";
+  el.replaceChildren(id, ...(en ? [" ", english] : []));
+}
+
 function renderCounters(counters) {
   for (const counter of counters) {
     const row = root.querySelector(`.counter[data-counter="${counter.id}"]`);
@@ -156,7 +205,9 @@ function renderCounters(counters) {
 
 function renderQueues(waiting) {
   let shown = 0;
+  const postponed = state.calendar && new Set(state.calendar.postponed.map((p) => p.service));
   for (const row of root.querySelectorAll(".queue")) {
+    if (postponed) row.dataset.postponed = String(postponed.has(row.dataset.service));
     const numbers = waiting.filter((t) => t.service === row.dataset.service).map((t) => t.number);
     row.dataset.waiting = String(numbers.length);
     row.hidden = row.dataset.postponed === "true" && numbers.length === 0;
@@ -166,7 +217,15 @@ function renderQueues(waiting) {
     if (cell.textContent !== next.join("")) cell.replaceChildren(...next.map((n) => span("queue-number", n)));
     setText(row.querySelector(".queue-waiting"), String(numbers.length));
   }
-  root.style.setProperty("--queue-scale", String(Math.min(1, 8 / Math.max(shown, 1))));
+  scaleRows(shown);
+}
+
+/** Size the counters' and the queues' rows to how many there are, and to the room left. */
+function scaleRows(queues) {
+  const room = admitting() ? 1 : CLOSED_ROOM;
+  const counters = root.querySelectorAll(".counter").length;
+  root.style.setProperty("--counter-scale", String(room * Math.min(1, 6 / Math.max(counters, 1))));
+  root.style.setProperty("--queue-scale", String(room * Math.min(1, 8 / Math.max(queues, 1))));
 }
 
 function setText(el, text) {
@@ -200,14 +259,24 @@ function dateWords(iso) {
     .format(new Date(Date.UTC(y, m - 1, d)));
 }
 
-/** The notices of the day: the supervisor's running text, the mode in force, where to go
- * online, postponed services. */
+/** A date with its weekday: "Senin, 28 Desember 2026" (id-ID), "Monday, 28 December 2026" (en-GB). */
+function longDate(iso, locale) {
+  const [y, m, d] = iso.split("-").map(Number);
+  return new Intl.DateTimeFormat(locale, { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
+    .format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** The notices of the day: the supervisor's running text, the mode in force (or why nobody
+ * is admitted), where to go online, closed days ahead, postponed services. */
 function notices(info) {
   const url = setup.online_url.replace(/^https?:\/\//, "").replace(/\/$/, "");
+  const calendar = state.calendar || {};
   const items = [];
   const running = (posted?.running?.text || "").trim();
   if (running) items.push(running);
-  if (info.mode === "emergency_only") {
+  if (!admitting() && calendar.message) {
+    items.push(calendar.message, `Layanan online: ${url}`, `Walk-in service is closed. Online service: ${url}`);
+  } else if (info.mode === "emergency_only") {
     const until = info.until ? ` sampai dengan ${dateWords(info.until)}` : "";
     items.push(`Pelayanan tatap muka hanya untuk keperluan darurat${until}: ${setup.reasons.join(", ")}.`);
     if (info.reference) items.push(`Dasar: ${info.reference}.`);
@@ -221,8 +290,12 @@ function notices(info) {
                "Lansia, penyandang disabilitas, ibu hamil, dan pengunjung dengan balita didahulukan.",
                "Take a number at the kiosk and wait for your number to be called.");
   }
+  if (calendar.closed_ahead) items.push(calendar.closed_ahead.message);
   for (const s of setup.services.filter((service) => service.postponed)) {
     items.push(`${s.name}: ${serviceNotice(s) || "pelayanan ditunda sementara."}`);
+  }
+  for (const p of (calendar.postponed || []).filter((postponed) => postponed.until)) {
+    items.push(`Layanan ${p.name} ditunda sampai ${dateWords(p.until)}.`);  // by a window, to its last day
   }
   items.push("Pantau antrean dari ponsel Anda: pindai kode QR pada tiket.");
   return items;
@@ -320,7 +393,7 @@ for (const type of ["pointerdown", "keydown", "touchstart"]) {
 }
 document.addEventListener("contextmenu", (event) => event.preventDefault());
 
-root.style.setProperty("--counter-scale", String(Math.min(1, 6 / Math.max(root.querySelectorAll(".counter").length, 1))));
+scaleRows(root.querySelectorAll(".queue:not([hidden])").length);
 $("zone").textContent = zoneName();
 tick();
 

@@ -21,7 +21,7 @@ const SCREENS = ["start", "question", "ticket", "online", "message", "failure", 
 const ENROLLED = root.dataset.enrolled === "true";
 
 const state = {
-  screen: "start", mode: { mode: "normal" }, priority: null, visit: null, busy: false,
+  screen: "start", mode: { mode: "normal" }, calendar: { admitting: true }, priority: null, visit: null, busy: false,
   settleUntil: 0, idleMs: IDLE_MS, printJob: null, slipJob: null, printSeen: new Map(),
 };
 
@@ -74,10 +74,25 @@ function announce(id, en) {
   say($("announce"), id, en);
 }
 
-function dateWords(iso, lang) {
+/** "Senin, 28 Desember 2026"; short: "28 Des 2026" (a badge on a service button). */
+function dateWords(iso, lang, short = false) {
   const [y, m, d] = iso.split("-").map(Number);
-  return new Intl.DateTimeFormat(lang === "id" ? "id-ID" : "en-GB",
-    { weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(new Date(y, m - 1, d));
+  const parts = short ? { day: "numeric", month: "short", year: "numeric" }
+    : { weekday: "long", day: "numeric", month: "long", year: "numeric" };
+  return new Intl.DateTimeFormat(lang === "id" ? "id-ID" : "en-GB", parts).format(new Date(y, m - 1, d));
+}
+
+/** "07:30" as the office writes a time: "07.30". */
+function clockWords(hhmm) {
+  return hhmm.replace(":", ".");
+}
+
+/** When walk-ins are admitted again, in English (the server says it in Indonesian). */
+function reopensEn(reopens, today) {
+  if (!reopens) return "Walk-in service is closed until further notice.";
+  const at = clockWords(reopens.time);
+  if (reopens.date === today) return `Service opens today at ${at}.`;
+  return `Service reopens ${dateWords(reopens.date, "en")} at ${at}.`;
 }
 
 function serviceName(code) {
@@ -142,12 +157,16 @@ function reset() {
   showPriority();
   showLanguage(root, "id");
   if (state.enrollOnly) show("enroll", "enroll-title");
-  else show("start", "start-title");
+  else show("start", startHeading());
 }
 
 function back() {
   state.visit = null;  // the visit was not sent: the next pick starts a new one
-  show("start", "start-title");
+  show("start", startHeading());
+}
+
+function startHeading() {
+  return state.calendar.admitting ? "start-title" : "closed-title";
 }
 
 // --- the start screen ---
@@ -161,6 +180,70 @@ function showMode(info) {
   say($("mode-main"), `${main[0]}${until[0]}.`, `${main[1]}${until[1]}.`);
   const basis = info.reference ? [` Dasar: ${info.reference}.`, ` Under ${info.reference}.`] : ["", ""];
   say($("mode-sub"), sub[0] + basis[0], sub[1] + basis[1]);
+}
+
+/**
+ * Open or closed now (issue 18): while nobody is admitted the start screen says when service
+ * reopens instead of offering services; postponed services are marked, by their flag or a window.
+ * `calendar` is the snapshot's, with its `reopens` and `day`.
+ */
+function showCalendar(calendar) {
+  state.calendar = calendar;
+  $("start").dataset.admitting = String(calendar.admitting);
+  $("start").setAttribute("aria-labelledby", startHeading());
+  if (!calendar.admitting) {
+    const opensToday = Boolean(calendar.reopens) && calendar.reopens.date === calendar.day;
+    say($("closed-title"), ...(opensToday
+      ? ["Pelayanan tatap muka belum dibuka", "Walk-in service has not opened yet"]
+      : ["Pelayanan tatap muka ditutup", "Walk-in service is closed"]));
+    say($("closed-message"), calendar.message, closedEn(calendar));
+  }
+  showPostponed(calendar.postponed || []);
+}
+
+function closedEn(calendar) {
+  return `${closedWhyEn(calendar)}${reopensEn(calendar.reopens, calendar.day)}`;
+}
+
+/** Why nobody is admitted, as the server's sentence says it ("" before opening). */
+function closedWhyEn(calendar) {
+  const info = state.mode;
+  if (!calendar.reopens || calendar.reopens.date === calendar.day) return "";
+  if (info.mode === "closed" && info.source === "window") {
+    return info.reference ? `The office is closed: ${info.reference}. ` : "The office is closed. ";
+  }
+  if (info.mode === "closed") return "Walk-in service is closed. ";
+  if (!calendar.hours) return "The office is closed today. ";
+  if (info.mode === "normal") return "Service has closed for today. ";
+  return "";
+}
+
+function showPostponed(postponed) {
+  const byService = new Map(postponed.map((p) => [p.service, p]));
+  for (const button of root.querySelectorAll("[data-action=service]")) {
+    const found = byService.get(button.dataset.service);
+    button.dataset.postponed = String(Boolean(found));
+    button.classList.toggle("is-postponed", Boolean(found));
+    const badge = button.querySelector(".badge");
+    badge.hidden = !found;
+    if (found) say(badge, ...postponedWords(found));
+  }
+}
+
+function postponedWords(postponed) {
+  if (!postponed.until) return ["Sedang ditunda", "Postponed for now"];
+  // a badge that wraps keeps its date on one line
+  const [id, en] = ["id", "en"].map((lang) => dateWords(postponed.until, lang, true).replaceAll(" ", "\u00a0"));
+  return [`Ditunda sampai ${id}`, `Postponed until ${en}`];
+}
+
+function onSnapshot(snapshot) {
+  showMode(snapshot.mode_info || { mode: snapshot.mode });
+  if (!snapshot.calendar) return;
+  const wasAdmitting = state.calendar.admitting;
+  showCalendar({ ...snapshot.calendar, reopens: snapshot.reopens, day: snapshot.day });
+  // a visitor at the start screen is not left holding the focus on a part that just vanished
+  if (state.screen === "start" && wasAdmitting !== state.calendar.admitting) $(startHeading()).focus();
 }
 
 function togglePriority(button) {
@@ -325,6 +408,7 @@ function showSlip(words) {
 }
 
 function showMessage(answer) {
+  if (answer.outcome === "closed" && live) live.sync();  // e.g. closing time passed: the start screen follows
   const [titleId, titleEn] = MESSAGE_TITLES[answer.outcome] || ["Informasi", "Information"];
   const [id, en] = serviceName(state.visit.service);
   $("message").dataset.outcome = answer.outcome;
@@ -336,12 +420,20 @@ function showMessage(answer) {
 }
 
 function messageEn(answer) {
-  // The office's own notices (a postponed service) are shown in Indonesian only.
+  // A service's own notice (postponed by its flag) is shown in Indonesian only; a window's
+  // postponement is said in English from its dates.
   if (answer.outcome === "full") return "Today's limit of queue numbers has been reached. Please come back on the next working day.";
+  if (answer.outcome === "postponed") return postponedEn(answer);
   if (answer.outcome !== "closed") return undefined;
   const emergency = state.mode.mode === "emergency_only" ? "Walk-in service is for emergencies only at present. " : "";
-  const when = answer.resumes_on ? `It resumes on ${dateWords(answer.resumes_on, "en")}.` : "Please come back on the next working day.";
-  return emergency + when;
+  if (!("reopens" in answer)) return `${emergency}Please come back on the next working day.`;
+  return emergency + reopensEn(answer.reopens, answer.resumes_on ? null : answer.reopens?.date);
+}
+
+function postponedEn(answer) {
+  if (!answer.until) return undefined;
+  const resumes = answer.resumes_on ? ` It resumes on ${dateWords(answer.resumes_on, "en")}.` : "";
+  return `This service is postponed until ${dateWords(answer.until, "en")}.${resumes}`;
 }
 
 function showFailure(answer) {
@@ -404,11 +496,12 @@ for (const type of ["pointerdown", "keydown"]) {
 document.addEventListener("contextmenu", (event) => event.preventDefault());  // a long press is a tap
 
 showMode(JSON.parse(root.dataset.modeInfo));
+showCalendar(JSON.parse(root.dataset.calendar));
 if (ENROLLED) show("start");
 else showEnroll();
 const live = ENROLLED && connectLive({
   auth: { kiosk: KIOSK_ID },
-  onState: (snapshot) => showMode(snapshot.mode_info || { mode: snapshot.mode }),
+  onState: onSnapshot,
   onEvent: (event) => { if (event.event === "mode") live.sync(); },  // events carry no window dates
   onPrint,
   onConnection,

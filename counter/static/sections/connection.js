@@ -1,7 +1,9 @@
 /**
  * The live channel of the console: every `queue` event (and every snapshot) asks for a
- * desk refresh, print news goes to the slip, and a lost connection shows the offline
- * banner after a moment. It is kept across sign-outs and connected again on sign-in.
+ * desk refresh, each snapshot goes to onSnapshot (a `mode` event asks for a fresh one: the
+ * services postponed today may have changed), print news goes to the slip, and a lost
+ * connection shows the offline banner after a moment. It is kept across sign-outs and
+ * connected again on sign-in.
  */
 import { connectLive } from "../../js/live.js";
 import { $ } from "../../js/words.js";
@@ -9,7 +11,7 @@ import { root } from "../page.js";
 
 const OFFLINE_NOTICE_MS = 1500;  // a blink of a reconnect is not worth a red banner
 
-export function createConnection({ signedIn, onChange, onPrint }) {
+export function createConnection({ signedIn, onChange, onPrint, onSnapshot }) {
   let live = null;
   let connected = false;
   let offlineTimer = null;
@@ -20,8 +22,8 @@ export function createConnection({ signedIn, onChange, onPrint }) {
       return;
     }
     live = connectLive({
-      onState: onChange,
-      onEvent: (event) => { if (event.event !== "mode") onChange(); },
+      onState: (snapshot) => { onSnapshot(snapshot); onChange(); },
+      onEvent: (event) => { if (event.event === "mode") live.sync(); else onChange(); },
       onPrint,
       onConnection,
     });

@@ -1,6 +1,7 @@
 /**
  * Hand the ticket in hand on to another service: a dialog of the other services, each
- * with a number key (1–9); a postponed service is shown but has no key.
+ * with a number key (1–9); a postponed service (by its flag or by a window, as the live
+ * snapshot says) is shown but has no key.
  */
 import { $ } from "../../js/words.js";
 import { root, servedAt, serviceName } from "../page.js";
@@ -18,6 +19,13 @@ export function createTransfer({ ticket, perform, note }) {
     if (!held) return;
     meantFor = held.id;
     for (const el of root.querySelectorAll(".transfer-number")) el.textContent = held.number;
+    number(held);
+    $("transfer").showModal();
+    root.querySelector(".transfer-option[data-key='1']")?.focus();
+  }
+
+  /** Give the services the held ticket may go to their keys, 1 to 9. */
+  function number(held) {
     let n = 0;
     for (const option of root.querySelectorAll(".transfer-option")) {
       const usable = option.dataset.service !== held.service && option.dataset.postponed !== "true";
@@ -25,8 +33,16 @@ export function createTransfer({ ticket, perform, note }) {
       option.dataset.key = usable && n < 9 ? String(++n) : "";
       option.querySelector(".option-key").textContent = option.dataset.key;
     }
-    $("transfer").showModal();
-    root.querySelector(".transfer-option[data-key='1']")?.focus();
+  }
+
+  /** Mark the services postponed today: the snapshot's calendar.postponed. */
+  function markPostponed(postponed) {
+    const codes = new Set(postponed.map((p) => p.service));
+    for (const option of root.querySelectorAll(".transfer-option")) {
+      option.dataset.postponed = String(codes.has(option.dataset.service));
+    }
+    const held = ticket();
+    if ($("transfer").open && held) number(held);
   }
 
   function close() {
@@ -53,5 +69,5 @@ export function createTransfer({ ticket, perform, note }) {
               `${held.number} transferred to ${en}${at ? ` (${at})` : ""}.`);
   }
 
-  return { open, close, follow, transfer };
+  return { open, close, follow, transfer, markPostponed };
 }
