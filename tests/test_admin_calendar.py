@@ -79,6 +79,7 @@ def test_a_holiday_added_for_today_closes_the_open_kiosk_at_once_and_deleting_it
     kiosk = open_page(server, "/kiosk/lobby")
     expect(kiosk.locator("#kiosk")).to_have_attribute("data-live", "up")
     expect(kiosk.locator("#mode")).to_have_attribute("data-mode", "normal")
+    expect(kiosk.locator("#start .services")).to_be_visible()
     page = open_page(server)
     signed_in(page)
     expect(page.locator("#window-from")).to_have_value("2026-12-07")  # the server's today
@@ -96,9 +97,10 @@ def test_a_holiday_added_for_today_closes_the_open_kiosk_at_once_and_deleting_it
     expect(added.locator(".window-meta")).to_contain_text(re.compile(r"09\.0\d WIB"), **TEXT)  # the server's clock
     expect(page.locator("#window-note")).to_contain_text("Ditambahkan: Tutup, Senin, 7 Desember 2026", **TEXT)
     expect(page.locator("#window-reference")).to_have_value("")
-    # The kiosk hears of it without a reload. (Its closed screen, hiding the service
-    # buttons, is the kiosk's own work; here the mode it shows and the state it reads.)
+    # The kiosk hears of it without a reload: its closed screen has no service button to press.
     expect(kiosk.locator("#mode")).to_have_attribute("data-mode", "closed")
+    expect(kiosk.locator("#start .services")).to_be_hidden()
+    expect(kiosk.locator("#start")).to_contain_text("Hari Berkabung Nasional")
     assert is_open(server) is False
     expect(page.locator("#mode-name")).to_contain_text("Tutup", **TEXT)
     expect(page.locator("#mode-why")).to_contain_text("Sesuai kalender pelayanan (ditambahkan kantor): Hari Berkabung Nasional", **TEXT)

@@ -333,10 +333,10 @@ def test_the_wall_fits_1920_and_1366_with_huge_numbers_and_the_office_clock(live
 
 
 def test_the_running_text_gives_the_mode_the_online_address_and_postponed_services(live_server, open_page):
-    today = dt.date.today()
+    today = dt.date(2026, 3, 19)  # the server's clock, not the machine's
     server = live_server({"admission": {"windows": [{
         "mode": "emergency_only", "from": today - dt.timedelta(days=1), "until": today + dt.timedelta(days=7),
-        "reference": "Surat Edaran Sekda 470/318/105/2020"}]}})
+        "reference": "Surat Edaran Sekda 470/318/105/2020"}]}}, clock="2026-03-19T09:00:00+07:00")
     desk = Desk(server)
     page = open_hall(open_page, server)
     ticker = page.locator("#ticker")

@@ -35,9 +35,14 @@ def open_kiosk(browser_pages):
     return open_
 
 
+TODAY = dt.date(2026, 3, 19)  # the server's clock in the tests of a dated window (not the machine's)
+AT_NINE = f"{TODAY.isoformat()}T09:00:00+07:00"
+
+
 def window_around_today(days_left: int = 14) -> dict:
-    """An emergency-only window from yesterday to some days ahead (its dates go on screen)."""
-    today = dt.date.today()
+    """An emergency-only window from two days before TODAY to some days after (its dates go on
+    screen); the server is started on TODAY with clock=AT_NINE."""
+    today = TODAY
     return {"admission": {"windows": [{
         "mode": "emergency_only", "from": today - dt.timedelta(days=2),
         "until": today + dt.timedelta(days=days_left), "reference": "Surat Edaran Sekda 470/318/105/2020"}]}}
@@ -173,9 +178,9 @@ def test_an_idle_kiosk_returns_to_the_start_screen_in_indonesian(live_server, op
 # --- emergency only ---
 
 def test_in_emergency_only_mode_an_emergency_reason_gets_a_ticket(live_server, open_kiosk):
-    server = live_server(window_around_today())
+    server = live_server(window_around_today(), clock=AT_NINE)
     page = open_kiosk(server)
-    until = dt.date.today() + dt.timedelta(days=14)
+    until = TODAY + dt.timedelta(days=14)
     expect(page.locator("#mode")).to_contain_text("Pelayanan tatap muka hanya untuk keperluan darurat", use_inner_text=True)
     expect(page.locator("#mode")).to_contain_text("sampai dengan", use_inner_text=True)
     expect(page.locator("#mode")).to_contain_text(date_in_words(until), use_inner_text=True)
@@ -209,8 +214,8 @@ def test_in_emergency_only_mode_not_an_emergency_sends_the_visitor_online(live_s
 
 
 def test_a_walk_in_with_no_emergency_for_an_offline_service_is_told_when_to_come_back(live_server, open_kiosk):
-    page = open_kiosk(live_server(window_around_today(days_left=3)))
-    resumes = dt.date.today() + dt.timedelta(days=4)
+    page = open_kiosk(live_server(window_around_today(days_left=3), clock=AT_NINE))
+    resumes = TODAY + dt.timedelta(days=4)
 
     service_button(page, "Legalisir Dokumen").click()
     page.get_by_role("button", name="Tidak darurat").click()
@@ -233,7 +238,7 @@ def test_the_back_button_of_the_emergency_question_keeps_the_priority_choice(liv
 
 @pytest.mark.parametrize("viewport, name", [(LANDSCAPE, "landscape"), (PORTRAIT, "portrait")])
 def test_every_screen_fits_without_scrolling_with_big_buttons_and_text(live_server, open_kiosk, viewport, name):
-    server = live_server(window_around_today())
+    server = live_server(window_around_today(), clock=AT_NINE)
     page = open_kiosk(server, viewport)
     assert_kiosk_fits(page)
     if name == "portrait":
