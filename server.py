@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from wsproto.utilities import RemoteProtocolError
 
 import admin
+import booking
 import counter
 import display
 import kiosk
@@ -30,6 +31,7 @@ from display.live import (MAX_SOCKET_MESSAGE, drop_ended_staff_sockets, drop_rev
 from queueing import config as configuration
 from queueing import reports
 from queueing.accounts import Accounts
+from queueing.bookings import Bookings
 from queueing.kiosks import KioskDevices
 from queueing.model import QueueError
 from queueing.printjobs import PrintJobs
@@ -77,9 +79,11 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
         limits=RateLimits({"visits_per_kiosk": config.limits.visits_per_kiosk,
                            "logins_per_address": config.limits.logins_per_address,
                            "logins_per_account": config.limits.logins_per_account,
-                           "requests_per_address": config.limits.requests_per_address}),
+                           "requests_per_address": config.limits.requests_per_address,
+                           "bookings_per_address": config.limits.bookings_per_address}),
         sockets=SocketCapacity(config.server.sockets, config.limits.sockets_per_address),
     )
+    app.extensions["bookings"] = Bookings(config, store, clock or utc_now, app.extensions["queue"].calendars)
     # One way out to the live channel: the queue's events, and web.channel's messages.
     publish = app.extensions["publish"] = publisher(app.extensions["queue"], app.extensions["kiosks"])
     app.extensions["queue"].publish = publish
@@ -89,7 +93,7 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
     # call the Outbox here by hand).
     app.extensions["config_source"] = {"config": str(path.resolve()), "overrides": overrides}
     errors.register(app)
-    for blueprint in (kiosk.bp, counter.bp, display.bp, admin.bp, openapi.bp):
+    for blueprint in (kiosk.bp, counter.bp, display.bp, admin.bp, booking.bp, openapi.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "index", lambda: render_template("index.html", config=config))
     app.add_url_rule("/healthz", "healthz", lambda: {"ok": True})
@@ -202,7 +206,7 @@ def _json_error(status: int, code: str, environ, start_response):
 
 def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> threading.Thread:
     """Start the print process (when a kiosk has a printer) and the WAL checkpoints; expire
-    the day's leftovers now, at closing time and at midnight; and every poll seconds announce
+    the day's leftovers and mark missed bookings now, at closing time and every 30 s; and every poll seconds announce
     the changes made outside this process (the CLI's close-day), the office opening or
     closing by its calendar, and close the staff sockets of sessions ended outside it (the
     CLI's users disable and set-password)."""
@@ -211,6 +215,7 @@ def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> thre
         app.extensions["print_process"] = PrintProcess(app.extensions["config_source"], _print_progress(app)).start()
     app.extensions["store"].start_checkpoints()
     service.expire_day()
+    app.extensions["bookings"].mark_missed()
     service.mark_calendar()
 
     def loop():
@@ -225,6 +230,7 @@ def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> thre
                 if time.monotonic() - last_expiry >= every:
                     last_expiry = time.monotonic()
                     service.expire_day()
+                    app.extensions["bookings"].mark_missed()
             except Exception:  # a locked or failing disk must not kill the loop
                 log.exception("background work failed; retrying")
 

@@ -23,8 +23,12 @@ def visit():
     kiosk = text(data, "kiosk")
     request_id = text(data, "request_id", max_length=128)
     _limit(kiosk)
-    result = queue_service().visit(kiosk, text(data, "service"), text(data, "reason", required=False),
-                                   _priority(data), request_id, _base_url(kiosk))
+    if "booking" in data:  # a booking's check-in (SPEC "Booking ahead")
+        result = queue_service().check_in(text(data, "booking", max_length=32), kiosk, _priority(data),
+                                          request_id, _base_url(kiosk))
+    else:
+        result = queue_service().visit(kiosk, text(data, "service"), text(data, "reason", required=False),
+                                       _priority(data), request_id, _base_url(kiosk))
     return jsonify(result.body), result.status
 
 

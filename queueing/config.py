@@ -131,6 +131,17 @@ class Limits:
     logins_per_account: str = "10/minute"  # failed logins per user name, known or not (issue 16)
     sockets_per_address: int = 20  # live connections of one anonymous address at once; 0 = no bound
     requests_per_address: str = "600/minute"  # anonymous HTTP requests of one address
+    bookings_per_address: str = "5/hour"  # bookings made from one address (SPEC "Booking ahead")
+
+
+@dataclass(frozen=True)
+class Booking:
+    """[booking]: without the table there is no booking ahead."""
+
+    days_ahead: int = 14  # bookable days: tomorrow up to this many days ahead
+    slot_minutes: int = 60  # each open day's admission hours cut into slots from opening
+    per_slot: int = 10  # bookings per service per slot
+    late_minutes: int = 15  # check-in allowed until the slot's end plus this
 
 
 @dataclass(frozen=True)
@@ -152,6 +163,7 @@ class Service:
     description: str = ""
     description_en: str = ""
     daily_limit: int = 0  # tickets of this service per service day; 0 = none
+    bookable: bool = True  # can be booked ahead when [booking] is set
 
 
 @dataclass(frozen=True)
@@ -200,6 +212,7 @@ class Config:
     counters: tuple[Counter, ...]
     kiosks: tuple[Kiosk, ...]
     hours: Hours | None = None  # None: admits all day, every day (closes_at may still end the day)
+    booking: Booking | None = None  # None: no booking ahead
     path: Path | None = None
 
     def __post_init__(self):
@@ -433,9 +446,29 @@ def _limits(t: _Table) -> Limits:
         logins_per_account=_rate(t, "logins_per_account", "10/minute"),
         sockets_per_address=_count(t, "sockets_per_address", 20),
         requests_per_address=_rate(t, "requests_per_address", "600/minute"),
+        bookings_per_address=_rate(t, "bookings_per_address", "5/hour"),
     )
     t.finish()
     return result
+
+
+def _booking(root: _Table, hours: Hours | None) -> Booking | None:
+    """Read [booking]; its slots are cut from each day's hours, so it needs [hours]."""
+    root.used.add("booking")
+    if "booking" not in root.data:
+        return None
+    t = _Table(root.data["booking"], "booking")
+    booking = Booking(days_ahead=t.get("days_ahead", int, 14), slot_minutes=t.get("slot_minutes", int, 60),
+                      per_slot=t.get("per_slot", int, 10), late_minutes=_positive(t, "late_minutes", 15))
+    for name, low, high in (("days_ahead", 1, 366), ("slot_minutes", 5, 24 * 60), ("per_slot", 1, 10_000)):
+        if not low <= getattr(booking, name) <= high:
+            raise ConfigError(f"booking.{name}: must be between {low} and {high}")
+    if booking.late_minutes > 24 * 60:
+        raise ConfigError("booking.late_minutes: must be at most 1440")
+    t.finish()
+    if hours is None:
+        raise ConfigError("booking: needs [hours]; its slots are cut from each day's admission hours")
+    return booking
 
 
 def _reason(t: _Table) -> Reason:
@@ -454,7 +487,7 @@ def _service(t: _Table) -> Service:
         online=t.get("online", bool, False), postponed=t.get("postponed", bool, False),
         notice=t.text("notice", ""), name_en=t.text("name_en", ""),
         description=t.text("description", ""), description_en=t.text("description_en", ""),
-        daily_limit=_positive(t, "daily_limit", 0),
+        daily_limit=_positive(t, "daily_limit", 0), bookable=t.get("bookable", bool, True),
     )
     t.finish()
     return service
@@ -516,11 +549,12 @@ def parse(data: dict, base: Path = Path("."), path: Path | None = None) -> Confi
     kiosks = [_kiosk(k) for k in root.tables("kiosks")]
     _unique(kiosks, "id", "kiosks", "kiosk id")
     admission = _admission(root.table("admission"), codes)
+    hours = _hours(root, admission)
     config = Config(
         office=_office(root.table("office")), server=_server(root.table("server"), base),
         admission=admission, limits=_limits(root.table("limits")),
         reasons=tuple(reasons), services=tuple(services), counters=tuple(counters),
-        kiosks=tuple(kiosks), hours=_hours(root, admission), path=path,
+        kiosks=tuple(kiosks), hours=hours, booking=_booking(root, hours), path=path,
     )
     root.finish()
     for name, items in (("services", services), ("counters", counters), ("kiosks", kiosks)):

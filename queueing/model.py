@@ -148,8 +148,9 @@ def service_day(moment: dt.datetime, tz: dt.tzinfo) -> dt.date:
 
 
 def call_order_key(ticket: dict) -> tuple:
-    """Sort key of the call order: priority tickets first, then by issue time."""
-    return (0 if ticket["priority"] else 1, ticket["issued_at"], ticket["id"])
+    """Sort key of the call order: priority tickets first, then by queue time (a walk-in's issue
+    time, a booked ticket's slot start)."""
+    return (0 if ticket["priority"] else 1, ticket["queue_at"], ticket["id"])
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,16 @@ def decide(config: Config, calendar: Calendar, visit: Visit) -> Decision:
     if mode.mode == "emergency_only" and not visit.reason:
         return _online_or_closed(config, calendar, visit, mode)
     return _full(config, visit) or Decision("ticket")
+
+
+def decide_check_in(calendar: Calendar, visit: Visit) -> Decision:
+    """A booking's check-in: closed and postponed as for anyone (steps 1 and 2); a booking
+    already holds its place within the day's limits and was made for a normal day."""
+    today = calendar.local(visit.moment).date()
+    mode = calendar.mode_on(today, visit.override)
+    if mode.mode == "closed" or not calendar.within_hours(visit.moment):
+        return closed_decision(calendar, visit.moment, visit.override, mode)
+    return _postponed(calendar, visit.service, today) or Decision("ticket")
 
 
 def closed_decision(calendar: Calendar, moment: dt.datetime, override: str | None,

@@ -13,6 +13,7 @@ import secrets
 import sqlite3
 from typing import Callable
 
+from . import booking as booking_rules
 from . import model, printjobs
 from .config import MODES, Config
 from .model import SYSTEM, Actor, BadInput, Clock, Forbidden, IllegalMove, NotFound, stamp, utc_now
@@ -23,7 +24,8 @@ from .windows import REVISION_SQL, from_row, parse_window, window_view
 
 # The columns a visit writes of a new ticket (see _issue).
 NEW_TICKET = ("day", "prefix", "seq", "number", "service", "first_service", "kiosk", "reason",
-              "emergency", "priority", "priority_kind", "status", "token", "issued_at")
+              "emergency", "priority", "priority_kind", "status", "token", "issued_at", "queue_at",
+              "booking_id")
 INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(NEW_TICKET)})"
                  f" VALUES ({', '.join(':' + column for column in NEW_TICKET)})")
 
@@ -33,6 +35,23 @@ def _window_number(window_id: str) -> int:
     (no such window)."""
     text = str(window_id)
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 15 else -1
+
+
+STAFF_DESK = "loket"  # the kiosk column of a ticket checked in by staff without a kiosk: nothing prints
+CHECK_IN_WORDS = {
+    "checked_in": "Kode booking ini sudah dipakai untuk mengambil nomor antrean.",
+    "cancelled": "Booking ini sudah dibatalkan. Silakan ambil nomor antrean biasa.",
+    "missed": "Waktu check-in booking ini sudah lewat. Silakan ambil nomor antrean biasa.",
+}
+
+
+def _check_priority(priority: str | None) -> None:
+    if priority is not None and priority not in (*model.PRIORITY_KINDS, "ya"):
+        raise BadInput(f"Jenis prioritas {priority!r} tidak dikenal.", "unknown_priority")
+
+
+def _refused(status: int, code: str, message: str, extra: dict | None = None) -> Result:
+    return Result({"error": code, "message": message, **(extra or {})}, status)
 
 
 class QueueService(QueueViews):
@@ -68,13 +87,14 @@ class QueueService(QueueViews):
         with self.store.write(batch=True) as conn:
             now = self.clock()
             today = self.today(now)
-            before = self._read_before_visit(conn, kiosk, request_id, today, service, priority)
+            before = self._read_before_visit(conn, kiosk, request_id, now, service, priority)
             if before["seen"] is not None:
                 return self._replay(conn, before["seen"], request)
             calendar = self.calendars.current(conn, before["windows"])
+            # Bookings not yet checked in hold their places in the day's limits.
             decision = model.decide(self.config, calendar, model.Visit(
-                now, self._with_notice(conn, service, calendar, today), reason,
-                override(before["override"]), before["issued"], before["last"]))
+                now, self._with_notice(conn, service, calendar, today), reason, override(before["override"]),
+                before["issued"] + before["booked"], before["last"] + before["service_booked"]))
             if decision.outcome == "ticket":
                 result, stored = self._issue(conn, now, kiosk, service, reason, priority, base_url, before,
                                              token)
@@ -90,27 +110,33 @@ class QueueService(QueueViews):
                  json.dumps(stored)))
         return result
 
-    def _read_before_visit(self, conn, kiosk: str, request_id: str, today: dt.date, code: str,
+    def _read_before_visit(self, conn, kiosk: str, request_id: str, now: dt.datetime, code: str,
                            priority: str | None) -> sqlite3.Row:
         """Read in one statement all a visit needs: whether its request_id was seen, the mode
         override, the windows' revision, the day's count and the prefix's last number (the
-        service's count: prefixes are one per service), how many wait ahead of a new
-        ticket, the newest version and print job, and the service's finished tickets today
+        service's count: prefixes are one per service), how many wait ahead of a new ticket
+        (all who rank with or above it, less booked ones whose slot has not begun), the newest version and print job, and the service's finished tickets today
         (for the estimated wait)."""
         return conn.execute(
             "SELECT (SELECT id FROM visits WHERE kiosk = :kiosk AND request_id = :request_id) AS seen,"
             " (SELECT value FROM settings WHERE key = 'mode_override') AS override,"
             f" ({REVISION_SQL}) AS windows,"
             " (SELECT coalesce(sum(last), 0) FROM day_numbers WHERE day = :day) AS issued,"
+            " (SELECT count(*) FROM bookings WHERE day = :day AND status = 'booked') AS booked,"
+            " (SELECT count(*) FROM bookings WHERE day = :day AND status = 'booked' AND service = :service)"
+            "  AS service_booked,"
             " (SELECT coalesce(max(last), 0) FROM day_numbers WHERE day = :day AND prefix = :prefix) AS last,"
             " (SELECT coalesce(sum(waiting), 0) FROM queue_counts WHERE day = :day AND service = :service"
             "  AND priority >= :priority) AS ahead,"
+            " (SELECT count(*) FROM tickets WHERE day = :day AND status = 'waiting' AND service = :service"
+            "  AND priority >= :priority AND queue_at > :now) AS later,"
             " (SELECT coalesce(max(version), 0) FROM events) AS version,"
             " (SELECT coalesce(max(id), 0) FROM print_jobs) AS last_job,"
             " (SELECT coalesce(max(done), 0) FROM service_times WHERE day = :day AND service = :service) AS done,"
             " (SELECT coalesce(max(seconds), 0) FROM service_times WHERE day = :day AND service = :service)"
             "  AS seconds",
-            {"kiosk": kiosk, "request_id": request_id, "day": today.isoformat(), "service": code,
+            {"kiosk": kiosk, "request_id": request_id, "day": self.today(now).isoformat(), "service": code,
+             "now": stamp(now),
              "prefix": self.config.service(code).prefix, "priority": int(bool(priority))}).fetchone()
 
     def _with_notice(self, conn, code: str, calendar, today: dt.date):
@@ -125,8 +151,7 @@ class QueueService(QueueViews):
         model.known_service(self.config, service)
         if reason is not None and not self.config.reason(reason):
             raise BadInput(f"Alasan darurat {reason!r} tidak dikenal.", "unknown_reason")
-        if priority is not None and priority not in (*model.PRIORITY_KINDS, "ya"):
-            raise BadInput(f"Jenis prioritas {priority!r} tidak dikenal.", "unknown_priority")
+        _check_priority(priority)
 
     def _replay(self, conn, visit_id: int, request: dict) -> Result:
         """Answer a request_id seen before: the same outcome, and a ticket as it stands now."""
@@ -145,10 +170,12 @@ class QueueService(QueueViews):
         return {"url": decision.detail["url"], "steps": list(decision.detail["steps"]),
                 "qr": "/qr/online.svg"}
 
-    def _issue(self, conn, now, kiosk, service_code, reason, priority, base_url, before, token) -> Result:
+    def _issue(self, conn, now, kiosk, service_code, reason, priority, base_url, before, token,
+               booked: sqlite3.Row | None = None) -> Result:
         """Write the ticket with the prefix's next number. Its INSERT does the rest through
         triggers: day_numbers and queue_counts move on, the "issued" event is logged and, for
-        a kiosk with a printer, the print job is written."""
+        a kiosk with a printer, the print job is written. A booked ticket queues from its
+        slot's start."""
         service = self.config.service(service_code)
         printing = kiosk in self.printing_kiosks
         base_url = self._qr_base_url(base_url)
@@ -160,20 +187,104 @@ class QueueService(QueueViews):
                "first_service": service.code, "kiosk": kiosk, "reason": reason,
                "emergency": "claimed" if reason else None, "priority": int(bool(priority)),
                "priority_kind": priority, "status": model.WAITING, "token": token,
-               "issued_at": stamp(now)}
+               "issued_at": stamp(now), "queue_at": stamp(now), "booking_id": None}
+        if booked is not None:
+            start = booking_rules.slot_moment(self.calendars.current(conn), dt.date.fromisoformat(booked["day"]),
+                                              dt.time.fromisoformat(booked["start"]))
+            row.update(queue_at=stamp(start), booking_id=booked["id"])
         # No RETURNING: every other column of a new ticket is known (null, or 0 for the
         # counts), and each row read back costs the lock holder one more turn at the GIL.
         row["id"] = conn.execute(INSERT_TICKET, row).lastrowid
         row.update(counter_id=None, called_at=None, started_at=None, ended_at=None, recalls=0, transfers=0)
         # The ticket's INSERT logged its event (m006): its rowid is the next version.
         self.log.announce(ticket_event(before["version"] + 1, "issued", row, kiosk))
-        # Everyone waiting in the service who ranks with or above it was there before it.
-        ticket = self._ticket_view(conn, row, before["ahead"], (before["done"], before["seconds"]))
+        # Everyone waiting in the service who ranks with or above it, and whose queue time has
+        # come, was there before it; a booked ticket's place is counted.
+        ahead = before["ahead"] - before["later"] if booked is None else None
+        ticket = self._ticket_view(conn, row, ahead, (before["done"], before["seconds"]))
         # The trigger's job took the next rowid: nobody else writes while we hold the lock.
         job = {"status": "queued", "id": before["last_job"] + 1} if printing else {"status": "preview"}
         body = {"outcome": "ticket", "ticket": ticket, "print": job}
         # A replay rebuilds the ticket from its row: only the rest of the answer is stored.
         return Result(body, 201), {"outcome": "ticket", "print": job}
+
+    def check_in(self, code: str, kiosk: str | None, priority: str | None, request_id: str | None,
+                 base_url: str = "") -> Result:
+        """Turn a booking into a ticket of its service, queued from its slot's start: at an
+        enrolled kiosk (with a request_id, replayed like a visit) or by staff (no kiosk
+        needed). On its day only, from opening until the slot's end plus late_minutes; a
+        booking found too late becomes missed. Closed and postponed answer as for anyone."""
+        code = booking_rules.normalize_code(code)
+        if kiosk is not None:
+            model.known_kiosk(self.config, kiosk)
+        _check_priority(priority)
+        token = secrets.token_urlsafe(16)
+        with self.store.write() as conn:
+            now = self.clock()
+            if request_id is not None:
+                seen = conn.execute("SELECT id FROM visits WHERE kiosk = ? AND request_id = ?",
+                                    (kiosk, request_id)).fetchone()
+                if seen is not None:
+                    return self._replay_check_in(conn, seen["id"], code)
+            booked = conn.execute("SELECT * FROM bookings WHERE code = ?", (code,)).fetchone()
+            refusal = self._check_in_refusal(conn, now, booked)
+            if refusal is not None:
+                return refusal
+            service = booked["service"]
+            before = self._read_before_visit(conn, kiosk or "", request_id or "", now, service, priority)
+            calendar = self.calendars.current(conn, before["windows"])
+            decision = model.decide_check_in(calendar, model.Visit(
+                now, self._with_notice(conn, service, calendar, self.today(now)), None,
+                override(before["override"])))
+            if decision.outcome == "ticket":
+                result, stored = self._issue(conn, now, kiosk or STAFF_DESK, service, None, priority, base_url,
+                                             before, token, booked)
+                conn.execute("UPDATE bookings SET status = 'checked_in', ended_at = ?, ticket_id = ? WHERE id = ?",
+                             (stamp(now), result.body["ticket"]["id"], booked["id"]))
+                result.body["ticket"]["booked"] = True
+            else:
+                result = Result({"outcome": decision.outcome, "message": decision.message, **decision.detail})
+                stored = result.body
+            if request_id is not None:
+                conn.execute(
+                    "INSERT INTO visits (kiosk, request_id, day, at, service, reason, priority_kind,"
+                    " outcome, ticket_id, status_code, response) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (kiosk, request_id, self.today(now).isoformat(), stamp(now), service, None, priority,
+                     decision.outcome, result.body.get("ticket", {}).get("id"), result.status, json.dumps(stored)))
+            return result
+
+    def _check_in_refusal(self, conn, now, booked) -> Result | None:
+        """Why this booking cannot be checked in now, as a 404 or 409 answer; None when it can.
+        A booking past its check-in time is marked missed here (and the answer says so)."""
+        if booked is None:
+            return _refused(404, "booking_not_found", "Kode booking tidak ditemukan. Periksa kembali kode Anda.")
+        status = booked["status"]
+        if status != booking_rules.BOOKED:
+            return _refused(409, {"checked_in": "booking_used"}.get(status, f"booking_{status}"),
+                            CHECK_IN_WORDS[status])
+        day = dt.date.fromisoformat(booked["day"])
+        if day != self.today(now):
+            return _refused(409, "booking_not_today",
+                            f"Booking ini untuk {model.date_words(day)} pukul {booked['start']}. "
+                            "Silakan datang pada hari itu.", {"date": day.isoformat()})
+        calendar, rules = self.calendars.current(conn), self.config.booking
+        if rules is not None and now >= booking_rules.check_in_until(calendar, rules, day,
+                                                                    dt.time.fromisoformat(booked["end"])):
+            conn.execute("UPDATE bookings SET status = 'missed', ended_at = ? WHERE id = ?",
+                         (stamp(now), booked["id"]))
+            return _refused(409, "booking_missed", CHECK_IN_WORDS["missed"])
+        return None
+
+    def _replay_check_in(self, conn, visit_id: int, code: str) -> Result:
+        visit = conn.execute("SELECT * FROM visits WHERE id = ?", (visit_id,)).fetchone()
+        ticket = self._ticket(conn, visit["ticket_id"]) if visit["ticket_id"] is not None else None
+        booked = conn.execute("SELECT code FROM bookings WHERE id = ?",
+                              (ticket["booking_id"],)).fetchone() if ticket and ticket["booking_id"] else None
+        if booked is None or booked["code"] != code:
+            raise IllegalMove("request_id ini sudah dipakai untuk kunjungan lain.", "request_id_reused")
+        body = json.loads(visit["response"])
+        body["ticket"] = {**self._ticket_view(conn, ticket), "booked": True}
+        return Result(body, status=visit["status_code"])
 
     def _qr_base_url(self, base_url: str) -> str:
         """Where a printed QR code points: [server].public_url when set, else the address the

@@ -318,6 +318,38 @@ CREATE TABLE windows (
 """
 
 
+@migrations()
+def m009_bookings(db: Database) -> None:
+    """Booking ahead: a booking holds a place in a slot until it is checked in (its ticket then
+    queues from the slot's start: tickets.queue_at), cancelled or missed. Walk-ins queue from
+    their issue time, so queue_at is issued_at for every ticket written before bookings."""
+    run_script(db, BOOKINGS, ";\n")
+
+
+BOOKINGS = """
+CREATE TABLE bookings (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    token TEXT NOT NULL UNIQUE,
+    service TEXT NOT NULL,
+    day TEXT NOT NULL,
+    start TEXT NOT NULL,
+    end TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('booked', 'checked_in', 'cancelled', 'missed')),
+    request_id TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    ended_at TEXT,
+    ticket_id INTEGER
+);
+CREATE INDEX bookings_slot ON bookings (day, service, start, status);
+ALTER TABLE tickets ADD COLUMN queue_at TEXT;
+ALTER TABLE tickets ADD COLUMN booking_id INTEGER;
+UPDATE tickets SET queue_at = issued_at;
+DROP INDEX tickets_queue;
+CREATE INDEX tickets_queue ON tickets (day, status, service, priority, queue_at)
+"""
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open a connection in autocommit mode, so that transactions are ours to begin."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,

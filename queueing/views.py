@@ -19,7 +19,9 @@ from .windows import OfficeCalendar
 ANNOUNCE_DAYS = 7  # closed days within this many days ahead are announced in the hall's running text
 
 MIN_HISTORY = 3  # finished tickets of a service today before its waiting time is estimated
-CALL_ORDER = "priority DESC, issued_at, id"  # who is called first (model.call_order_key in Python)
+# Who is called first (model.call_order_key in Python): priority, then queue time (a walk-in's
+# issue time, a booked ticket's slot start), then the order tickets were written.
+CALL_ORDER = "priority DESC, queue_at, id"
 
 
 # A ticket as its visitor's phone shows it (its page, /api/tickets/<token>, its live updates).
@@ -250,10 +252,10 @@ class QueueViews:
             "SELECT (SELECT count(*) FROM tickets WHERE day = :day AND status = 'waiting'"
             "  AND service = :service AND priority > :priority)"
             " + (SELECT count(*) FROM tickets WHERE day = :day AND status = 'waiting'"
-            "  AND service = :service AND priority = :priority AND issued_at <= :at"
-            "  AND (issued_at < :at OR id < :id))",
+            "  AND service = :service AND priority = :priority AND queue_at <= :at"
+            "  AND (queue_at < :at OR id < :id))",
             {"day": row["day"], "service": row["service"], "priority": row["priority"],
-             "at": row["issued_at"], "id": row["id"]}).fetchone()[0]
+             "at": row["queue_at"], "id": row["id"]}).fetchone()[0]
 
     def _estimated_wait(self, conn, row, position: int | None,
                         history: tuple[int, float] | None = None) -> int | None:
@@ -295,6 +297,7 @@ class QueueViews:
             "counter": row["counter_id"], "counter_name": counter.name if counter else None,
             "issued_at": row["issued_at"], "called_at": row["called_at"],
             "started_at": row["started_at"], "ended_at": row["ended_at"],
+            "booked": row["booking_id"] is not None, "queue_at": row["queue_at"],
         }
 
     def _version(self, conn) -> int:
@@ -328,7 +331,8 @@ def public(row) -> dict:
     return {"id": row["id"], "number": row["number"], "service": row["service"],
             "status": row["status"], "priority": bool(row["priority"]),
             "emergency": row["emergency"] is not None, "counter": row["counter_id"],
-            "issued_at": row["issued_at"], "called_at": row["called_at"]}
+            "issued_at": row["issued_at"], "called_at": row["called_at"],
+            "booked": row["booking_id"] is not None}
 
 
 def private(view: dict) -> dict:

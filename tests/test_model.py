@@ -152,12 +152,12 @@ def test_the_service_day_is_the_date_in_office_time():
     assert model.service_day(early, tz) == dt.date(2026, 3, 3)
 
 
-def test_call_order_puts_priority_first_then_issue_time():
+def test_call_order_puts_priority_first_then_queue_time():
     tickets = [
-        {"id": 1, "priority": 0, "issued_at": "09:00"},
-        {"id": 2, "priority": 1, "issued_at": "09:05"},
-        {"id": 3, "priority": 0, "issued_at": "08:59"},
-        {"id": 4, "priority": 1, "issued_at": "09:01"},
+        {"id": 1, "priority": 0, "queue_at": "09:00"},
+        {"id": 2, "priority": 1, "queue_at": "09:05"},
+        {"id": 3, "priority": 0, "queue_at": "08:59"},
+        {"id": 4, "priority": 1, "queue_at": "09:01"},
     ]
     assert [t["id"] for t in sorted(tickets, key=model.call_order_key)] == [4, 2, 3, 1]
 

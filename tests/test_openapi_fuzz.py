@@ -39,8 +39,12 @@ USERS = {"staff": ("fuzz_staff", "staff", (1, 2)), "admin": ("fuzz_admin", "admi
 # so reprints and print-job retries meet real jobs.
 KIOSKS = [{"id": "lobby", "name": "Kios lobi", "printer": {"type": "preview"}},
           {"id": "aula", "name": "Kios aula", "printer": {"type": "file", "path": "printer.bin"}}]
+# Every day open from 07:00 to 20:00 and booking ahead on, so booking routes meet real slots.
+CALENDAR = {"hours": {day: "07:00-20:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+            "booking": {"per_slot": 3}}
 # The document the server serves for that config, read at collection time for the operations.
-DOCUMENT = openapi.document(configuration.load(CONFIG, overrides_for(Path("unused.db"), kiosks=KIOSKS)))
+DOCUMENT = openapi.document(configuration.load(CONFIG, overrides_for(Path("unused.db"), kiosks=KIOSKS,
+                                                                     **CALENDAR)))
 OPERATIONS = [(path, method.upper()) for path, item in DOCUMENT["paths"].items() for method in item]
 
 # Extra query parameters the document does not name: the server must ignore them. They also
@@ -71,7 +75,7 @@ def world():
     # tmpfs when there is one: the server syncs every write (synchronous=FULL), the fuzzer makes many.
     shm = Path("/dev/shm")
     with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as folder:
-        app = server.create_app(CONFIG, overrides_for(Path(folder) / "antrian.db", kiosks=KIOSKS),
+        app = server.create_app(CONFIG, overrides_for(Path(folder) / "antrian.db", kiosks=KIOSKS, **CALENDAR),
                                 clock=FakeClock(office_time("2026-03-02", "08:00")))
         for username, role, counters in USERS.values():
             add_user(app, username, role, counters)
@@ -100,6 +104,9 @@ def _seed(app) -> None:
     for service in ("kk", "kia", "pindah", "kk", "akta_lahir", "legalisir", "kk", "kia"):
         assert visit(client, service, kiosk="aula" if service == "kk" else "lobby").status_code == 201
     assert visit(client, "kk", reason="bpjs", priority="lansia").status_code == 201
+    for start in ("09:00", "10:00"):  # bookings for tomorrow, so booking routes meet real codes and slots
+        assert client.post("/api/bookings", json={"service": "kk", "date": "2026-03-03", "start": start,
+                                                  "request_id": f"seed-{start}"}).status_code == 201
     jobs = app.extensions["printjobs"]
     for job_id in jobs.due("aula"):
         jobs.record(jobs.take(job_id), "kertas habis", paper="out")

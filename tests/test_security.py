@@ -19,7 +19,7 @@ from web.ratelimit import wait_words
 
 # --- who may call what: every route not listed here must refuse an anonymous caller ---
 
-STATIC = {"static", "kiosk.static", "counter.static", "display.static", "admin.static"}
+STATIC = {"static", "kiosk.static", "counter.static", "display.static", "admin.static", "booking.static"}
 PUBLIC = STATIC | {
     "index", "healthz",
     "kiosk.page", "counter.page", "display.hall", "display.phone", "admin.page",  # pages
@@ -28,11 +28,13 @@ PUBLIC = STATIC | {
     "counter.login",
     "display.state", "display.ticket_status", "admin.notices",
     "openapi.openapi_json",  # the API's own description
+    "booking.slots", "booking.book", "booking.booking", "booking.cancel",  # booking from home
 }
 # Routes any logged-in staff member may call; every other non-public route is for admins only.
 STAFF = {
     "counter.logout", "counter.session", "counter.desk", "counter.call_next", "counter.call",
     "counter.move", "counter.transfer", "counter.verify", "counter.reprint", "admin.lookup_ticket",
+    "booking.staff_check_in",
 }
 # Staff routes that act at a counter or on a ticket held there: staff of another counter get 403.
 COUNTER_BOUND = {"counter.desk", "counter.call_next", "counter.call", "counter.move",
@@ -80,7 +82,7 @@ def route_calls(app, world: World, endpoints=None):
     """Yield (endpoint, method, url) for every rule and method, its parameters filled with real ids."""
     values = {"counter_id": 2, "ticket_id": world.held["id"], "job_id": world.job_id,
               "token": world.held["token"], "kiosk_id": "lobby", "filename": "base.css",
-              "window_id": "1"}
+              "window_id": "1", "code": "ABCDEF"}
     adapter = app.url_map.bind("localhost")
     for rule in app.url_map.iter_rules():
         if endpoints is not None and rule.endpoint not in endpoints:

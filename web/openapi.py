@@ -120,6 +120,11 @@ def _path_id(name: str, description: str) -> dict:
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
 
 
+def _token(description: str) -> dict:
+    return {"name": "token", "in": "path", "required": True, "schema": {"type": "string"},
+            "description": description}
+
+
 def _query(name: str, description: str, schema: dict, required: bool = False) -> dict:
     return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
 
@@ -164,6 +169,22 @@ def _public_paths(config: Config) -> dict:
             {200: _ok("Kios tanpa printer", _obj({"print": _ref("PrintStatus")})),
              202: _ok("Slip masuk antrean cetak", _obj({"print": _ref("PrintStatus")}))},
             (400, 403, 413, 429), body=_obj({"kiosk": {"type": "string", "enum": kiosks}}, ("kiosk",))),
+        "/api/booking/slots": _get(
+            PUBLIC, "Hari dan sesi yang dapat dibooking untuk satu layanan, dengan sisa tempat",
+            {200: _ok("Sesi", {"type": "object"})}, (400, 404),
+            params=[_query("service", "Kode layanan.", {"type": "string"}, required=True)]),
+        "/api/bookings": _post(
+            PUBLIC, "Booking satu tempat pada satu sesi (tanpa data pribadi)",
+            {201: _ok("Booking", _obj({"booking": _ref("Booking")}))}, (400, 404, 409, 413, 429),
+            body=_obj({"service": {"type": "string", "enum": [s.code for s in config.services]},
+                       "date": DATE, "start": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
+                       "request_id": _text(128)}, ("service", "date", "start", "request_id"))),
+        "/api/bookings/{token}": _get(
+            PUBLIC, "Status satu booking", {200: _ok("Booking", _obj({"booking": _ref("Booking")}))}, (404,),
+            params=[_token("Token rahasia booking (dari kode QR).")]),
+        "/api/bookings/{token}/cancel": _post(
+            PUBLIC, "Batalkan booking yang masih berlaku", {200: _ok("Booking", _obj({"booking": _ref("Booking")}))},
+            (404, 409), params=[_token("Token rahasia booking.")]),
         "/api/login": _post(
             PUBLIC, "Masuk sebagai petugas; memasang cookie antrian_session",
             {200: _ok("Sesi baru", _ref("Session"))}, (400, 401, 413, 429),
@@ -208,6 +229,12 @@ def _staff_paths(config: Config) -> dict:
                 _query("number", "Nomor tiket, misalnya B001.", {"type": "string", "minLength": 2, "maxLength": 8},
                        required=True),
                 _query("date", "Hari layanan, YYYY-MM-DD.", DATE)]),
+        "/api/bookings/{code}/check-in": _post(
+            STAFF, "Check-in booking oleh petugas (dicetak di printer kios yang disebut, bila ada)",
+            {201: _ok("Tiket dari booking", _ref("VisitTicket")), 200: _ok("Tutup atau ditunda", _ref("VisitOther"))},
+            (400, 404, 409, 413), body=_obj({"kiosk": {"type": "string", "enum": [k.id for k in config.kiosks]}}),
+            params=[{"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+                     "description": "Kode booking, 6 karakter."}]),
     }
 
 
@@ -224,6 +251,10 @@ def _admin_paths(config: Config) -> dict:
             {200: _ok("Mode yang berlaku", _ref("Mode"))}, (400, 413),
             body=_obj({"mode": {"oneOf": [{"type": "string", "enum": list(MODES)}, {"type": "null"}]}},
                       ("mode",))),
+        "/api/bookings": _get(
+            ADMIN, "Booking satu hari menurut sesi dan layanan: booked, checked_in, missed, cancelled",
+            {200: _ok("Booking per sesi", {"type": "object"})}, (400, 404),
+            params=[_query("date", "Hari layanan, YYYY-MM-DD (bawaan: hari ini).", DATE)]),
         "/api/windows": {
             **_get(ADMIN, "Periode bertanggal: dari konfigurasi (hanya baca) dan milik kantor",
                    {200: _ok("Periode", _obj({"windows": {"type": "array", "items": _ref("Window")}}))}),
@@ -335,6 +366,11 @@ def _schemas() -> dict:
                             "service": {"type": "string"},
                             "steps": {"type": "array", "items": {"type": "string"}}, "qr": {"type": "string"}},
                            ("outcome", "message")),
+        "Booking": _obj({"code": {"type": "string"}, "token": {"type": "string"}, "service": {"type": "string"},
+                         "date": DATE, "start": {"type": "string"}, "end": {"type": "string"},
+                         "status": {"type": "string", "enum": ["booked", "checked_in", "cancelled", "missed"]},
+                         "status_url": {"type": "string"}},
+                        ("code", "token", "service", "date", "start", "end", "status", "status_url")),
         "Reopens": _obj({"date": DATE, "time": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}},
                         ("date", "time")),
         "Window": _obj({"id": {"type": ["integer", "string"]}, "source": {"type": "string", "enum": ["config", "office"]},
