@@ -15,6 +15,8 @@ from .windows import OfficeCalendar
 OUTCOMES = ("ticket", "online", "postponed", "closed", "full")
 WAIT_BUCKETS = (5, 10, 15, 30, 60)  # minutes: 0-5, 5-10, 10-15, 15-30, 30-60, 60+
 FINAL_STATUSES = ("waiting", "called", "serving", "done", "no_show", "redirected", "expired")
+SOURCES = ("walk_in", "booked")  # how tickets came (desk and phone tickets join them later)
+BOOKING_STATUSES = ("booked", "checked_in", "missed", "cancelled")
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -52,6 +54,8 @@ def daily(config: Config, store: Store, day: dt.date) -> dict:
             "SELECT counter_id, actor FROM events WHERE day = ? AND counter_id IS NOT NULL"
             " AND actor IS NOT NULL AND actor != 'system' ORDER BY version", (key,))}
         calendar = OfficeCalendar(config).current(conn)
+        bookings = conn.execute("SELECT service, status, count(*) AS n FROM bookings WHERE day = ?"
+                                " GROUP BY service, status", (key,)).fetchall()
     waits = [s for t in tickets if (s := _seconds(t["issued_at"], t["called_at"])) is not None]
     return {
         "date": key,
@@ -60,7 +64,9 @@ def daily(config: Config, store: Store, day: dt.date) -> dict:
         "tickets": {"total": len(tickets),
                     "by_status": _tally((t["status"] for t in tickets), FINAL_STATUSES),
                     "by_service": _tally((t["first_service"] for t in tickets),
-                                         [s.code for s in config.services])},
+                                         [s.code for s in config.services]),
+                    "by_source": _tally((_source(t) for t in tickets), SOURCES)},
+        "bookings": _bookings(config, bookings),
         "counters": _counters(config, tickets, staff),
         "wait_seconds": summary(waits),
         "wait_histogram": _histogram(waits),
@@ -81,6 +87,22 @@ def day_state(calendar: Calendar, day: dt.date) -> dict:
     state = {"normal": "open"}.get(mode.mode, mode.mode)
     return {"state": state, "reason": mode.window.reference if mode.window and state != "open" else None,
             "hours": hours}
+
+
+def _source(ticket) -> str:
+    """How a ticket came: a walk-in at the kiosk, or a booking checked in."""
+    return "booked" if ticket["booking_id"] is not None else "walk_in"
+
+
+def _bookings(config: Config, rows) -> dict:
+    """The day's bookings per service: made (every one for the day), and how each ended so far."""
+    per_service = {s.code: {"made": 0, **{status: 0 for status in BOOKING_STATUSES}} for s in config.services}
+    for row in rows:
+        counts = per_service.setdefault(row["service"], {"made": 0, **{s: 0 for s in BOOKING_STATUSES}})
+        counts[row["status"]] += row["n"]
+        counts["made"] += row["n"]
+    total = {key: sum(c[key] for c in per_service.values()) for key in ("made", *BOOKING_STATUSES)}
+    return {"total": total, "by_service": per_service}
 
 
 def _visits(visits) -> dict:
@@ -148,6 +170,11 @@ def to_csv(report: dict) -> str:
             if isinstance(counts, dict):
                 for key, value in counts.items():
                     writer.writerow([f"{section}.{group}", key, value])
+    for key, value in report["bookings"]["total"].items():
+        writer.writerow(["bookings", key, value])
+    for service, counts in report["bookings"]["by_service"].items():
+        for key, value in counts.items():
+            writer.writerow([f"bookings.{service}", key, value])
     for row in report["counters"]:
         for field in ("served", "no_show", "mean_service_seconds"):
             writer.writerow([f"counter.{row['id']}", field, _blank(row[field])])
@@ -166,7 +193,8 @@ def _blank(value) -> object:
     return "" if value is None else value
 
 
-RANGE_COLUMNS = ("date", "state", "reason", "visits", *OUTCOMES, "done", "no_show", "redirected", "expired",
+RANGE_COLUMNS = ("date", "state", "reason", "visits", *OUTCOMES, "booked_tickets", "bookings_made",
+                 "bookings_missed", "done", "no_show", "redirected", "expired",
                  "wait_mean_s", "wait_p90_s", "service_mean_s", "service_p90_s")
 
 
@@ -186,6 +214,7 @@ def _day_row(report: dict) -> list:
     outcomes, statuses = report["visits"]["by_outcome"], report["tickets"]["by_status"]
     wait, service = report["wait_seconds"], report["service_seconds"]
     return [report["date"], report["calendar"]["state"], _blank(report["calendar"]["reason"]),
-            report["visits"]["total"], *(outcomes[o] for o in OUTCOMES),
+            report["visits"]["total"], *(outcomes[o] for o in OUTCOMES), report["tickets"]["by_source"]["booked"],
+            report["bookings"]["total"]["made"], report["bookings"]["total"]["missed"],
             *(statuses[s] for s in ("done", "no_show", "redirected", "expired")),
             *(_blank(v) for v in (wait["mean"], wait["p90"], service["mean"], service["p90"]))]

@@ -309,3 +309,26 @@ def test_the_supervisor_sees_a_days_bookings_by_slot(app, client, clock):
     assert summary["slots"] == [
         {"start": "08:30", "services": {"kk": {"booked": 1, "checked_in": 0, "missed": 0, "cancelled": 1}}},
         {"start": "10:30", "services": {"kk": {"booked": 1, "checked_in": 0, "missed": 0, "cancelled": 0}}}]
+
+
+def test_the_daily_report_counts_bookings_and_splits_tickets_by_source(app, client, clock):
+    used = book(client).json["booking"]
+    book(client, start="10:30")
+    cancelled = book(client, start="11:30").json["booking"]
+    client.post(f"/api/bookings/{cancelled['token']}/cancel")
+    clock.set(office_time("2026-12-08", "08:00"))
+    check_in(client, used["code"])
+    visit(client, "kk")
+    clock.set(office_time("2026-12-08", "12:00"))
+    app.extensions["bookings"].mark_missed()
+    add_user(app, "kepala", "admin", ())
+    admin = Staff(app, "kepala")
+    report = admin.get("/api/reports/daily?date=2026-12-08").json
+    assert report["tickets"]["by_source"] == {"walk_in": 1, "booked": 1}
+    assert report["bookings"]["total"] == {"made": 3, "booked": 0, "checked_in": 1, "missed": 1, "cancelled": 1}
+    assert report["bookings"]["by_service"]["kk"]["made"] == 3
+    lines = admin.get("/api/reports/daily.csv?date=2026-12-08").get_data(as_text=True).splitlines()
+    assert "bookings,missed,1" in lines and "tickets.by_source,booked,1" in lines
+    text = admin.get("/api/reports/range.csv?from=2026-12-08&until=2026-12-08").get_data(as_text=True)
+    row = dict(zip(*[line.split(",") for line in text.splitlines()]))
+    assert (row["booked_tickets"], row["bookings_made"], row["bookings_missed"]) == ("1", "3", "1")
