@@ -43,7 +43,7 @@ class BookingMachine(RuleBasedStateMachine):
         self.store.close()
         self.dir.cleanup()
 
-    @rule(service=st.sampled_from(SERVICES), days=st.integers(1, 3), start=st.sampled_from(STARTS))
+    @rule(service=st.sampled_from(SERVICES), days=st.sampled_from([1, 1, 2]), start=st.sampled_from(STARTS))
     def book(self, service, days, start):
         day = (self.queue.today() + dt.timedelta(days=days)).isoformat()
         try:
@@ -62,10 +62,17 @@ class BookingMachine(RuleBasedStateMachine):
                 pass
 
     @rule(data=st.data(), priority=st.sampled_from([None, None, "lansia"]))
-    def check_in(self, data, priority):
+    def check_in_todays_code(self, data, priority):
+        """A code booked for today: the kiosk's usual case."""
+        today = [r["code"] for r in self._rows("SELECT code FROM bookings WHERE day = ? AND status = 'booked'"
+                                               " ORDER BY id", self.queue.today().isoformat())]
+        if today:
+            self.queue.check_in(data.draw(st.sampled_from(today)), "lobby", priority, f"c{next(self.ids)}")
+
+    @rule(data=st.data())
+    def check_in_any_code(self, data):
         if self.codes:
-            code = data.draw(st.sampled_from(self.codes))
-            self.queue.check_in(code, "lobby", priority, f"c{next(self.ids)}")
+            self.queue.check_in(data.draw(st.sampled_from(self.codes)), "lobby", None, f"c{next(self.ids)}")
 
     @rule(service=st.sampled_from(SERVICES), priority=st.sampled_from([None, None, "balita"]))
     def walk_in(self, service, priority):
@@ -80,18 +87,19 @@ class BookingMachine(RuleBasedStateMachine):
         self.queue.start(ADMIN, ticket["id"])
         self.queue.finish(ADMIN, ticket["id"])
 
-    @rule(minutes=st.sampled_from([5, 20, 45, 90, 24 * 60]))
+    @rule(minutes=st.sampled_from([5, 20, 45]))
     def time_passes(self, minutes):
         self.clock.advance(minutes=minutes)
         self.bookings.mark_missed()
         self.queue.expire_day()
 
-    @rule(data=st.data(), at=st.sampled_from(["07:20", "08:00", "09:10", "10:40"]))
+    @rule(data=st.data(), at=st.sampled_from(["07:20", "07:40", "08:00", "09:10"]))
     def a_booked_day_comes(self, data, at):
         """Move the clock on to a booked day's morning (never back), where check-ins happen."""
-        days = [r["day"] for r in self._rows("SELECT DISTINCT day FROM bookings ORDER BY day")]
+        days = [r["day"] for r in self._rows("SELECT DISTINCT day FROM bookings WHERE day > ? ORDER BY day",
+                                             self.queue.today().isoformat())]
         if days:
-            moment = office_time(data.draw(st.sampled_from(days)), at)
+            moment = office_time(days[0], at)
             if moment > self.clock.now:
                 self.clock.set(moment)
                 self.bookings.mark_missed()
@@ -129,5 +137,5 @@ class BookingMachine(RuleBasedStateMachine):
             assert [self.queue.ticket(r["id"])["position"] for r in waiting] == list(range(len(waiting)))
 
 
-BookingMachine.TestCase.settings = settings(max_examples=30, stateful_step_count=40, deadline=None)
+BookingMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=50, deadline=None)
 test_random_bookings_check_ins_and_walk_ins_keep_every_invariant = BookingMachine.TestCase
