@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, request
 from queueing.bookings import Bookings
 from queueing.model import BadInput
 from web import auth
+from web.address import request_origin
 from web.body import json_body, text
 from web.extensions import queue_service
 
@@ -55,7 +56,8 @@ def staff_check_in(code: str):
     """Staff check a visitor in whose code the kiosk refused or who cannot use it; printed on
     the named kiosk's printer, or shown on the console to read out."""
     kiosk = text(json_body(), "kiosk", required=False)
-    result = queue_service().check_in(code[:32], kiosk, None, None)
+    # A staff member's request may decide where a printed QR code points (SPEC, enrollment).
+    result = queue_service().check_in(code[:32], kiosk, None, None, request_origin() if kiosk else "")
     return jsonify(result.body), result.status
 
 
