@@ -29,6 +29,7 @@ PUBLIC = STATIC | {
     "display.state", "display.ticket_status", "admin.notices",
     "openapi.openapi_json",  # the API's own description
     "booking.slots", "booking.book", "booking.booking", "booking.cancel",  # booking from home
+    "booking.page", "booking.status_page", "booking.booking_qr", "booking.ics",  # its pages, QR code, calendar file
 }
 # Routes any logged-in staff member may call; every other non-public route is for admins only.
 STAFF = {
