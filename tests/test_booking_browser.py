@@ -1,0 +1,252 @@
+"""Booking ahead in a real browser against the real server: a visitor checks in at the kiosk
+with the code typed on its keypad, each refused code said in plain words; staff check a
+visitor in from the counter console; the console and the hall mark booked tickets; the
+supervisor sees the day's bookings by slot. Screenshots land in docs/screenshots/.
+
+Bookings are made from tomorrow on, so each test books on a Monday (the server's clock set
+to 2026-12-07) and restarts the server on the same database a day later: every moment here
+is the server's set clock, in office time (WIB), whatever the machine's date and zone."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from browserkit import TEXT, assert_fits, enroll_browser, kiosk_visit
+from browserkit import screenshot as save_screenshot
+
+pytestmark = pytest.mark.browser
+
+LANDSCAPE = {"width": 1920, "height": 1080}
+PORTRAIT = {"width": 1080, "height": 1920}
+HOURS = {"mon": "07:30-15:00", "tue": "07:30-15:00", "wed": "07:30-15:00", "thu": "07:30-15:00",
+         "fri": "07:30-14:00"}
+OFFICE = {"hours": HOURS, "booking": {"days_ahead": 14, "slot_minutes": 60, "per_slot": 3, "late_minutes": 15}}
+MONDAY = "2026-12-07T09:00:00+07:00"         # the day the bookings are made
+TUESDAY_AT_8 = "2026-12-08T08:00:00+07:00"   # the day they are for
+
+
+# --- the server side ---
+
+def book(server, service: str = "kk", date: str = "2026-12-08", start: str = "08:30") -> dict:
+    """Book a slot as the visitor's phone does; the booking."""
+    answer = requests.post(f"{server.url}/api/bookings", timeout=10, json={
+        "service": service, "date": date, "start": start, "request_id": uuid.uuid4().hex})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["booking"]
+
+
+def booking_status(server, booking: dict) -> str:
+    return requests.get(f"{server.url}/api/bookings/{booking['token']}", timeout=10).json()["booking"]["status"]
+
+
+@pytest.fixture
+def office_with_bookings(live_server, tmp_path):
+    """Book slots on Monday, then start the office on Tuesday (or at `clock`) on the same database.
+
+    Each booking is (service, date, start) or a dict of book()'s arguments; "cancel": True
+    cancels it before the day. Returns the running server and the bookings, in order."""
+    def start(*wanted, clock: str = TUESDAY_AT_8):
+        monday = live_server(OFFICE, clock=MONDAY)
+        made = []
+        for want in wanted:
+            options = dict(want)
+            cancel = options.pop("cancel", False)
+            made.append(book(monday, **options))
+            if cancel:
+                cancelled = requests.post(f"{monday.url}/api/bookings/{made[-1]['token']}/cancel", timeout=10)
+                assert cancelled.status_code == 200, cancelled.text
+        monday.kill()
+        return live_server(OFFICE, folder=tmp_path, clock=clock), made
+
+    return start
+
+
+# --- the kiosk ---
+
+@pytest.fixture
+def open_kiosk(browser_pages):
+    """Open /kiosk/lobby in a fresh browser page, enrolled; wait until it is live."""
+    def open_(server, viewport=LANDSCAPE):
+        page = browser_pages.new(viewport)
+        enroll_browser(page, server)
+        page.goto(f"{server.url}/kiosk/lobby")
+        expect(page.locator("#kiosk")).to_have_attribute("data-live", "up")
+        return page
+
+    return open_
+
+
+def type_code(page, code: str) -> None:
+    """Tap the code's characters on the keypad, as a visitor does."""
+    for character in code:
+        page.locator(f'#keypad button[data-key="{character}"]').click()
+
+
+def open_keypad(page) -> None:
+    page.get_by_role("button", name="Sudah punya kode booking?").click()
+    expect(page.locator("#booking-title")).to_have_text("Masukkan kode booking Anda", **TEXT)
+
+
+def check_in_at_kiosk(page, code: str, priority: str | None = None) -> None:
+    """From the start screen: the keypad, the code, Lanjut, the priority step, the ticket."""
+    open_keypad(page)
+    type_code(page, code)
+    page.get_by_role("button", name="Lanjut").click()
+    expect(page.locator("#booking-chosen-code")).to_have_text(code)
+    if priority:
+        page.locator("#booking-priority").get_by_role("button", name=priority).click()
+    page.get_by_role("button", name="Ambil nomor antrean").click()
+
+
+def screenshot(page, name: str) -> None:
+    # buttons are held for a moment after each screen change (a double tap's 2nd tap)
+    expect(page.locator(".screen:not([hidden]) .actions button:not([data-ready=false])").first).to_be_enabled()
+    save_screenshot(page, name)
+
+
+def assert_kiosk_fits(page) -> None:
+    """No scrolling either way, nothing cut off, every button at least 64 px tall, text at least 24 px."""
+    assert_fits(page, "button, .screen > *", smallest_text=24)
+
+
+def test_a_visitor_types_the_booking_code_on_the_keypad_and_gets_the_booked_ticket(office_with_bookings, open_kiosk):
+    server, (booking,) = office_with_bookings({"service": "kk", "start": "08:30"})
+    kiosk_visit(server, "kk")  # a walk-in at 08:00, before the slot: B001
+    page = open_kiosk(server)
+
+    open_keypad(page)
+    expect(page.locator("#keypad button")).to_have_count(32)
+    expect(page.get_by_role("button", name="Lanjut")).to_be_disabled()
+    type_code(page, booking["code"][:5] + "Z")
+    page.get_by_role("button", name="Hapus", exact=True).click()  # a slip of the finger, taken back
+    type_code(page, booking["code"][5])
+    expect(page.locator("#booking-code")).to_have_text(booking["code"])
+    expect(page.get_by_role("button", name="Lanjut")).to_be_enabled()
+    screenshot(page, "kiosk-keypad.png")
+    page.get_by_role("button", name="Lanjut").click()
+    page.locator("#booking-priority").get_by_role("button", name="Ibu hamil").click()
+    page.get_by_role("button", name="Ambil nomor antrean").click()
+
+    expect(page.locator("#ticket-number")).to_have_text("B002", **TEXT)
+    expect(page.locator("#ticket-marks")).to_contain_text("Booking", **TEXT)
+    expect(page.locator("#ticket-marks")).to_contain_text("Prioritas: Ibu hamil", **TEXT)
+    expect(page.locator("#ticket")).to_contain_text("Kartu Keluarga", **TEXT)
+    assert booking_status(server, booking) == "checked_in"
+    waiting = requests.get(f"{server.url}/api/state", timeout=10).json()["waiting"]
+    assert [(t["number"], t["booked"], t["priority"]) for t in waiting] == [("B002", True, True), ("B001", False, False)]
+
+
+def test_the_keypad_fits_portrait_and_landscape_with_big_keys(office_with_bookings, open_kiosk):
+    server, (booking,) = office_with_bookings({"service": "kk", "start": "08:30"})
+    for viewport in (LANDSCAPE, PORTRAIT):
+        page = open_kiosk(server, viewport)
+        assert_kiosk_fits(page)
+        open_keypad(page)
+        assert_kiosk_fits(page)
+        keys = page.locator("#keypad button").evaluate_all("keys => keys.map(k => k.getBoundingClientRect().height)")
+        assert min(keys) >= 80, keys  # well above the 64 px of any button: 32 of them, tapped in a row
+        type_code(page, booking["code"][:3])
+        if viewport is PORTRAIT:
+            screenshot(page, "kiosk-keypad-portrait.png")
+        type_code(page, booking["code"][3:])
+        assert_kiosk_fits(page)
+        page.get_by_role("button", name="English").click()
+        assert_kiosk_fits(page)
+        page.get_by_role("button", name="Next", exact=True).click()
+        expect(page.locator("#booking-priority-title")).to_have_text("Priority visitor?", **TEXT)
+        assert_kiosk_fits(page)
+
+
+def test_a_mistyped_code_is_not_found_and_try_again_keeps_what_was_typed(office_with_bookings, open_kiosk):
+    server, (booking,) = office_with_bookings({"service": "kk", "start": "08:30"})
+    page = open_kiosk(server)
+    wrong = booking["code"][:5] + ("2" if booking["code"][5] != "2" else "3")
+
+    check_in_at_kiosk(page, wrong)
+
+    expect(page.locator("#message-title")).to_have_text("Kode booking tidak ditemukan", **TEXT)
+    expect(page.locator("#message-text")).to_have_text("Kode booking tidak ditemukan. Periksa kembali kode Anda.", **TEXT)
+    expect(page.locator("#message-service")).to_have_text(f"Kode booking: {wrong}", **TEXT)
+    assert_kiosk_fits(page)
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("#message-text")).to_have_text(
+        "Please check the code on your booking and try again.", **TEXT)
+    page.get_by_role("button", name="Try again").click()
+
+    expect(page.locator("#booking-code")).to_have_text(wrong)
+    page.get_by_role("button", name="Delete", exact=True).click()
+    type_code(page, booking["code"][5])
+    page.get_by_role("button", name="Next", exact=True).click()
+    page.get_by_role("button", name="Take my queue number").click()
+    expect(page.locator("#ticket-number")).to_have_text("B001", **TEXT)
+    assert booking_status(server, booking) == "checked_in"
+
+
+def test_a_code_for_another_day_a_used_code_and_a_cancelled_one_are_each_refused_in_plain_words(
+        office_with_bookings, open_kiosk):
+    server, (wednesday, used, cancelled) = office_with_bookings(
+        {"service": "kk", "date": "2026-12-09", "start": "09:30"}, {"service": "kia", "start": "07:30"},
+        {"service": "kk", "start": "10:30", "cancel": True})
+    kiosk_visit(server, booking=used["code"], statuses=(201,))
+    page = open_kiosk(server)
+
+    check_in_at_kiosk(page, wednesday["code"])
+    expect(page.locator("#message-title")).to_have_text("Booking ini bukan untuk hari ini", **TEXT)
+    expect(page.locator("#message-text")).to_contain_text("Rabu, 9 Desember 2026", **TEXT)
+    expect(page.get_by_role("button", name="Ambil nomor antrean biasa")).to_be_hidden()
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("#message-text")).to_contain_text("Wednesday", **TEXT)
+    expect(page.locator("#message-text")).to_contain_text("9 December 2026", **TEXT)
+    page.get_by_role("button", name="Done", exact=True).click()
+
+    check_in_at_kiosk(page, used["code"])
+    expect(page.locator("#message-title")).to_have_text("Kode booking sudah dipakai", **TEXT)
+    expect(page.locator("#message-text")).to_have_text(
+        "Kode booking ini sudah dipakai untuk mengambil nomor antrean.", **TEXT)
+    page.get_by_role("button", name="Selesai").click()
+
+    check_in_at_kiosk(page, cancelled["code"])
+    expect(page.locator("#message-title")).to_have_text("Booking sudah dibatalkan", **TEXT)
+    expect(page.locator("#message-text")).to_contain_text("Silakan ambil nomor antrean biasa.", **TEXT)
+    expect(page.get_by_role("button", name="Ambil nomor antrean biasa")).to_be_visible()
+    assert booking_status(server, wednesday) == "booked" and booking_status(server, cancelled) == "cancelled"
+    assert [t["number"] for t in requests.get(f"{server.url}/api/state", timeout=10).json()["waiting"]] == ["C001"]
+
+
+def test_a_visitor_too_late_for_the_slot_is_told_so_and_takes_a_walk_in_number_instead(
+        office_with_bookings, open_kiosk):
+    # the 08:30-09:30 slot takes check-ins until 09:45: at 10:00 it is missed
+    server, (booking,) = office_with_bookings({"service": "kk", "start": "08:30"},
+                                              clock="2026-12-08T10:00:00+07:00")
+    page = open_kiosk(server)
+    page.get_by_role("button", name="Lansia").click()
+
+    check_in_at_kiosk(page, booking["code"])
+
+    expect(page.locator("#message-title")).to_have_text("Waktu booking sudah lewat", **TEXT)
+    expect(page.locator("#message-text")).to_have_text(
+        "Waktu check-in booking ini sudah lewat. Silakan ambil nomor antrean biasa.", **TEXT)
+    assert booking_status(server, booking) == "missed"
+    assert_kiosk_fits(page)
+    page.get_by_role("button", name="Ambil nomor antrean biasa").click()
+
+    expect(page.locator("#start-title")).to_be_visible()
+    expect(page.get_by_role("button", name="Lansia")).to_have_attribute("aria-pressed", "true")
+    page.locator("#start button.service", has_text="Kartu Keluarga").click()
+    expect(page.locator("#ticket-number")).to_have_text("B001", **TEXT)
+    expect(page.locator("#ticket-marks")).to_have_text("Prioritas: Lansia (60+ tahun)", **TEXT)
+
+
+def test_without_booking_the_kiosk_offers_no_code_and_on_a_closed_day_it_hides_it(live_server, open_kiosk,
+                                                                                  tmp_path):
+    plain = open_kiosk(live_server({"hours": HOURS}, clock=TUESDAY_AT_8))
+    expect(plain.locator("#start .service").first).to_be_visible()
+    expect(plain.get_by_role("button", name="Sudah punya kode booking?")).to_have_count(0)
+
+    (tmp_path / "saturday").mkdir()
+    saturday = open_kiosk(live_server(OFFICE, folder=tmp_path / "saturday", clock="2026-12-12T09:00:00+07:00"))
+    expect(saturday.locator("#closed")).to_be_visible()
+    expect(saturday.locator("#start button:visible")).to_have_count(0)
