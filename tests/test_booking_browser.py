@@ -14,7 +14,8 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from browserkit import TEXT, assert_fits, enroll_browser, kiosk_visit
+from bench.fakeprinter import FakePrinter
+from browserkit import TEXT, add_account, assert_fits, enroll_browser, kiosk_visit, log_in
 from browserkit import screenshot as save_screenshot
 
 pytestmark = pytest.mark.browser
@@ -48,8 +49,9 @@ def office_with_bookings(live_server, tmp_path):
 
     Each booking is (service, date, start) or a dict of book()'s arguments; "cancel": True
     cancels it before the day. Returns the running server and the bookings, in order."""
-    def start(*wanted, clock: str = TUESDAY_AT_8):
-        monday = live_server(OFFICE, clock=MONDAY)
+    def start(*wanted, clock: str = TUESDAY_AT_8, overrides: dict | None = None):
+        office = {**OFFICE, **(overrides or {})}
+        monday = live_server(office, clock=MONDAY)
         made = []
         for want in wanted:
             options = dict(want)
@@ -59,7 +61,7 @@ def office_with_bookings(live_server, tmp_path):
                 cancelled = requests.post(f"{monday.url}/api/bookings/{made[-1]['token']}/cancel", timeout=10)
                 assert cancelled.status_code == 200, cancelled.text
         monday.kill()
-        return live_server(OFFICE, folder=tmp_path, clock=clock), made
+        return live_server(office, folder=tmp_path, clock=clock), made
 
     return start
 
@@ -250,3 +252,111 @@ def test_without_booking_the_kiosk_offers_no_code_and_on_a_closed_day_it_hides_i
     saturday = open_kiosk(live_server(OFFICE, folder=tmp_path / "saturday", clock="2026-12-12T09:00:00+07:00"))
     expect(saturday.locator("#closed")).to_be_visible()
     expect(saturday.locator("#start button:visible")).to_have_count(0)
+
+
+# --- the counter console ---
+
+CONSOLE = {"width": 1366, "height": 768}
+
+
+@pytest.fixture
+def open_console(browser_pages):
+    """Open /counter in a fresh browser page and sign in; wait for the desk and the live channel."""
+    def open_(server, user: str = "siti", viewport=CONSOLE):
+        page = browser_pages.new(viewport, timezone_id="Europe/Lisbon")  # the PC's own zone is not the office's
+        page.goto(f"{server.url}/counter")
+        log_in(page, user)
+        expect(page.locator("#console")).to_have_attribute("data-screen", "desk")
+        expect(page.locator("#waiting-count")).not_to_have_text("")
+        expect(page.locator("#console")).to_have_attribute("data-live", "up")
+        return page
+
+    return open_
+
+
+def waiting_item(page, number: str):
+    return page.locator("#waiting .wait-item", has=page.locator(".w-number", has_text=number))
+
+
+def test_staff_check_a_visitor_in_at_the_console_and_read_the_number_out(office_with_bookings, open_console):
+    server, (booking,) = office_with_bookings({"service": "kk", "start": "08:30"})
+    add_account(server, "siti")
+    kiosk_visit(server, "kk")  # B001, a walk-in at 08:00
+    page = open_console(server, viewport={"width": 1920, "height": 1080})
+
+    page.get_by_role("button", name="Check-in booking").click()
+    expect(page.locator("#checkin")).to_be_visible()
+    page.get_by_label("Kode booking pengunjung").fill("ZZZZZZ")
+    page.keyboard.press("Enter")
+    expect(page.locator("#checkin-words")).to_have_text(
+        "Kode booking tidak ditemukan. Periksa kembali kode Anda.", **TEXT)
+    expect(page.locator("#checkin-number")).to_be_hidden()
+
+    page.get_by_label("Kode booking pengunjung").fill(booking["code"].lower())  # typed in any case
+    page.keyboard.press("Enter")
+    expect(page.locator("#checkin-number")).to_have_text("B002", **TEXT)
+    expect(page.locator("#checkin-service")).to_have_text("Kartu Keluarga", **TEXT)
+    expect(page.locator("#checkin-slot")).to_have_text(f"Kode {booking['code']} · sesi 08.30", **TEXT)
+    expect(page.locator("#checkin-words")).to_have_text("Bacakan nomor ini kepada pengunjung.", **TEXT)
+    expect(waiting_item(page, "B002")).to_contain_text("Booking 08.30", **TEXT)
+    save_screenshot(page, "counter-checkin.png")
+    assert booking_status(server, booking) == "checked_in"
+
+    page.get_by_label("Kode booking pengunjung").fill(booking["code"])
+    page.get_by_role("button", name="Check-in", exact=True).click()
+    expect(page.locator("#checkin-words")).to_have_text(
+        "Kode booking ini sudah dipakai untuk mengambil nomor antrean.", **TEXT)
+    page.keyboard.press("Escape")
+    expect(page.locator("#checkin")).to_be_hidden()
+    page.get_by_role("button", name="EN", exact=True).click()
+    expect(page.locator("#note")).to_have_text(f"Booking {booking['code']}: queue number B002.", **TEXT)
+    page.keyboard.press("k")
+    page.get_by_label("The visitor's booking code").fill(booking["code"])
+    page.keyboard.press("Enter")
+    expect(page.locator("#checkin-words")).to_have_text(
+        "This booking code has already been used to take a queue number.", **TEXT)
+
+
+def test_the_console_marks_a_booked_ticket_with_its_sessions_start_in_office_time(office_with_bookings, open_console):
+    server, (booking,) = office_with_bookings({"service": "kia", "start": "07:30"})
+    add_account(server, "siti")
+    kiosk_visit(server, "kk")  # B001 at 08:00
+    kiosk_visit(server, booking=booking["code"], statuses=(201,))  # C001 queues from 07:30
+    page = open_console(server)
+
+    expect(page.locator("#waiting .w-number")).to_have_text(["C001", "B001"])
+    expect(waiting_item(page, "C001")).to_contain_text("Booking 07.30", **TEXT)
+    expect(waiting_item(page, "C001")).to_have_attribute("data-booked", "true")
+    expect(waiting_item(page, "B001")).not_to_contain_text("Booking", **TEXT)
+
+    page.keyboard.press("n")  # call the next: the booked ticket, marked in hand too
+    expect(page.locator("#number")).to_have_text("C001", **TEXT)
+    expect(page.locator("#marks")).to_contain_text("Booking 07.30", **TEXT)
+    assert_fits(page, "button, .current, .actions, .note, .today", smallest_text=14)
+
+
+def test_staff_print_a_checked_in_ticket_at_a_kiosk_printer(office_with_bookings, open_console):
+    printer = FakePrinter("ok")
+    try:
+        kiosks = {"kiosks": [
+            {"id": "lobby", "name": "Kios lobi", "printer": {"type": "preview"}},
+            {"id": "lantai2", "name": "Kios lantai 2",
+             "printer": {"type": "network", "host": "127.0.0.1", "port": printer.port, "timeout": 2}}]}
+        server, (booking,) = office_with_bookings({"service": "kk", "start": "08:30"}, overrides=kiosks)
+        add_account(server, "siti")
+        page = open_console(server)
+        page.keyboard.press("k")
+        expect(page.locator("#checkin .print-choice")).to_have_count(2)  # on screen, or the one kiosk with a printer
+        expect(page.get_by_label("Tampilkan nomor di layar ini")).to_be_checked()
+
+        page.get_by_label("Cetak di Kios lantai 2").check()
+        page.get_by_label("Kode booking pengunjung").fill(booking["code"])
+        page.keyboard.press("Enter")
+
+        expect(page.locator("#checkin-number")).to_have_text("B001", **TEXT)
+        expect(page.locator("#checkin-words")).to_have_text(
+            "Tiket sudah tercetak di Kios lantai 2. Minta pengunjung mengambilnya.", **TEXT)
+        assert any(b"B001" in job for job in printer.printed())
+    finally:
+        printer.stop()
+
