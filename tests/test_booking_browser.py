@@ -360,3 +360,26 @@ def test_staff_print_a_checked_in_ticket_at_a_kiosk_printer(office_with_bookings
     finally:
         printer.stop()
 
+
+# --- the hall display ---
+
+def test_the_hall_tags_a_booked_number_among_the_next_ones_and_says_why_in_the_running_text(
+        office_with_bookings, browser_pages):
+    server, (booking,) = office_with_bookings({"service": "kk", "start": "07:30"})
+    for _ in range(2):
+        kiosk_visit(server, "kk")  # B001, B002 at 08:00
+    page = browser_pages.new(LANDSCAPE)
+    page.goto(f"{server.url}/display")
+    expect(page.locator("#hall")).to_have_attribute("data-live", "up")
+    kk = page.locator('.queue[data-service="kk"] .queue-number')
+    expect(kk).to_have_text(["B001", "B002"])
+
+    kiosk_visit(server, booking=booking["code"], statuses=(201,))  # B003 queues from 07:30: first
+
+    expect(kk.first).to_have_text("B003booking")
+    expect(kk.first).to_have_attribute("data-booked", "true")
+    expect(kk.nth(1)).to_have_text("B001")
+    expect(page.locator("#ticker")).to_contain_text("Nomor bertanda “booking” dipesan secara online")
+    tag = page.locator(".queue-booked").evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    assert tag >= 18, tag  # a word to read from across the hall, smaller than the number it tags
+
