@@ -383,3 +383,58 @@ def test_the_hall_tags_a_booked_number_among_the_next_ones_and_says_why_in_the_r
     tag = page.locator(".queue-booked").evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
     assert tag >= 18, tag  # a word to read from across the hall, smaller than the number it tags
 
+
+# --- the supervisor's page ---
+
+def booking_rows(page, day: str):
+    """The rows of a day's table on the Booking card: [session, service, not yet in, arrived, missed, cancelled]."""
+    return page.locator(f'.booking-day[data-date="{day}"] tbody tr')
+
+
+def test_the_supervisor_sees_todays_and_tomorrows_bookings_by_session_with_totals_live(
+        office_with_bookings, browser_pages):
+    # Tuesday at 10:00: the 07:30 session is over (missed), the 10:30 one has begun
+    server, (missed, first, second, cancelled, wednesday) = office_with_bookings(
+        {"service": "kk", "start": "07:30"}, {"service": "kk", "start": "10:30"},
+        {"service": "kk", "start": "10:30"}, {"service": "kia", "start": "10:30", "cancel": True},
+        {"service": "kia", "date": "2026-12-09", "start": "08:30"}, clock="2026-12-08T10:00:00+07:00")
+    kiosk_visit(server, booking=first["code"], statuses=(201,))
+    add_account(server, "kepala", "admin", ())
+    page = browser_pages.new({"width": 1920, "height": 1080}, timezone_id="Asia/Jakarta")
+    page.goto(f"{server.url}/admin")
+    log_in(page, "kepala")
+    expect(page.locator("#admin")).to_have_attribute("data-live", "up")
+
+    today = page.locator('.booking-day[data-date="2026-12-08"]')
+    expect(today.locator("h3")).to_have_text("Hari ini · Selasa, 8 Desember 2026", **TEXT)
+    expect(booking_rows(page, "2026-12-08")).to_have_count(3)
+    expect(page.locator('tbody[data-slot="07:30"] tr[data-service="kk"] td')).to_have_text(["0", "0", "1", "0"])
+    expect(page.locator('tbody[data-slot="10:30"] tr[data-service="kk"] td')).to_have_text(["1", "1", "0", "0"])
+    expect(page.locator('tbody[data-slot="10:30"] tr[data-service="kia"] td')).to_have_text(["0", "0", "0", "1"])
+    expect(today.locator("tfoot th")).to_have_text("Jumlah (4 booking)", **TEXT)
+    expect(today.locator("tfoot td")).to_have_text(["1", "1", "1", "1"])
+    tomorrow = page.locator('.booking-day[data-date="2026-12-09"]')
+    expect(tomorrow.locator("h3")).to_have_text("Besok · Rabu, 9 Desember 2026", **TEXT)
+    expect(tomorrow.locator('tbody[data-slot="08:30"] tr[data-service="kia"]')).to_contain_text(
+        "Kartu Identitas Anak", **TEXT)
+    expect(tomorrow.locator("tfoot td")).to_have_text(["1", "0", "0", "0"])
+
+    kiosk_visit(server, booking=second["code"], statuses=(201,))  # live: the card follows the check-in
+    expect(page.locator('tbody[data-slot="10:30"] tr[data-service="kk"] td')).to_have_text(["0", "2", "0", "0"])
+    expect(today.locator("tfoot td")).to_have_text(["0", "2", "1", "1"])
+    page.locator("#bookings").evaluate("card => card.scrollIntoView()")
+    save_screenshot(page, "admin-bookings.png")
+    page.get_by_role("button", name="EN", exact=True).click()
+    expect(today.locator("thead th")).to_have_text(
+        ["Session", "Service", "Not yet in", "Arrived", "Missed", "Cancelled"], **TEXT)
+    assert [booking_status(server, b) for b in (missed, cancelled, wednesday)] == ["missed", "cancelled", "booked"]
+
+
+def test_without_booking_the_supervisors_page_has_no_booking_card(live_server, browser_pages):
+    server = live_server()
+    add_account(server, "kepala", "admin", ())
+    page = browser_pages.new({"width": 1920, "height": 1080})
+    page.goto(f"{server.url}/admin")
+    log_in(page, "kepala")
+    expect(page.locator("#today-date")).not_to_have_text("")
+    expect(page.locator("#bookings")).to_have_count(0)
