@@ -116,8 +116,11 @@ def _answer(result):
 
 @bp.get("/counter")
 def page():
-    """Render the staff console with the names it shows: services, counters, reasons, kiosks."""
+    """Render the staff console with the names it shows: services, counters, reasons, kiosks;
+    with booking on, its check-in dialog and the kiosks whose printers it may print on."""
     config = current_app.extensions["config"]
     names = page_names(config)
+    printers = [k for k in config.kiosks if k.printer.prints]
     return render_template("counter/counter.html", office=config.office, services=config.services,
-                           counters=config.counters, names=names)
+                           counters=config.counters, names=names, booking=config.booking is not None,
+                           printers=printers)

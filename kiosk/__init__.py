@@ -5,6 +5,7 @@ import hmac
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
+from queueing.booking import ALPHABET, CODE_LENGTH
 from queueing.model import NotFound, QueueError, known_kiosk
 from web.address import request_origin
 from web.auth import current_session
@@ -98,13 +99,15 @@ def page(kiosk_id: str):
 
 def _render(kiosk_id: str, **context) -> str:
     """The kiosk's page with the mode and the calendar rendered in, so it is right (open or
-    closed, which services are postponed) before its socket connects."""
+    closed, which services are postponed) before its socket connects. With booking on, the
+    start screen offers the check-in keypad, whose keys are the codes' alphabet."""
     config = current_app.extensions["config"]
     snapshot = queue_service().snapshot()
     calendar = {**snapshot["calendar"], "reopens": snapshot["reopens"], "day": snapshot["day"]}
+    booking = {"alphabet": ALPHABET, "length": CODE_LENGTH} if config.booking else None
     return render_template("kiosk/kiosk.html", kiosk_id=kiosk_id, office=config.office,
                            services=config.services, reasons=config.reasons,
-                           mode_info=snapshot["mode_info"], calendar=calendar, **context)
+                           mode_info=snapshot["mode_info"], calendar=calendar, booking=booking, **context)
 
 
 def _enroll(kiosk_id: str, code: str):

@@ -123,15 +123,26 @@ def _reporter(stream) -> Callable[[dict], None]:
 def _build_outbox(source: dict, notify: Callable[[dict], None]):
     from queueing import config as configuration
     from queueing.printjobs import PrintJobs
-    from queueing.model import utc_now
     from queueing.store import Store
 
     from .outbox import Outbox
 
     config = configuration.load(Path(source["config"]), source.get("overrides"))
     store = Store(config.server.database)
-    jobs = PrintJobs(config, store, utc_now)
+    jobs = PrintJobs(config, store, _clock())
     return Outbox(config, jobs, notify, jobs.content)
+
+
+def _clock():
+    """The worker's clock: the machine's, or, in a test, the moment ANTRIAN_TEST_CLOCK sets
+    (inherited from the worker), running on from here. A job falls due by the clock that
+    stamped it: on the machine's, a ticket of a set day ahead would never print."""
+    import datetime as dt
+
+    from queueing.model import clock_from, utc_now
+
+    start = os.environ.get("ANTRIAN_TEST_CLOCK")
+    return clock_from(dt.datetime.fromisoformat(start)) if start else utc_now
 
 
 if __name__ == "__main__":

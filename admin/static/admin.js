@@ -5,8 +5,9 @@
  * Everything shown comes from the admin API; the live channel only says *when* to ask
  * again: `queue` events refresh today's figures (several in a burst make one request),
  * a `mode` event the mode and the calendar, `print` events the printers, `notices` the
- * notices nobody is editing here. Fixed texts are in the markup in two languages; the
- * language toggle only flips <html lang> (and the language of the chart images).
+ * notices nobody is editing here, and `issued` the bookings (when the office takes them).
+ * Fixed texts are in the markup in two languages; the language toggle only flips
+ * <html lang> (and the language of the chart images).
  *
  * This file wires the sections (./sections/) together: each gets the requests and the
  * few functions of other sections it needs, and keeps its own state.
@@ -14,6 +15,7 @@
 import { remember, SESSION_EVERY_MS, stored } from "../js/staff.js";
 import { $, showLanguage } from "../js/words.js";
 import { root } from "./page.js";
+import { createBookings } from "./sections/bookings.js";
 import { createCalendar } from "./sections/calendar.js";
 import { createConnection } from "./sections/connection.js";
 import { createKiosks } from "./sections/kiosks.js";
@@ -26,6 +28,7 @@ import { createSession } from "./sections/session.js";
 import { createToday } from "./sections/today.js";
 
 const LANG_KEY = "antrian.admin.lang";
+const BOOKINGS_EVERY_MS = 60 * 1000;  // cancellations from home and missed sessions make no queue event
 
 const session = createSession({ onSignedIn, onSignedOut: () => connection.stop() });
 const { api, http } = session.client;
@@ -33,6 +36,7 @@ const today = createToday({ api, http, onDay });
 const report = createReport({ api, today: today.date });
 const mode = createMode({ api, currentDay: today.day });
 const calendar = createCalendar({ api, currentDay: today.day });
+const bookings = createBookings({ api, currentDay: today.date });
 const notices = createNotices({ api, http });
 const printers = createPrinters({ api });
 const reprint = createReprint({ api, onSent: printers.refresh });
@@ -45,6 +49,7 @@ const connection = createConnection({
   onQueueEvent(event) {
     today.refresh();
     report.refreshToday();
+    if (event.event === "issued") bookings.refresh();  // a booking's check-in issues its ticket
     if (event.event === "mode") {  // a switch, the clock, or a window someone added or deleted
       mode.load();
       calendar.load();
@@ -57,6 +62,7 @@ const connection = createConnection({
     printers.refresh();
     mode.load();
     calendar.load();
+    bookings.refresh();
   },
 });
 
@@ -73,6 +79,7 @@ function onSignedIn() {
 function onDay(day) {
   report.onToday(day);
   calendar.onToday(day);
+  bookings.onToday(day);
 }
 
 function setLang(language) {
@@ -115,6 +122,7 @@ $("report-date").addEventListener("change", report.onDateInput);
 $("range-from").addEventListener("change", report.updateRange);
 $("range-until").addEventListener("change", report.updateRange);
 setInterval(session.client.keepSession, SESSION_EVERY_MS);
+if (bookings.on) setInterval(bookings.refresh, BOOKINGS_EVERY_MS);
 
 setLang(stored(LANG_KEY) === "en" ? "en" : "id");
 session.boot();

@@ -17,6 +17,7 @@ import { createServerClock } from "./clock.js";
 import { root } from "./page.js";
 import { createActions } from "./sections/actions.js";
 import { createButtons } from "./sections/buttons.js";
+import { createCheckIn } from "./sections/checkin.js";
 import { createConnection } from "./sections/connection.js";
 import { createDesk } from "./sections/desk.js";
 import { listenForKeys } from "./sections/keys.js";
@@ -52,10 +53,16 @@ const desk = createDesk({
 });
 const actions = createActions({ api, note, buttons, desk, slip, signedIn, counterId });
 const transfer = createTransfer({ ticket: desk.ticket, perform: actions.perform, note });
+const checkIn = createCheckIn({ api, note });
 const connection = createConnection({
-  signedIn, onChange: desk.scheduleRefresh, onPrint: slip.onPrint, onSnapshot: markPostponed,
+  signedIn, onChange: desk.scheduleRefresh, onPrint, onSnapshot: markPostponed,
 });
-const session = createSession({ client, buttons, desk, note, connection });
+const session = createSession({ client, buttons, desk, note, connection, checkIn });
+
+function onPrint(job) {
+  slip.onPrint(job);
+  checkIn.onPrint(job);
+}
 
 function markPostponed(snapshot) {
   if (!snapshot.calendar) return;
@@ -79,6 +86,7 @@ const ACTIONS = {
   "print-slip": () => run(slip.print), "close-redirect": slip.close,
   choose: (b) => session.openCounter(Number(b.dataset.counter)), switch: session.showChoose,
   logout: () => run(session.logout),
+  "checkin-open": checkIn.open, "checkin-close": checkIn.close,
 };
 
 root.addEventListener("click", (event) => {
@@ -90,6 +98,10 @@ root.addEventListener("click", (event) => {
 });
 listenForKeys();
 $("login-form").addEventListener("submit", session.login);
+$("checkin-form")?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  run(checkIn.submit);
+});
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible" && signedIn()) client.keepSession().then(desk.refresh);
 });

@@ -1,6 +1,6 @@
 /**
  * The counter console itself: its root element, the names the server wrote into its
- * markup (services, counters, emergency reasons, kiosks), and how they read. The names
+ * markup (services, counters, emergency reasons, kiosks, the office's timezone), and how they read. The names
  * are read once, when the page loads, and never change.
  */
 import { $ } from "../js/words.js";
@@ -34,4 +34,11 @@ export function reasonLabel(ticket) {
 
 export function kioskName(id) {
   return KIOSKS.get(id)?.name || id;
+}
+
+const SLOT_TIME = new Intl.DateTimeFormat("id-ID", { timeZone: NAMES.timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
+/** A booked ticket's queue time (its slot's start, a UTC stamp) in office time: "08.30". */
+export function slotTime(iso) {
+  return iso ? SLOT_TIME.format(new Date(iso)).replace(":", ".") : "";
 }

@@ -3,7 +3,9 @@
  * numbers of each service, the clock in office time and a running text of notices; each
  * call and recall is announced by voice (voice.js). While nobody is admitted (a holiday, the
  * weekend, outside hours: the snapshot's calendar) a "Tutup" banner with the reopening tops
- * the board (issue 18).
+ * the board (issue 18). A booked ticket (SPEC "Booking ahead") is tagged "booking" among the
+ * next numbers: it queues from its session's start, which is why it may stand before walk-ins
+ * who took their number earlier; the running text says so while one waits.
  *
  * The state is the server's snapshot, kept current by the `queue` events that live.js hands
  * over once each, in version order; events whose effect the screen cannot place exactly
@@ -208,16 +210,30 @@ function renderQueues(waiting) {
   const postponed = state.calendar && new Set(state.calendar.postponed.map((p) => p.service));
   for (const row of root.querySelectorAll(".queue")) {
     if (postponed) row.dataset.postponed = String(postponed.has(row.dataset.service));
-    const numbers = waiting.filter((t) => t.service === row.dataset.service).map((t) => t.number);
-    row.dataset.waiting = String(numbers.length);
-    row.hidden = row.dataset.postponed === "true" && numbers.length === 0;
+    const tickets = waiting.filter((t) => t.service === row.dataset.service);
+    row.dataset.waiting = String(tickets.length);
+    row.hidden = row.dataset.postponed === "true" && tickets.length === 0;
     shown += row.hidden ? 0 : 1;
-    const next = numbers.length ? numbers.slice(0, NEXT) : ["—"];
+    const next = tickets.length ? tickets.slice(0, NEXT) : [{ number: "—" }];
     const cell = row.querySelector(".queue-next");
-    if (cell.textContent !== next.join("")) cell.replaceChildren(...next.map((n) => span("queue-number", n)));
-    setText(row.querySelector(".queue-waiting"), String(numbers.length));
+    const key = next.map((t) => `${t.number}${t.booked ? "+booking" : ""}`).join(" ");
+    if (cell.dataset.key !== key) {
+      cell.dataset.key = key;
+      cell.replaceChildren(...next.map(nextNumber));
+    }
+    setText(row.querySelector(".queue-waiting"), String(tickets.length));
   }
   scaleRows(shown);
+}
+
+/** One of a service's next numbers; a booked one tagged "booking". */
+function nextNumber(ticket) {
+  const el = span("queue-number", ticket.number);
+  if (ticket.booked) {
+    el.dataset.booked = "true";
+    el.append(span("queue-booked", "booking"));
+  }
+  return el;
 }
 
 /** Size the counters' and the queues' rows to how many there are, and to the room left. */
@@ -296,6 +312,10 @@ function notices(info) {
   }
   for (const p of (calendar.postponed || []).filter((postponed) => postponed.until)) {
     items.push(`Layanan ${p.name} ditunda sampai ${dateWords(p.until)}.`);  // by a window, to its last day
+  }
+  if (state.waiting.some((t) => t.booked)) {
+    items.push("Nomor bertanda “booking” dipesan secara online: urutannya dihitung dari jam sesi yang dipesan.",
+               "Numbers tagged “booking” were booked online: they queue from the time of the session booked.");
   }
   items.push("Pantau antrean dari ponsel Anda: pindai kode QR pada tiket.");
   return items;

@@ -1,6 +1,8 @@
 /**
  * The touchscreen kiosk (issue 3): a ticket, or the way online, in at most three taps
- * (priority, service, emergency reason), with no keyboard.
+ * (priority, service, emergency reason), with no keyboard. With booking on, a visitor who
+ * booked types the code on an on-screen keypad instead, chooses priority, and gets the
+ * booking's ticket (SPEC "Booking ahead"); a refused code is said in plain words.
  *
  * One visit has one request_id, made when the visitor picks a service and reused for a
  * retry, so a double tap or a retried request never makes a second ticket (the server
@@ -17,12 +19,14 @@ const SETTLE_MS = 600;            // the 2nd tap of a double tap must not land o
 const REQUEST_TIMEOUT_MS = 10000;
 const PRINT_WAIT_MS = 20000;      // no word from the printer by then: advise as if it failed
 const OFFLINE_NOTICE_MS = 3000;   // a short reconnect is not worth alarming anyone
-const SCREENS = ["start", "question", "ticket", "online", "message", "failure", "enroll"];
+const SCREENS = ["start", "question", "booking", "booking-priority", "ticket", "online", "message", "failure", "enroll"]
+  .filter((id) => $(id));  // the booking screens exist only with booking on
 const ENROLLED = root.dataset.enrolled === "true";
+const CODE_LENGTH = root.querySelectorAll("#booking-code .code-cell").length;
 
 const state = {
   screen: "start", mode: { mode: "normal" }, calendar: { admitting: true }, priority: null, visit: null, busy: false,
-  settleUntil: 0, idleMs: IDLE_MS, printJob: null, slipJob: null, printSeen: new Map(),
+  settleUntil: 0, idleMs: IDLE_MS, printJob: null, slipJob: null, printSeen: new Map(), code: "",
 };
 
 // --- words ---
@@ -61,6 +65,33 @@ const MESSAGE_TITLES = {
   postponed: ["Layanan ini sedang ditunda", "This service is postponed"],
   closed: ["Pelayanan tatap muka ditutup", "Walk-in service is closed"],
   full: ["Kuota antrean hari ini sudah habis", "Today's queue is full"],
+};
+
+// A booking code the server refused (its sentence is the Indonesian text): the title, the
+// English, and whether the visitor may type it again or take a walk-in number instead.
+const NOT_FOUND = {
+  title: ["Kode booking tidak ditemukan", "Booking code not found"],
+  en: () => "Please check the code on your booking and try again.", retype: true,
+};
+const REFUSALS = {
+  bad_booking_code: NOT_FOUND,
+  booking_not_found: NOT_FOUND,
+  booking_not_today: {
+    title: ["Booking ini bukan untuk hari ini", "This booking is not for today"],
+    en: (body) => `This booking is for ${dateWords(body.date, "en")}. Please come on that day.`,
+  },
+  booking_used: {
+    title: ["Kode booking sudah dipakai", "This code has been used"],
+    en: () => "This booking code has already been used to take a queue number.",
+  },
+  booking_cancelled: {
+    title: ["Booking sudah dibatalkan", "This booking was cancelled"],
+    en: () => "This booking was cancelled. Please take a regular queue number.", walkIn: true,
+  },
+  booking_missed: {
+    title: ["Waktu booking sudah lewat", "Your booking time has passed"],
+    en: () => "The check-in time for this booking has passed. Please take a regular queue number.", walkIn: true,
+  },
 };
 
 // The server words these steps in Indonesian (queueing/model.py ONLINE_STEPS).
@@ -128,8 +159,22 @@ function show(name, focusId) {
 function updateButtons() {
   const off = state.busy || performance.now() < state.settleUntil;
   for (const button of root.querySelectorAll("main button")) {
-    button.disabled = off || button.dataset.used === "true";
+    const ready = usable(button);
+    if (button.dataset.action in READY) button.dataset.ready = String(ready);  // the look of a key that waits
+    button.disabled = off || button.dataset.used === "true" || !ready;
   }
+}
+
+// The keypad's keys that work only with so much of the code typed.
+const READY = {
+  "code-key": () => state.code.length < CODE_LENGTH,
+  "code-next": () => state.code.length === CODE_LENGTH,
+  "code-delete": () => state.code.length > 0,
+  "code-clear": () => state.code.length > 0,
+};
+
+function usable(button) {
+  return READY[button.dataset.action]?.() ?? true;
 }
 
 function setBusy(busy) {
@@ -153,7 +198,7 @@ function onIdle() {
 
 function reset() {
   clearTimeout(state.printTimer);
-  Object.assign(state, { visit: null, priority: null, printJob: null, slipJob: null });
+  Object.assign(state, { visit: null, priority: null, printJob: null, slipJob: null, code: "" });
   showPriority();
   showLanguage(root, "id");
   if (state.enrollOnly) show("enroll", "enroll-title");
@@ -280,6 +325,62 @@ function chooseReason(button) {
   submit();
 }
 
+// --- a booking's check-in: the code on the keypad, then the priority choice ---
+
+function openBooking() {
+  state.code = "";
+  showCode();
+  show("booking", "booking-title");
+}
+
+function typeKey(button) {
+  if (state.code.length >= CODE_LENGTH) return;
+  state.code += button.dataset.key;
+  showCode();
+}
+
+function deleteKey() {
+  state.code = state.code.slice(0, -1);
+  showCode();
+}
+
+function clearCode() {
+  state.code = "";
+  showCode();
+}
+
+function showCode() {
+  $("booking-code").querySelectorAll(".code-cell").forEach((cell, i) => {
+    cell.textContent = state.code[i] || "";
+    cell.classList.toggle("is-next", i === state.code.length);
+  });
+  updateButtons();
+}
+
+function codeNext() {
+  if (state.code.length !== CODE_LENGTH) return;
+  $("booking-chosen-code").textContent = state.code;
+  show("booking-priority", "booking-priority-title");
+}
+
+/** Back to the keypad with the code as typed: to correct it, or after the server refused it. */
+function retype() {
+  state.visit = null;
+  showCode();
+  show("booking", "booking-title");
+}
+
+function checkIn() {
+  state.visit = { request_id: newRequestId(), booking: state.code, priority: state.priority };
+  submit();
+}
+
+/** A refused booking: to the start screen, in the visitor's language and priority, for a walk-in number. */
+function walkIn() {
+  Object.assign(state, { visit: null, code: "" });
+  show("start", startHeading());
+}
+
 // --- asking the server ---
 
 async function post(path, body) {
@@ -303,12 +404,15 @@ async function submit() {
   const visit = state.visit;
   if (!visit || state.busy) return;
   setBusy(true);
-  const body = { kiosk: KIOSK_ID, service: visit.service, request_id: visit.request_id };
+  const body = { kiosk: KIOSK_ID, request_id: visit.request_id };
+  if (visit.booking) body.booking = visit.booking;
+  else body.service = visit.service;
   if (visit.reason) body.reason = visit.reason;
   if (visit.priority) body.priority = visit.priority;
   const answer = await post("/api/visits", body);
   setBusy(false);
   if (answer.ok) showOutcome(answer.body);
+  else if (visit.booking && REFUSALS[answer.body.error]) showRefusal(answer.body);
   else showFailure(answer);
 }
 
@@ -341,6 +445,7 @@ function showTicket(answer) {
 
 function showMarks(ticket) {
   const marks = [];
+  if (ticket.booked) marks.push(["Booking", "Booking"]);
   const kind = ticket.priority_kind && labelOf(`[data-kind="${CSS.escape(ticket.priority_kind)}"]`);
   if (kind) marks.push([`Prioritas: ${kind[0]}`, `Priority: ${kind[1]}`]);
   else if (ticket.priority) marks.push(["Prioritas", "Priority"]);
@@ -409,14 +514,33 @@ function showSlip(words) {
 
 function showMessage(answer) {
   if (answer.outcome === "closed" && live) live.sync();  // e.g. closing time passed: the start screen follows
-  const [titleId, titleEn] = MESSAGE_TITLES[answer.outcome] || ["Informasi", "Information"];
-  const [id, en] = serviceName(state.visit.service);
-  $("message").dataset.outcome = answer.outcome;
+  const title = MESSAGE_TITLES[answer.outcome] || ["Informasi", "Information"];
+  showNotice(answer.outcome, title, [answer.message, messageEn(answer)]);
+}
+
+/** A booking code the server refused, in plain words, with the way on that fits. */
+function showRefusal(body) {
+  const refusal = REFUSALS[body.error];
+  showNotice("refused", refusal.title, [body.message, refusal.en(body)],
+             { retype: refusal.retype, walkIn: refusal.walkIn });
+}
+
+function showNotice(outcome, [titleId, titleEn], [textId, textEn], { retype = false, walkIn = false } = {}) {
+  $("message").dataset.outcome = outcome;
   say($("message-title"), titleId, titleEn);
-  say($("message-service"), `Layanan: ${id}`, `Service: ${en}`);
-  say($("message-text"), answer.message, messageEn(answer));
-  announce(`${titleId}. ${answer.message}`, `${titleEn}.`);
+  say($("message-service"), ...visitWords(state.visit));
+  say($("message-text"), textId, textEn);
+  $("retype-button").hidden = !retype;
+  $("walk-in-button").hidden = !walkIn;
+  announce(`${titleId}. ${textId}`, `${titleEn}.`);
   show("message", "message-title");
+}
+
+/** What the visit was for: its service, or the booking code typed. */
+function visitWords(visit) {
+  if (visit.booking) return [`Kode booking: ${visit.booking}`, `Booking code: ${visit.booking}`];
+  const [id, en] = serviceName(visit.service);
+  return [`Layanan: ${id}`, `Service: ${en}`];
 }
 
 function messageEn(answer) {
@@ -481,6 +605,8 @@ function showOffline(offline) {
 const ACTIONS = {
   priority: togglePriority, service: chooseService, reason: chooseReason,
   done: reset, back, retry: submit, slip: printSlip,
+  booking: openBooking, "code-key": typeKey, "code-delete": deleteKey, "code-clear": clearCode,
+  "code-next": codeNext, "code-back": retype, "check-in": checkIn, retype, "walk-in": walkIn,
 };
 
 root.addEventListener("click", (event) => {

@@ -58,6 +58,7 @@ function waitingItem(ticket) {
   button.type = "button";
   button.dataset.priority = String(Boolean(ticket.priority));
   button.dataset.emergency = ticket.emergency || "";
+  button.dataset.booked = String(Boolean(ticket.booked));
   const info = element("span", "w-info");
   const service = element("span", "w-service");
   say(service, ...serviceName(ticket.service));

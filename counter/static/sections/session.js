@@ -9,7 +9,7 @@ import { counterName, root } from "../page.js";
 
 const STORE = { counter: "antrian.counter.id", user: "antrian.counter.user" };
 
-export function createSession({ client, buttons, desk, note, connection }) {
+export function createSession({ client, buttons, desk, note, connection, checkIn }) {
   let session = null;
   let counterId = null;
 
@@ -18,6 +18,7 @@ export function createSession({ client, buttons, desk, note, connection }) {
     $("loading").hidden = true;
     root.dataset.screen = screen;
     if (screen !== "desk" && $("transfer").open) $("transfer").close();
+    if (screen !== "desk") checkIn.close();
     renderBar();
     buttons.update();
     if (focusId) $(focusId).focus();
@@ -29,6 +30,7 @@ export function createSession({ client, buttons, desk, note, connection }) {
     if (session) $("who").textContent = session.role === "admin" ? `${session.user} (admin)` : session.user;
     $("logout").hidden = !session;
     $("switch-counter").hidden = !session || !onDesk || session.counters.length < 2;
+    if ($("checkin-open")) $("checkin-open").hidden = !session || !onDesk;
     $("bar-counter").textContent = onDesk ? ` · ${counterName(counterId)}` : "";
     document.title = onDesk ? `${counterName(counterId)} — Konsol Loket` : "Konsol Loket";
   }
