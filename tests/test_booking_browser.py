@@ -15,7 +15,7 @@ import requests
 from playwright.sync_api import expect
 
 from bench.fakeprinter import FakePrinter
-from browserkit import TEXT, add_account, assert_fits, enroll_browser, kiosk_visit, log_in
+from browserkit import TEXT, add_account, assert_fits, enroll_browser, kiosk_visit, log_in, staff_session
 from browserkit import screenshot as save_screenshot
 
 pytestmark = pytest.mark.browser
@@ -438,3 +438,31 @@ def test_without_booking_the_supervisors_page_has_no_booking_card(live_server, b
     log_in(page, "kepala")
     expect(page.locator("#today-date")).not_to_have_text("")
     expect(page.locator("#bookings")).to_have_count(0)
+
+
+# --- the call, end to end ---
+
+def test_a_booked_ticket_is_called_on_the_wall_and_on_its_visitors_phone(office_with_bookings, browser_pages):
+    """From home to the counter: booked on Monday, checked in on Tuesday at 08:00 for the 07:30
+    slot, so it is called before the walk-in who came at 08:00 too; the hall shows and the
+    visitor's phone says where to go."""
+    server, (booking,) = office_with_bookings({"service": "kk", "start": "07:30"})
+    walk_in = kiosk_visit(server, "kk")["ticket"]
+    ticket = kiosk_visit(server, booking=booking["code"], statuses=(201,))["ticket"]
+    assert ticket["booked"] is True and ticket["position"] == 0
+    hall = browser_pages.new(LANDSCAPE)
+    hall.goto(f"{server.url}/display")
+    expect(hall.locator("#hall")).to_have_attribute("data-live", "up")
+    phone = browser_pages.new({"width": 390, "height": 844})
+    phone.goto(f"{server.url}{ticket['status_url']}")
+    expect(phone.locator("#phone")).to_have_attribute("data-status", "waiting")
+    add_account(server, "siti", "staff", (1,))
+
+    called = staff_session(server, "siti").post(f"{server.url}/api/counters/1/call-next", timeout=10).json()
+    assert called["ticket"]["number"] == ticket["number"] != walk_in["number"]
+
+    expect(hall.locator("#latest-number")).to_have_text(ticket["number"])
+    expect(hall.locator("#latest-counter")).to_have_text("Loket 1")
+    expect(phone.locator("#phone")).to_have_attribute("data-status", "called")
+    expect(phone.locator("#status-main")).to_have_text("Silakan menuju Loket 1", **TEXT)
+    assert booking_status(server, booking) == "checked_in"
