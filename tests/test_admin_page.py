@@ -451,7 +451,7 @@ def test_the_daily_report_shows_its_charts_table_and_csv_links_for_the_date_pick
     href = page.locator("#range-csv").get_attribute("href")
     assert href == f"/api/reports/range.csv?from={yesterday}&until={today}"
     rows = page.request.get(server.url + href).text().splitlines()
-    assert len(rows) == 3 and rows[2].startswith(f"{today},open,,12,7,4,1,0,0,2,")
+    assert len(rows) == 3 and rows[2].startswith(f"{today},open,,12,7,4,1,0,0,0,0,0,2,")
 
     page.get_by_role("button", name="EN", exact=True).click()
     expect(page.locator("#chart-outcomes")).to_have_attribute("src", re.compile("lang=en"))
