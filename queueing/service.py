@@ -37,6 +37,30 @@ def _window_number(window_id: str) -> int:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 15 else -1
 
 
+# What a visit reads, in one statement (QueueService._read_before_visit).
+BEFORE_VISIT = (
+    "SELECT (SELECT id FROM visits WHERE kiosk = :kiosk AND request_id = :request_id) AS seen,"
+    " (SELECT value FROM settings WHERE key = 'mode_override') AS override,"
+    f" ({REVISION_SQL}) AS windows,"
+    " (SELECT coalesce(sum(last), 0) FROM day_numbers WHERE day = :day) AS issued,"
+    " (SELECT count(*) FROM bookings WHERE day = :day AND status = 'booked') AS booked,"
+    " (SELECT count(*) FROM bookings WHERE day = :day AND status = 'booked' AND service = :service)"
+    "  AS service_booked,"
+    " (SELECT coalesce(max(last), 0) FROM day_numbers WHERE day = :day AND prefix = :prefix) AS last,"
+    " (SELECT coalesce(sum(waiting), 0) FROM queue_counts WHERE day = :day AND service = :service"
+    "  AND priority >= :priority) AS ahead,"
+    # one index range per priority (a range on priority would walk the whole queue)
+    " (SELECT count(*) FROM tickets WHERE day = :day AND status = 'waiting' AND service = :service"
+    "  AND priority = 1 AND queue_at > :now)"
+    " + (SELECT count(*) FROM tickets WHERE day = :day AND status = 'waiting' AND service = :service"
+    "  AND priority = 0 AND :priority = 0 AND queue_at > :now) AS later,"
+    " (SELECT coalesce(max(version), 0) FROM events) AS version,"
+    " (SELECT coalesce(max(id), 0) FROM print_jobs) AS last_job,"
+    " (SELECT coalesce(max(done), 0) FROM service_times WHERE day = :day AND service = :service) AS done,"
+    " (SELECT coalesce(max(seconds), 0) FROM service_times WHERE day = :day AND service = :service)"
+    "  AS seconds"
+)
+
 STAFF_DESK = "loket"  # the kiosk column of a ticket checked in by staff without a kiosk: nothing prints
 CHECK_IN_WORDS = {
     "checked_in": "Kode booking ini sudah dipakai untuk mengambil nomor antrean.",
@@ -115,26 +139,11 @@ class QueueService(QueueViews):
         """Read in one statement all a visit needs: whether its request_id was seen, the mode
         override, the windows' revision, the day's count and the prefix's last number (the
         service's count: prefixes are one per service), how many wait ahead of a new ticket
-        (all who rank with or above it, less booked ones whose slot has not begun), the newest version and print job, and the service's finished tickets today
-        (for the estimated wait)."""
+        (all who rank with or above it, less booked ones whose slot has not begun), the
+        newest version and print job, and the service's finished tickets today (for the
+        estimated wait). Every part is an index lookup (tests/test_store.py reads the plan)."""
         return conn.execute(
-            "SELECT (SELECT id FROM visits WHERE kiosk = :kiosk AND request_id = :request_id) AS seen,"
-            " (SELECT value FROM settings WHERE key = 'mode_override') AS override,"
-            f" ({REVISION_SQL}) AS windows,"
-            " (SELECT coalesce(sum(last), 0) FROM day_numbers WHERE day = :day) AS issued,"
-            " (SELECT count(*) FROM bookings WHERE day = :day AND status = 'booked') AS booked,"
-            " (SELECT count(*) FROM bookings WHERE day = :day AND status = 'booked' AND service = :service)"
-            "  AS service_booked,"
-            " (SELECT coalesce(max(last), 0) FROM day_numbers WHERE day = :day AND prefix = :prefix) AS last,"
-            " (SELECT coalesce(sum(waiting), 0) FROM queue_counts WHERE day = :day AND service = :service"
-            "  AND priority >= :priority) AS ahead,"
-            " (SELECT count(*) FROM tickets WHERE day = :day AND status = 'waiting' AND service = :service"
-            "  AND priority >= :priority AND queue_at > :now) AS later,"
-            " (SELECT coalesce(max(version), 0) FROM events) AS version,"
-            " (SELECT coalesce(max(id), 0) FROM print_jobs) AS last_job,"
-            " (SELECT coalesce(max(done), 0) FROM service_times WHERE day = :day AND service = :service) AS done,"
-            " (SELECT coalesce(max(seconds), 0) FROM service_times WHERE day = :day AND service = :service)"
-            "  AS seconds",
+            BEFORE_VISIT,
             {"kiosk": kiosk, "request_id": request_id, "day": self.today(now).isoformat(), "service": code,
              "now": stamp(now),
              "prefix": self.config.service(code).prefix, "priority": int(bool(priority))}).fetchone()

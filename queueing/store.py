@@ -342,6 +342,7 @@ CREATE TABLE bookings (
     ticket_id INTEGER
 );
 CREATE INDEX bookings_slot ON bookings (day, service, start, status);
+CREATE INDEX bookings_held ON bookings (day, status, service);
 ALTER TABLE tickets ADD COLUMN queue_at TEXT;
 ALTER TABLE tickets ADD COLUMN booking_id INTEGER;
 UPDATE tickets SET queue_at = issued_at;

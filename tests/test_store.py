@@ -187,3 +187,24 @@ def test_a_change_alone_commits_at_once_as_before(store):
         conn.execute("INSERT INTO notes (text) VALUES ('a')")
     assert committed_notes(store) == ["a"]
     assert statements[-1] == "COMMIT"
+
+
+def test_a_visits_one_read_finds_every_part_by_an_index_however_long_the_queue(tmp_path):
+    """The queue may hold hundreds of waiting tickets at a busy hour: no part of the read a
+    visit makes inside the write lock may scan a growing table (only the office's handful of
+    windows is counted whole)."""
+    from queueing.service import BEFORE_VISIT
+    store = Store(tmp_path / "plan.db")
+    try:
+        with store.read() as conn:
+            plan = [row[3] for row in conn.execute(
+                "EXPLAIN QUERY PLAN " + BEFORE_VISIT,
+                {"kiosk": "lobby", "request_id": "r", "day": "2026-12-07", "service": "kk", "now": "t",
+                 "prefix": "B", "priority": 0})]
+    finally:
+        store.close()
+    scans = [step for step in plan if step.startswith("SCAN") and step not in ("SCAN windows", "SCAN CONSTANT ROW")]
+    assert scans == [], plan
+    # A range on priority leaves queue_at unused: the count would walk every waiting ticket.
+    tickets = [step for step in plan if step.startswith("SEARCH tickets")]
+    assert tickets and all("priority=?" in step and "queue_at>?" in step for step in tickets), tickets
