@@ -40,6 +40,7 @@ def login():
 @bp.post("/api/logout")
 @auth.staff_required
 def logout():
+    queue_service().end_pauses(auth.current_actor())  # a console left paused pauses nobody
     auth.accounts().logout(request.cookies[auth.COOKIE])
     publish(SessionEnded(auth.current_session()["session_id"]))  # print news is for staff only
     response = jsonify(ok=True)
@@ -70,6 +71,20 @@ def desk(counter_id: int):
 @auth.staff_required
 def call_next(counter_id: int):
     return _answer(queue_service().call_next(auth.current_actor(), counter_id))
+
+
+@bp.post(f"/api/counters/<{ID}:counter_id>/pause")
+@auth.staff_required
+def pause(counter_id: int):
+    """Pause the counter (istirahat, ibadah, rapat, lainnya); the hall shows why."""
+    # who asks is checked before what they sent: a stranger to the counter learns nothing
+    return _answer(queue_service().pause(auth.current_actor(), counter_id, json_body().get("reason")))
+
+
+@bp.post(f"/api/counters/<{ID}:counter_id>/resume")
+@auth.staff_required
+def resume(counter_id: int):
+    return _answer(queue_service().resume(auth.current_actor(), counter_id))
 
 
 @bp.post(f"/api/counters/<{ID}:counter_id>/call")

@@ -23,9 +23,13 @@ class Event:
     token: str | None = None
     kiosk: str | None = None
     priority: bool = False  # the ticket's: an issued priority ticket moves others back
+    counter: int | None = None  # paused and resumed name their counter (SPEC "Live updates")
 
     def payload(self) -> dict:
-        return {"version": self.version, "event": self.event, "ticket": self.ticket}
+        payload = {"version": self.version, "event": self.event, "ticket": self.ticket}
+        if self.counter is not None:
+            payload["counter"] = self.counter
+        return payload
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class EventLog:
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (stamp(now), day.isoformat(), event, row["id"] if row else None, counter_id, actor,
              json.dumps(data or {}))).lastrowid
-        return self.announce(ticket_event(version, event, row) if row else Event(version, event))
+        return self.announce(ticket_event(version, event, row) if row else Event(version, event, counter=counter_id))
 
     def announce(self, event: Event) -> Event:
         """Announce event once its transaction commits, in version order (see Store.write)."""
@@ -79,9 +83,11 @@ class EventLog:
             return 0
         with self.store.write() as conn:  # the write lock keeps announcements in version order
             rows = conn.execute(
-                "SELECT e.version, e.event, t.* FROM events e LEFT JOIN tickets t ON t.id = e.ticket_id"
+                "SELECT e.version, e.event, e.counter_id AS event_counter, t.* FROM events e"
+                " LEFT JOIN tickets t ON t.id = e.ticket_id"
                 " WHERE e.version > ? ORDER BY e.version", (self.announced,)).fetchall()
             for row in rows:
                 self.announce(ticket_event(row["version"], row["event"], row, row["kiosk"])
-                              if row["id"] is not None else Event(row["version"], row["event"]))
+                              if row["id"] is not None else Event(row["version"], row["event"],
+                                                                  counter=row["event_counter"]))
         return len(rows)

@@ -36,6 +36,8 @@ EVENTS = {"call": "called", "recall": "recalled", "start": "started", "finish": 
           "reject": "redirected", "expire": "expired"}
 
 PRIORITY_KINDS = ("lansia", "disabilitas", "ibu_hamil", "balita")
+PAUSE_REASONS = ("istirahat", "ibadah", "rapat", "lainnya")  # SPEC: break, prayer, meeting, other
+PAUSE_WORDS = {"istirahat": "Istirahat", "ibadah": "Ibadah", "rapat": "Rapat", "lainnya": "Sedang tidak melayani"}
 
 
 class QueueError(Exception):

@@ -311,6 +311,7 @@ class QueueService(QueueViews):
         with self.store.write() as conn:
             now = self.clock()
             self._check_counter_free(conn, counter)
+            self._check_not_paused(conn, counter)
             row = self._first_waiting(conn, counter.services, self.today(now))
             if row is None:
                 raise NotFound(f"Tidak ada antrean untuk {counter.name}.", "queue_empty")
@@ -327,6 +328,7 @@ class QueueService(QueueViews):
                                   f"{self.config.service(row['service']).name}.", "wrong_counter")
             model.next_status("call", row["status"], row["number"])
             self._check_counter_free(conn, counter)
+            self._check_not_paused(conn, counter)
             return self._call(conn, now, actor, counter, row)
 
     def _call(self, conn, now, actor: Actor, counter, row) -> Result:
@@ -402,6 +404,8 @@ class QueueService(QueueViews):
             today = self.today(now)
             over = self.calendars.current(conn).day_is_over(now)
             last_open = today if over else today - dt.timedelta(days=1)
+            # the day's close ends its pauses (a counter paused at closing is not paused tomorrow)
+            self._end_pauses(conn, now, SYSTEM.name, before_day=(last_open + dt.timedelta(days=1)).isoformat())
             rows = conn.execute("SELECT * FROM tickets WHERE status IN ('waiting', 'called')"
                                 " AND day <= ? ORDER BY id", (last_open.isoformat(),)).fetchall()
             for row in rows:
@@ -501,12 +505,61 @@ class QueueService(QueueViews):
         row = conn.execute("SELECT value FROM settings WHERE key = 'calendar_state'").fetchone()
         return json.loads(row["value"]) if row else None
 
+    def pause(self, actor: Actor, counter_id: int, reason) -> Result:
+        """Pause a counter (break, prayer, meeting, other): refused while it holds a ticket or
+        is paused already; a paused counter calls nobody until resumed."""
+        counter = self._counter(actor, counter_id)
+        if reason not in model.PAUSE_REASONS:
+            raise BadInput(f"Alasan jeda harus salah satu dari: {', '.join(model.PAUSE_REASONS)}.", "bad_reason")
+        with self.store.write() as conn:
+            now = self.clock()
+            self._check_counter_free(conn, counter)
+            if self._pause_of(conn, counter.id) is not None:
+                raise IllegalMove(f"{counter.name} sudah dijeda.", "already_paused")
+            conn.execute("INSERT INTO counter_pauses (counter_id, day, reason, started_at, started_by)"
+                         " VALUES (?,?,?,?,?)", (counter.id, self.today(now).isoformat(), reason, stamp(now),
+                                                 actor.name))
+            self.log.append(conn, now, self.today(now), "paused", counter_id=counter.id, actor=actor.name,
+                            data={"reason": reason})
+            return Result({"counter": counter.id, "paused": self._pause_view(self._pause_of(conn, counter.id))})
+
+    def resume(self, actor: Actor, counter_id: int) -> Result:
+        """End a counter's pause; refused when it is not paused."""
+        counter = self._counter(actor, counter_id)
+        with self.store.write() as conn:
+            now = self.clock()
+            if self._pause_of(conn, counter.id) is None:
+                raise IllegalMove(f"{counter.name} tidak sedang dijeda.", "not_paused")
+            self._end_pauses(conn, now, actor.name, counter.id)
+            return Result({"counter": counter.id, "paused": None})
+
+    def end_pauses(self, actor: Actor) -> int:
+        """End the pauses of the actor's counters (a logout): a console left paused pauses nobody."""
+        with self.store.write() as conn:
+            now = self.clock()
+            return sum(self._end_pauses(conn, now, actor.name, c) for c in actor.counters)
+
+    def _end_pauses(self, conn, now, by: str, counter_id: int | None = None, before_day: str | None = None) -> int:
+        """End open pauses (of one counter, or of days before before_day), each announced as resumed."""
+        rows = conn.execute("SELECT * FROM counter_pauses WHERE ended_at IS NULL"
+                            " AND (:counter IS NULL OR counter_id = :counter) AND (:day IS NULL OR day < :day)",
+                            {"counter": counter_id, "day": before_day}).fetchall()
+        for row in rows:
+            conn.execute("UPDATE counter_pauses SET ended_at = ?, ended_by = ? WHERE id = ?",
+                         (stamp(now), by, row["id"]))
+            self.log.append(conn, now, self.today(now), "resumed", counter_id=row["counter_id"], actor=by)
+        return len(rows)
+
     def _check_counter_free(self, conn, counter) -> None:
         held = conn.execute("SELECT number FROM tickets WHERE counter_id = ? AND status IN"
                             " ('called', 'serving')", (counter.id,)).fetchone()
         if held:
             raise IllegalMove(f"{counter.name} masih menangani tiket {held['number']}. "
                               "Selesaikan atau tandai tidak hadir dulu.", "counter_busy")
+
+    def _check_not_paused(self, conn, counter) -> None:
+        if self._pause_of(conn, counter.id) is not None:
+            raise IllegalMove(f"{counter.name} sedang dijeda. Lanjutkan dulu untuk memanggil.", "counter_paused")
 
     def _check_may_act(self, actor: Actor, row) -> None:
         """Admins; staff at the counter holding it; for a waiting ticket, its service's staff."""

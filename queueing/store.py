@@ -351,6 +351,27 @@ CREATE INDEX tickets_queue ON tickets (day, status, service, priority, queue_at)
 """
 
 
+@migrations()
+def m010_counter_pauses(db: Database) -> None:
+    """A counter's pauses (break, prayer, meeting, other): one open row per paused counter."""
+    run_script(db, COUNTER_PAUSES, ";\n")
+
+
+COUNTER_PAUSES = """
+CREATE TABLE counter_pauses (
+    id INTEGER PRIMARY KEY,
+    counter_id INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    started_by TEXT NOT NULL,
+    ended_at TEXT,
+    ended_by TEXT
+);
+CREATE UNIQUE INDEX counter_pauses_open ON counter_pauses (counter_id) WHERE ended_at IS NULL
+"""
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open a connection in autocommit mode, so that transactions are ours to begin."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,

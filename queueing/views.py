@@ -143,6 +143,7 @@ class QueueViews:
         calendar = self.calendar_view(conn)
         active = {r["counter_id"]: r for r in conn.execute(
             "SELECT * FROM tickets WHERE status IN ('called', 'serving') AND day = ?", (day,))}
+        paused = {r["counter_id"]: r for r in conn.execute("SELECT * FROM counter_pauses WHERE ended_at IS NULL")}
         return {
             "version": self._version(conn), "day": day,
             "mode": mode.mode, "mode_info": self._mode_view(mode),
@@ -151,7 +152,8 @@ class QueueViews:
                           "waiting": sum(1 for w in waiting if w["service"] == s.code)}
                          for s in self.config.services],
             "counters": [{"id": c.id, "name": c.name, "services": list(c.services),
-                          "ticket": public(active[c.id]) if c.id in active else None}
+                          "ticket": public(active[c.id]) if c.id in active else None,
+                          "paused": self._pause_view(paused.get(c.id))}
                          for c in self.config.counters],
             "waiting": [public(w) for w in waiting],
             "recent_calls": self._recent_calls(conn, day),
@@ -217,6 +219,18 @@ class QueueViews:
         mean = row["mean"]
         return {"served": row["served"] or 0, "no_show": row["no_show"] or 0,
                 "mean_service_seconds": round(mean, 1) if mean is not None else None}
+
+    def _pause_of(self, conn, counter_id: int):
+        return conn.execute("SELECT * FROM counter_pauses WHERE counter_id = ? AND ended_at IS NULL",
+                            (counter_id,)).fetchone()
+
+    @staticmethod
+    def _pause_view(row) -> dict | None:
+        """A counter's pause as screens show it: why, in words, and since when."""
+        if row is None:
+            return None
+        return {"reason": row["reason"], "words": model.PAUSE_WORDS[row["reason"]], "since": row["started_at"],
+                "by": row["started_by"]}
 
     def _counter(self, actor: Actor, counter_id: int):
         counter = self.config.counter(counter_id)

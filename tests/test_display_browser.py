@@ -612,3 +612,21 @@ def test_the_phone_says_redirected_no_show_and_expired_in_plain_words_in_both_la
     expired = open_page(server, later["status_url"], PHONE)
     expect(expired.locator("#status-main")).to_have_text("Nomor ini sudah tidak berlaku", use_inner_text=True)
     expect(expired.locator("#phone")).to_have_attribute("data-live", "closed")
+
+
+def test_a_paused_counter_shows_why_in_words_on_the_wall_and_comes_back_when_resumed(live_server, open_page):
+    server = live_server()
+    desk = Desk(server)
+    page = open_hall(open_page, server)
+    row = counter_row(page, 3)
+    expect(row).to_have_attribute("data-status", "idle")
+
+    desk.post("/api/counters/3/pause", {"reason": "ibadah"})
+
+    expect(row).to_have_attribute("data-status", "paused")
+    expect(row.locator(".counter-state")).to_have_text("Ibadah")
+    expect(row.locator(".counter-number")).to_have_text("")
+    screenshot(page, "display-paused.png")
+    desk.post("/api/counters/3/resume")
+    expect(row).to_have_attribute("data-status", "idle")
+    expect(row.locator(".counter-number")).to_have_text("—")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 
 from queueing.config import MODES, Config
-from queueing.model import PRIORITY_KINDS, STATUSES
+from queueing.model import PAUSE_REASONS, PRIORITY_KINDS, STATUSES
 from queueing.reports import OUTCOMES
 from web.body import MAX_ID
 
@@ -206,6 +206,13 @@ def _staff_paths(config: Config) -> dict:
             {200: _ok("Konsol", _ref("Desk"))}, (404,), params=[counter]),
         "/api/counters/{counter_id}/call-next": _post(
             STAFF, "Panggil nomor berikutnya", answer, (404, 409), params=[counter]),
+        "/api/counters/{counter_id}/pause": _post(
+            STAFF, "Jeda loket (istirahat, ibadah, rapat, lainnya); ditolak selama loket memegang tiket",
+            {200: _ok("Loket dijeda", {"type": "object"})}, (400, 409, 413), params=[counter],
+            body=_obj({"reason": {"type": "string", "enum": list(PAUSE_REASONS)}}, ("reason",))),
+        "/api/counters/{counter_id}/resume": _post(
+            STAFF, "Lanjutkan loket yang dijeda", {200: _ok("Loket melayani lagi", {"type": "object"})},
+            (409,), params=[counter]),
         "/api/counters/{counter_id}/call": _post(
             STAFF, "Panggil tiket tertentu yang menunggu", answer, (400, 404, 409, 413), params=[counter],
             body=_obj({"ticket_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}, ("ticket_id",))),

@@ -29,7 +29,7 @@ const TICKER_SPEED = 0.08;        // screen heights per second: calm enough to r
 const PREVIOUS = 3;               // earlier calls under the latest one
 const NEXT = 3;                   // next numbers shown per service
 const CLOSED_ROOM = 0.72;         // the closed banner takes the top: the rows below shrink to this
-const NEEDS_SNAPSHOT = new Set(["issued", "transferred", "mode"]);
+const NEEDS_SNAPSHOT = new Set(["issued", "transferred", "mode", "paused", "resumed"]);
 const ENDS = new Set(["finished", "no_show", "redirected", "expired"]);
 const STATE_WORDS = { called: "dipanggil", serving: "dilayani" };
 const ZONES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
@@ -199,9 +199,11 @@ function renderCounters(counters) {
     const row = root.querySelector(`.counter[data-counter="${counter.id}"]`);
     if (!row) continue;
     const ticket = counter.ticket;
-    row.dataset.status = ticket ? ticket.status : "idle";
-    setText(row.querySelector(".counter-number"), ticket ? ticket.number : "—");
-    setText(row.querySelector(".counter-state"), ticket ? STATE_WORDS[ticket.status] || "" : "");
+    const paused = !ticket && counter.paused;  // a paused counter says why, in words
+    row.dataset.status = ticket ? ticket.status : paused ? "paused" : "idle";
+    setText(row.querySelector(".counter-number"), ticket ? ticket.number : paused ? "" : "—");
+    setText(row.querySelector(".counter-state"), ticket ? STATE_WORDS[ticket.status] || ""
+      : paused ? counter.paused.words : "");
   }
 }
 
