@@ -1,8 +1,10 @@
 """What the browser tests of the kiosk, the counter console and the supervisor's page share:
 pages that record CSP complaints and script errors, accounts and staff sessions on a live
-server, kiosk visits, signing in, screenshots, and the fits-the-screen check."""
+server, kiosk visits, opening pages, signing in, screenshots, the fits-the-screen and phone checks, and
+the office calendar the calendar tests run on."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import requests
@@ -90,17 +92,17 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / name))
 
 
-def assert_fits(page, watched: str, smallest_text: int) -> None:
-    """No page scrolling, none of the watched elements cut off, every visible button at least
-    64 px tall, visible text at least smallest_text px."""
-    sizes = page.evaluate("""([watched, smallest]) => {
+def measure(page, watched: str, smallest_text: int, buttons: str = "button") -> dict:
+    """The page's scroll size and viewport, each visible button's height, the watched elements
+    cut off, and visible text under smallest_text px."""
+    return page.evaluate("""([watched, smallest, buttonSelector]) => {
         const d = document.documentElement;
         const visible = (el) => el.getClientRects().length > 0;
-        const buttons = [...document.querySelectorAll('button')].filter(visible)
+        const buttons = [...document.querySelectorAll(buttonSelector)].filter(visible)
             .map(b => [b.innerText.trim().slice(0, 30), b.getBoundingClientRect().height]);
-        const clipped = [...document.querySelectorAll(watched)].filter(visible)
+        const clipped = watched ? [...document.querySelectorAll(watched)].filter(visible)
             .filter(el => el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
-            .map(el => el.className + ': ' + el.innerText.trim().slice(0, 30));
+            .map(el => el.className + ': ' + el.innerText.trim().slice(0, 30)) : [];
         const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
         const small = [];
         while (walker.nextNode()) {
@@ -110,8 +112,65 @@ def assert_fits(page, watched: str, smallest_text: int) -> None:
             if (size < smallest) small.push([walker.currentNode.textContent.trim().slice(0, 30), size]);
         }
         return {scrollH: d.scrollHeight, scrollW: d.scrollWidth, h: innerHeight, w: innerWidth, buttons, clipped, small};
-    }""", [watched, smallest_text])
+    }""", [watched, smallest_text, buttons])
+
+
+def assert_fits(page, watched: str, smallest_text: int) -> None:
+    """No page scrolling, none of the watched elements cut off, every visible button at least
+    64 px tall, visible text at least smallest_text px."""
+    sizes = measure(page, watched, smallest_text)
     assert sizes["scrollH"] <= sizes["h"] and sizes["scrollW"] <= sizes["w"], sizes
     assert all(height >= 64 for _, height in sizes["buttons"]), sizes["buttons"]
     assert not sizes["clipped"], sizes["clipped"]
     assert not sizes["small"], sizes["small"]
+
+
+def assert_phone_friendly(page) -> None:
+    """A page a phone scrolls down: nothing wider than the screen, every visible button (and
+    button-like link) at least 64 px tall, no text under 15 px."""
+    sizes = measure(page, "", 15, "button, a.button")
+    assert sizes["scrollW"] <= sizes["w"], sizes
+    assert all(height >= 64 for _, height in sizes["buttons"]), sizes["buttons"]
+    assert not sizes["small"], sizes["small"]
+
+
+def open_path(browser_pages, server, path: str, viewport: dict):
+    """A fresh browser page on a path of the server, in office time (a kiosk page enrolled)."""
+    page = browser_pages.new(viewport, timezone_id="Asia/Jakarta")
+    if path.startswith("/kiosk/"):
+        enroll_browser(page, server)
+    page.goto(server.url + path)
+    return page
+
+
+def open_kiosk_page(browser_pages, server, viewport: dict, query: str = ""):
+    """/kiosk/lobby in a fresh browser page, enrolled as the kiosk; once its socket is up."""
+    page = browser_pages.new(viewport)
+    enroll_browser(page, server)
+    page.goto(f"{server.url}/kiosk/lobby{query}")
+    expect(page.locator("#kiosk")).to_have_attribute("data-live", "up")
+    return page
+
+
+def signed_in(page) -> None:
+    """Sign in as the admin kepala on /admin and wait until the board is live."""
+    log_in(page, "kepala")
+    expect(page.locator("#board")).to_be_visible()
+    expect(page.locator("#admin")).to_have_attribute("data-live", "up")
+
+
+# --- the office's calendar in browser tests (issue 18): the server's set clock, office time ---
+
+OFFICE_HOURS = {"mon": "07:30-15:00", "tue": "07:30-15:00", "wed": "07:30-15:00", "thu": "07:30-15:00",
+                "fri": "07:30-14:00", "sat": "", "sun": ""}
+CHRISTMAS = [
+    {"mode": "closed", "from": dt.date(2026, 12, 24), "until": dt.date(2026, 12, 24),
+     "reference": "Cuti Bersama Hari Raya Natal"},
+    {"mode": "closed", "from": dt.date(2026, 12, 25), "until": dt.date(2026, 12, 25), "reference": "Hari Raya Natal"},
+]
+CHRISTMAS_DAY = "2026-12-25T09:00:00+07:00"  # a Friday; the office reopens on Monday the 28th
+
+
+def office_calendar(*windows) -> dict:
+    """Overrides for the office's week (weekday hours) with these dated windows."""
+    return {"hours": OFFICE_HOURS, "admission": {"windows": list(windows)}}

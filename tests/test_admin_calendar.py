@@ -13,7 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from browserkit import TEXT, add_account, enroll_browser, log_in, screenshot, staff_session
+from browserkit import TEXT, add_account, open_path, screenshot, signed_in, staff_session
 from conftest import PASSWORD
 
 LARGE = {"width": 1920, "height": 1080}
@@ -41,19 +41,9 @@ def office_with_a_calendar(live_server, clock: str):
 def open_page(browser_pages):
     """Open a path of a server in a fresh browser context (a kiosk page enrolled as a kiosk)."""
     def open_(server, path: str = "/admin"):
-        page = browser_pages.new(LARGE, timezone_id="Asia/Jakarta")
-        if path.startswith("/kiosk/"):
-            enroll_browser(page, server)
-        page.goto(server.url + path)
-        return page
+        return open_path(browser_pages, server, path, LARGE)
 
     return open_
-
-
-def signed_in(page) -> None:
-    log_in(page, "kepala")
-    expect(page.locator("#board")).to_be_visible()
-    expect(page.locator("#admin")).to_have_attribute("data-live", "up")
 
 
 def form(page):

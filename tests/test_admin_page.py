@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from admin import charts
 from bench.fakeprinter import FakePrinter
 from bench.liveserver import free_port
-from browserkit import TEXT, add_account, enroll_browser, kiosk_visit, log_in, screenshot, staff_session
+from browserkit import TEXT, add_account, kiosk_visit, log_in, open_path, screenshot, signed_in, staff_session
 from conftest import PASSWORD, visit
 from queueing import config as configuration
 from queueing.model import MONTHS
@@ -194,19 +194,9 @@ def today_in_words() -> str:
 def open_page(browser_pages):
     """Open a path of a server in a fresh browser context; fail on any CSP complaint or script error."""
     def open_(server, path: str = "/admin", viewport=LARGE):
-        page = browser_pages.new(viewport, timezone_id="Asia/Jakarta")
-        if path.startswith("/kiosk/"):
-            enroll_browser(page, server)
-        page.goto(server.url + path)
-        return page
+        return open_path(browser_pages, server, path, viewport)
 
     return open_
-
-
-def signed_in(page) -> None:
-    log_in(page, "kepala")
-    expect(page.locator("#board")).to_be_visible()
-    expect(page.locator("#admin")).to_have_attribute("data-live", "up")
 
 
 def waiting_for(page, service: str):

@@ -15,7 +15,8 @@ import requests
 from playwright.sync_api import expect
 
 from bench.fakeprinter import FakePrinter
-from browserkit import TEXT, add_account, assert_fits, enroll_browser, kiosk_visit, log_in, staff_session
+from browserkit import (TEXT, add_account, assert_fits, kiosk_visit, log_in, open_kiosk_page,
+                        staff_session)
 from browserkit import screenshot as save_screenshot
 
 pytestmark = pytest.mark.browser
@@ -72,11 +73,7 @@ def office_with_bookings(live_server, tmp_path):
 def open_kiosk(browser_pages):
     """Open /kiosk/lobby in a fresh browser page, enrolled; wait until it is live."""
     def open_(server, viewport=LANDSCAPE):
-        page = browser_pages.new(viewport)
-        enroll_browser(page, server)
-        page.goto(f"{server.url}/kiosk/lobby")
-        expect(page.locator("#kiosk")).to_have_attribute("data-live", "up")
-        return page
+        return open_kiosk_page(browser_pages, server, viewport)
 
     return open_
 

@@ -15,7 +15,7 @@ import requests
 from playwright.sync_api import expect
 
 import server
-from browserkit import TEXT, kiosk_visit, screenshot
+from browserkit import TEXT, assert_phone_friendly, kiosk_visit, screenshot
 from conftest import CONFIG, FakeClock, office_time, overrides_for
 from web.qr import svg_qr
 
@@ -211,27 +211,6 @@ def day_button(page, words: str):
 
 def slot_button(page, time: str):
     return page.locator("#slots button", has_text=time)
-
-
-def assert_phone_friendly(page) -> None:
-    """Nothing wider than the screen, every visible button at least 64 px tall, no text under 15 px."""
-    sizes = page.evaluate("""() => {
-        const visible = (el) => el.getClientRects().length > 0;
-        const buttons = [...document.querySelectorAll('button, a.button')].filter(visible)
-            .map(b => [b.innerText.trim().slice(0, 30), b.getBoundingClientRect().height]);
-        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-        const small = [];
-        while (walker.nextNode()) {
-            const el = walker.currentNode.parentElement;
-            if (!walker.currentNode.textContent.trim() || !visible(el) || el.closest('.visually-hidden')) continue;
-            const size = parseFloat(getComputedStyle(el).fontSize);
-            if (size < 15) small.push([walker.currentNode.textContent.trim().slice(0, 30), size]);
-        }
-        return {scrollW: document.documentElement.scrollWidth, w: innerWidth, buttons, small};
-    }""")
-    assert sizes["scrollW"] <= sizes["w"], sizes
-    assert all(height >= 64 for _, height in sizes["buttons"]), sizes["buttons"]
-    assert not sizes["small"], sizes["small"]
 
 
 def choose_until_confirm(page, service: str, day: str, time: str) -> None:

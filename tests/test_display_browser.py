@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from browserkit import log_in
+from browserkit import CHRISTMAS, CHRISTMAS_DAY, log_in, office_calendar
 from conftest import CHROMIUM, CHROMIUM_ARGS, CONFIG, PASSWORD, SCREENSHOTS
 from queueing import config as configuration
 from queueing.accounts import Accounts
@@ -408,19 +408,6 @@ def test_notices_an_admin_edits_reach_an_open_wall_at_once_and_a_wall_opened_lat
 # Every moment here is the server's set clock (live_server(clock=...)), in office time (WIB),
 # and the wall's own clock is set to it: these tests hold on any day, at any hour, in any zone.
 
-HOURS = {"mon": "07:30-15:00", "tue": "07:30-15:00", "wed": "07:30-15:00", "thu": "07:30-15:00",
-         "fri": "07:30-14:00", "sat": "", "sun": ""}
-CHRISTMAS = [
-    {"mode": "closed", "from": dt.date(2026, 12, 24), "until": dt.date(2026, 12, 24),
-     "reference": "Cuti Bersama Hari Raya Natal"},
-    {"mode": "closed", "from": dt.date(2026, 12, 25), "until": dt.date(2026, 12, 25), "reference": "Hari Raya Natal"},
-]
-CHRISTMAS_DAY = "2026-12-25T09:00:00+07:00"  # a Friday; the office reopens on Monday the 28th
-
-
-def office_calendar(*windows: dict) -> dict:
-    """Overrides giving the office its weekday hours and these dated windows."""
-    return {"hours": HOURS, "admission": {"windows": list(windows)}}
 
 
 def test_on_a_holiday_the_wall_says_closed_and_when_service_reopens_above_all_else(live_server, open_page):

@@ -11,7 +11,8 @@ import requests
 from playwright.sync_api import expect
 
 from bench.fakeprinter import FakePrinter
-from browserkit import add_account, assert_fits, enroll_browser, kiosk_visit, staff_session
+from browserkit import (CHRISTMAS, CHRISTMAS_DAY, add_account, assert_fits, enroll_browser, kiosk_visit,
+                        office_calendar, open_kiosk_page, staff_session)
 from browserkit import screenshot as save_screenshot
 from queueing.model import MONTHS
 
@@ -26,11 +27,7 @@ EMERGENCY = {"admission": {"mode": "emergency_only"}}
 def open_kiosk(browser_pages):
     """Open /kiosk/lobby on a server in a fresh browser page; wait until it is live."""
     def open_(server, viewport=LANDSCAPE, query=""):
-        page = browser_pages.new(viewport)
-        enroll_browser(page, server)
-        page.goto(f"{server.url}/kiosk/lobby{query}")
-        expect(page.locator("#kiosk")).to_have_attribute("data-live", "up")
-        return page
+        return open_kiosk_page(browser_pages, server, viewport, query)
 
     return open_
 
@@ -383,20 +380,7 @@ def admin_switches_mode(server, mode: str) -> None:
 # Every moment here is the server's set clock (live_server(clock=...)), in office time (WIB):
 # these tests hold on any day, at any hour, in any time zone.
 
-HOURS = {"mon": "07:30-15:00", "tue": "07:30-15:00", "wed": "07:30-15:00", "thu": "07:30-15:00",
-         "fri": "07:30-14:00", "sat": "", "sun": ""}
-CHRISTMAS = [
-    {"mode": "closed", "from": dt.date(2026, 12, 24), "until": dt.date(2026, 12, 24),
-     "reference": "Cuti Bersama Hari Raya Natal"},
-    {"mode": "closed", "from": dt.date(2026, 12, 25), "until": dt.date(2026, 12, 25), "reference": "Hari Raya Natal"},
-]
-CHRISTMAS_DAY = "2026-12-25T09:00:00+07:00"  # a Friday; the office reopens on Monday the 28th
 A_MONDAY = "2026-12-07T09:00:00+07:00"
-
-
-def office_calendar(*windows: dict) -> dict:
-    """Overrides giving the office its weekday hours and these dated windows."""
-    return {"hours": HOURS, "admission": {"windows": list(windows)}}
 
 
 def admin(server):
