@@ -200,7 +200,7 @@ def open_page(browser_pages):
 
 
 def waiting_for(page, service: str):
-    return page.locator(f'#waiting-rows tr[data-service="{service}"] td')
+    return page.locator(f'#waiting-rows tr[data-service="{service}"] td').first  # then the longest wait
 
 
 @pytest.mark.browser

@@ -3,7 +3,9 @@
  * the notices, the kiosk printers, and the daily report with its server-drawn charts.
  *
  * Everything shown comes from the admin API; the live channel only says *when* to ask
- * again: `queue` events refresh today's figures (several in a burst make one request),
+ * again: `queue` events refresh today's figures and counters (a pause and a resume are
+ * queue events too; several in a burst make one request, and a minute without any makes
+ * one as well: the longest waits grow with time),
  * a `mode` event the mode and the calendar, `print` events the printers, `notices` the
  * notices nobody is editing here, and `issued` the bookings (when the office takes them).
  * Fixed texts are in the markup in two languages; the language toggle only flips
@@ -28,6 +30,7 @@ import { createSession } from "./sections/session.js";
 import { createToday } from "./sections/today.js";
 
 const LANG_KEY = "antrian.admin.lang";
+const TODAY_EVERY_MS = 60 * 1000;  // the longest waits grow with time, not only with events
 const BOOKINGS_EVERY_MS = 60 * 1000;  // cancellations from home and missed sessions make no queue event
 
 const session = createSession({ onSignedIn, onSignedOut: () => connection.stop() });
@@ -90,7 +93,7 @@ function setLang(language) {
 
 const ACTIONS = {
   logout: session.logout, mode: mode.ask, "mode-confirm": mode.confirm, "mode-cancel": mode.cancel,
-  "save-notice": notices.save, retry: printers.retry, reprint: reprint.reprint, day: report.step,
+  "save-notice": notices.save, retry: printers.retry, reprint: reprint.reprint, requeue: reprint.requeue, day: report.step,
   "delete-window": calendar.askDelete, "delete-window-confirm": calendar.confirmDelete,
   "delete-window-cancel": calendar.cancelDelete,
   "enroll-link": kiosks.enrollLink, "enroll-browser": kiosks.enrollBrowser, "revoke-kiosk": kiosks.revoke,
@@ -122,6 +125,7 @@ $("report-date").addEventListener("change", report.onDateInput);
 $("range-from").addEventListener("change", report.updateRange);
 $("range-until").addEventListener("change", report.updateRange);
 setInterval(session.client.keepSession, SESSION_EVERY_MS);
+setInterval(() => { if (root.dataset.screen === "board") today.refresh(); }, TODAY_EVERY_MS);
 if (bookings.on) setInterval(bookings.refresh, BOOKINGS_EVERY_MS);
 
 setLang(stored(LANG_KEY) === "en" ? "en" : "id");

@@ -18,6 +18,16 @@ export const STATUS_WORDS = {
 export const MODE_WORDS = {
   normal: ["Normal", "Normal"], emergency_only: ["Hanya darurat", "Emergencies only"], closed: ["Tutup", "Closed"],
 };
+/** A counter's pause, by its reason code (the snapshot's `words` are Indonesian only). */
+export const PAUSE_WORDS = {
+  istirahat: ["Istirahat", "Break"], ibadah: ["Ibadah", "Prayer"], rapat: ["Rapat", "Meeting"],
+  lainnya: ["Sedang tidak melayani", "Not serving"],
+};
+/** How a ticket came: its `source`. */
+export const SOURCE_WORDS = {
+  walk_in: ["Datang langsung (kios)", "Walk-in (kiosk)"], booked: ["Booking", "Booked"],
+  desk: ["Dibuat di loket", "Issued at the desk"], phone: ["Lewat ponsel", "By phone"],
+};
 const TZ_NAMES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
 
 function tzName() {
@@ -41,6 +51,13 @@ export function timeWords(iso) {
   if (!iso) return "";
   return new Intl.DateTimeFormat("id-ID", { timeZone: TIMEZONE, hour: "2-digit", minute: "2-digit", hour12: false })
     .format(new Date(iso));
+}
+
+/** A stored instant's time of day in the office: ["11.45 WIB", "11:45 WIB"]. */
+export function timeBoth(iso) {
+  if (!iso) return ["", ""];
+  const id = timeWords(iso);
+  return [`${id} ${tzName()}`, `${id.replace(".", ":")} ${tzName()}`];
 }
 
 /** A service day "2026-03-02" in words, without any timezone shift. */
@@ -106,6 +123,20 @@ export function minutesBoth(seconds) {
   if (seconds === null || seconds === undefined) return ["–", "–"];
   const minutes = (seconds / 60).toFixed(1);
   return [`${minutes.replace(".", ",")} mnt`, `${minutes} min`];
+}
+
+/** A length of time in hours and minutes: "1 j 05 mnt" / "1 h 05 min", "12 mnt", "< 1 mnt", "0 mnt". */
+export function durationBoth(seconds) {
+  if (seconds === null || seconds === undefined) return ["–", "–"];
+  if (seconds > 0 && seconds < 60) return ["< 1 mnt", "< 1 min"];
+  return waitBoth(Math.floor(seconds / 60));
+}
+
+/** Whole minutes in hours and minutes: "42 mnt" / "42 min", "1 j 05 mnt" / "1 h 05 min". */
+export function waitBoth(minutes) {
+  if (minutes < 60) return [`${minutes} mnt`, `${minutes} min`];
+  const rest = String(minutes % 60).padStart(2, "0");
+  return [`${Math.floor(minutes / 60)} j ${rest} mnt`, `${Math.floor(minutes / 60)} h ${rest} min`];
 }
 
 export function percent(part_, whole) {

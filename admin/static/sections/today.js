@@ -1,10 +1,11 @@
 /**
- * Today, live: the day's figures from today's report, who waits for which service, and
- * what each counter has in hand, from the public queue snapshot. It knows today's date
- * first (the report's), and tells onDay(day) each time it loads.
+ * Today, live: the day's figures from today's report, who waits for which service and for
+ * how long, the services waiting past their target, and what each counter is doing (ready,
+ * calling, serving, or paused and since when), from the public queue snapshot. It knows
+ * today's date first (the report's), and tells onDay(day) each time it loads.
  */
 import { $, bi, element, say } from "../../js/words.js";
-import { dayBoth, minutesBoth, percent, serviceBoth, STATUS_WORDS } from "../format.js";
+import { dayBoth, minutesBoth, PAUSE_WORDS, percent, serviceBoth, timeBoth, waitBoth } from "../format.js";
 import { coalesced, NAMES, SERVICES } from "../page.js";
 
 const TODAY_REFRESH_MS = 300;  // events in a burst make one refresh, at most this late
@@ -38,6 +39,7 @@ export function createToday({ api, http, onDay }) {
         `Waiting until called: mean ${meanEn}, p90 ${p90En} (${wait.count} ${wait.count === 1 ? "ticket" : "tickets"} called). Tickets issued: ${report.tickets.total}.`);
     if (snapshot) {
       showWaiting(snapshot.services);
+      showOverTarget(snapshot.services);
       showCounters(snapshot.counters, report.counters);
     }
   }
@@ -65,7 +67,10 @@ function showWaiting(services) {
     const name = cell("th", "", element("span", "prefix", s.prefix), " ", ...bi(...serviceBoth(s.code)));
     name.scope = "row";
     if (meta.postponed) name.append(" ", element("span", "badge", ...bi("ditunda", "postponed")));
-    const row = element("tr", s.waiting ? "" : "is-zero", name, element("td", "num", String(s.waiting)));
+    if (s.over_target) name.append(" ", element("span", "badge badge-late", ...bi("lewat target", "over target")));
+    const longest = s.longest_wait === null || s.longest_wait === undefined ? ["—", "—"] : waitBoth(s.longest_wait);
+    const row = element("tr", s.waiting ? "" : "is-zero", name, element("td", "num", String(s.waiting)),
+                        element("td", s.over_target ? "num late" : "num", ...bi(...longest)));
     row.dataset.service = s.code;
     return row;
   });
@@ -73,18 +78,66 @@ function showWaiting(services) {
   say($("waiting-total"), `(${total} orang)`, `(${total} people)`);
 }
 
+/** The services whose oldest waiting visitor has waited past the service's target, or that none has. */
+function showOverTarget(services) {
+  const late = services.filter((s) => s.over_target);
+  const targeted = services.some((s) => s.target_wait !== null && s.target_wait !== undefined);
+  $("targets").dataset.over = targeted ? String(late.length) : "none";
+  if (!late.length) {
+    const words = targeted ? ["Semua layanan dalam target", "Every service within its target"]
+      : ["Belum ada target waktu tunggu", "No waiting targets are set"];
+    $("over-target").replaceChildren(element("li", "within", ...bi(...words)));
+    return;
+  }
+  $("over-target").replaceChildren(...late.map((s) => {
+    const [nameId, nameEn] = serviceBoth(s.code);
+    const item = element("li", "over", element("span", "prefix", s.prefix), " ",
+      ...bi(`${nameId}: terlama menunggu ${s.longest_wait} menit, target ${s.target_wait} menit`,
+            `${nameEn}: longest wait ${minutesWord(s.longest_wait)}, target ${minutesWord(s.target_wait)}`));
+    item.dataset.service = s.code;
+    return item;
+  }));
+}
+
+function minutesWord(n) {
+  return `${n} ${n === 1 ? "minute" : "minutes"}`;
+}
+
+/** Two language spans, each of several children (text and elements), like bi() of plain texts. */
+function both(idChildren, enChildren) {
+  const [id, en] = bi("", "");
+  id.append(...idChildren);
+  en.append(...enChildren);
+  return [id, en];
+}
+
+/** What a counter is doing, in words: ready, calling or serving a number, or paused with why and since when. */
+function stateOf(counter) {
+  if (counter.paused) {
+    const p = counter.paused;
+    const [reasonId, reasonEn] = PAUSE_WORDS[p.reason] || [p.words, p.words];
+    const [sinceId, sinceEn] = timeBoth(p.since);
+    return ["paused", both([element("strong", "", "Jeda:"), ` ${reasonId} sejak ${sinceId}`],
+                           [element("strong", "", "Paused:"), ` ${reasonEn} since ${sinceEn}`])];
+  }
+  const t = counter.ticket;
+  if (!t) return ["free", bi("Siap", "Ready")];
+  const [verbId, verbEn] = t.status === "serving" ? ["Melayani", "Serving"] : ["Memanggil", "Calling"];
+  return [t.status, both([`${verbId} `, element("strong", "number", t.number)],
+                         [`${verbEn} `, element("strong", "number", t.number)])];
+}
+
 function showCounters(counters, tally) {
   const byId = new Map(tally.map((c) => [c.id, c]));
   const rows = counters.map((c) => {
-    const t = c.ticket;
-    const ticket = t ? cell("td", `ticket status-${t.status}`, element("strong", "", t.number), " ",
-                            element("span", "ticket-status", ...bi(...STATUS_WORDS[t.status])))
-      : cell("td", "muted", ...bi("—", "—"));
+    const [state, words] = stateOf(c);
     const name = element("th", "", c.name);
     name.scope = "row";
-    const row = element("tr", "", name, ticket, element("td", "", byId.get(c.id)?.staff || "—"),
+    const row = element("tr", `state-${state}`, name, cell("td", "state", words),
+                        element("td", "", byId.get(c.id)?.staff || "—"),
                         element("td", "num", String(byId.get(c.id)?.served ?? 0)));
     row.dataset.counter = c.id;
+    row.dataset.state = state;
     return row;
   });
   $("counter-rows").replaceChildren(...rows);

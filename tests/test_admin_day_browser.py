@@ -1,0 +1,144 @@
+"""The counter's day on the supervisor's page (issue 20), in a real browser against the real
+server: each counter's state today (ready, calling, serving, paused with why and since when),
+the services waiting past their target, a no-show put back in the queue from the ticket
+lookup, and the daily report's staff, paused time, sources and waiting targets.
+
+Waiting and paused times come from the server's set clock: a test starts the office at one
+moment, then restarts it on the same database some minutes later, and never sleeps minutes."""
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from bench.liveserver import ROOT
+from browserkit import TEXT, add_account, kiosk_visit, open_path, screenshot, signed_in, staff_session
+
+LARGE = {"width": 1920, "height": 1080}
+WIB = ZoneInfo("Asia/Jakarta")
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def open_page(browser_pages):
+    def open_(server, path: str = "/admin", viewport=LARGE):
+        return open_path(browser_pages, server, path, viewport)
+
+    return open_
+
+
+def with_targets(**targets: int) -> dict:
+    """Overrides giving services a target_wait in minutes (KTP-el postponed, as in every test)."""
+    with open(ROOT / "config.toml", "rb") as f:
+        services = tomllib.load(f)["services"]
+    return {"services": [{**s, "postponed": s["code"] == "ktp",
+                          **({"target_wait": targets[s["code"]]} if s["code"] in targets else {})}
+                         for s in services]}
+
+
+def later(moment: str, **delta) -> str:
+    """An ISO moment some time after another, for a server started again on the same database."""
+    return (dt.datetime.fromisoformat(moment) + dt.timedelta(**delta)).isoformat()
+
+
+def office_time(stamp: str, english: bool = False) -> str:
+    """A stored instant as the page writes it: "11.42 WIB" (or "11:42 WIB")."""
+    moment = dt.datetime.fromisoformat(stamp).astimezone(WIB)
+    return moment.strftime("%H:%M WIB" if english else "%H.%M WIB")
+
+
+def post(session, server, path: str, body=None, status: int = 200) -> dict:
+    answer = session.post(f"{server.url}{path}", json=body or {}, timeout=10)
+    assert answer.status_code == status, answer.text
+    return answer.json()
+
+
+def counter_row(page, counter: int):
+    return page.locator(f'#counter-rows tr[data-counter="{counter}"]')
+
+
+def set_language(page, language: str) -> None:
+    page.get_by_role("button", name=language.upper(), exact=True).click()
+
+
+# --- today's counters and targets ---
+
+def test_a_paused_counter_shows_its_reason_and_since_when_and_is_ready_again_once_resumed(live_server, open_page):
+    server = live_server()
+    add_account(server, "kepala", "admin", ())
+    add_account(server, "siti", "staff", (1,))
+    add_account(server, "budi", "staff", (2,))
+    for _ in range(3):
+        kiosk_visit(server, "kk")
+    siti, budi = staff_session(server, "siti"), staff_session(server, "budi")
+    post(budi, server, "/api/counters/2/call-next")
+    page = open_page(server)
+    signed_in(page)
+    expect(counter_row(page, 1).locator(".state")).to_have_text("Siap", **TEXT)
+    expect(counter_row(page, 2).locator(".state")).to_have_text("Memanggil B001", **TEXT)
+
+    paused = post(siti, server, "/api/counters/1/pause", {"reason": "ibadah"})["paused"]
+    since = office_time(paused["since"])
+    expect(counter_row(page, 1).locator(".state")).to_have_text(f"Jeda: Ibadah sejak {since}", **TEXT)
+    expect(counter_row(page, 1)).to_have_attribute("data-state", "paused")
+    post(budi, server, "/api/tickets/1/start")
+    expect(counter_row(page, 2).locator(".state")).to_have_text("Melayani B001", **TEXT)
+    set_language(page, "en")
+    expect(counter_row(page, 1).locator(".state")).to_have_text(
+        f"Paused: Prayer since {office_time(paused['since'], english=True)}", **TEXT)
+    expect(counter_row(page, 2).locator(".state")).to_have_text("Serving B001", **TEXT)
+    set_language(page, "id")
+
+    post(siti, server, "/api/counters/1/resume")
+    expect(counter_row(page, 1).locator(".state")).to_have_text("Siap", **TEXT)
+    expect(counter_row(page, 1)).to_have_attribute("data-state", "free")
+    post(siti, server, "/api/counters/1/call-next")
+    expect(counter_row(page, 1).locator(".state")).to_have_text("Memanggil B002", **TEXT)
+
+
+def test_a_service_waiting_past_its_target_is_listed_live_until_its_queue_is_called(live_server, open_page, tmp_path):
+    office = with_targets(kk=10, kia=30)
+    start = "2026-03-02T11:30:00+07:00"  # a Monday, before the midday prayer
+    first = live_server(office, clock=start)
+    add_account(first, "kepala", "admin", ())
+    add_account(first, "siti", "staff", (1,))
+    add_account(first, "budi", "staff", (2,))
+    add_account(first, "rina", "staff", (3,))
+    for service in ("kk", "kk", "kk", "kia"):
+        kiosk_visit(first, service)
+    first.kill()
+    # twelve minutes and a half on: the oldest visitor has waited 12 whole minutes
+    server = live_server(office, folder=tmp_path, clock=later(start, minutes=12, seconds=30))
+    siti, budi, rina = (staff_session(server, name) for name in ("siti", "budi", "rina"))
+    post(siti, server, "/api/counters/1/call-next")  # B001
+    ticket = post(budi, server, "/api/counters/2/call-next")["ticket"]  # B002
+    post(budi, server, f"/api/tickets/{ticket['id']}/start")
+    paused = post(rina, server, "/api/counters/3/pause", {"reason": "ibadah"})["paused"]
+
+    page = open_page(server)
+    signed_in(page)
+    over = page.locator("#over-target")
+    expect(over.locator("li")).to_have_count(1)
+    expect(over.locator('li[data-service="kk"]')).to_have_text(
+        "B Kartu Keluarga: terlama menunggu 12 menit, target 10 menit", **TEXT)
+    expect(page.locator('#waiting-rows tr[data-service="kk"]')).to_contain_text("lewat target", **TEXT)
+    expect(page.locator('#waiting-rows tr[data-service="kia"] td').last).to_have_text("12 mnt", **TEXT)
+    expect(counter_row(page, 1).locator(".state")).to_have_text("Memanggil B001", **TEXT)
+    expect(counter_row(page, 2).locator(".state")).to_have_text("Melayani B002", **TEXT)
+    expect(counter_row(page, 3).locator(".state")).to_have_text(f"Jeda: Ibadah sejak {office_time(paused['since'])}", **TEXT)
+    assert office_time(paused["since"]) == "11.42 WIB"
+    page.evaluate("scrollTo(0, document.getElementById('today').getBoundingClientRect().top + scrollY - 70)")
+    screenshot(page, "admin-today-counters.png")
+    set_language(page, "en")
+    expect(over.locator('li[data-service="kk"]')).to_have_text(
+        "B Family card (KK): longest wait 12 minutes, target 10 minutes", **TEXT)
+    set_language(page, "id")
+
+    post(siti, server, "/api/tickets/1/no-show")
+    post(siti, server, "/api/counters/1/call-next")  # B003, the last visitor waiting for a KK
+    expect(over.locator("li")).to_have_text("Semua layanan dalam target", **TEXT)
+    expect(page.locator("#targets")).to_have_attribute("data-over", "0")
+    expect(page.locator('#waiting-rows tr[data-service="kk"] td').last).to_have_text("—", **TEXT)
