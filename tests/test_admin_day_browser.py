@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from bench.liveserver import ROOT
@@ -142,3 +144,62 @@ def test_a_service_waiting_past_its_target_is_listed_live_until_its_queue_is_cal
     expect(over.locator("li")).to_have_text("Semua layanan dalam target", **TEXT)
     expect(page.locator("#targets")).to_have_attribute("data-over", "0")
     expect(page.locator('#waiting-rows tr[data-service="kk"] td').last).to_have_text("—", **TEXT)
+
+
+# --- requeue from the ticket lookup ---
+
+def find_ticket(page, number: str) -> None:
+    page.get_by_label("Cari tiket nomor").fill(number)
+    page.get_by_role("button", name="Cari", exact=True).click()
+
+
+def test_a_no_show_found_by_number_is_put_back_in_the_queue_and_too_late_there_is_no_button(live_server, open_page,
+                                                                                            tmp_path):
+    start = "2026-03-02T10:00:00+07:00"
+    server = live_server(clock=start)
+    add_account(server, "kepala", "admin", ())
+    add_account(server, "siti", "staff", (1,))
+    for _ in range(5):
+        kiosk_visit(server, "kk")  # B001 to B005
+    siti = staff_session(server, "siti")
+    post(siti, server, "/api/counters/1/call-next")
+    missed = post(siti, server, "/api/tickets/1/no-show")["ticket"]
+    desk = post(siti, server, "/api/desk/visits", {"service": "pindah", "request_id": uuid.uuid4().hex}, status=201)
+
+    page = open_page(server)
+    signed_in(page)
+    find_ticket(page, "b001")
+    expect(page.locator("#reprint-ticket")).to_have_text("B001 · Kartu Keluarga · Tidak hadir", **TEXT)
+    expect(page.locator("#reprint-source")).to_contain_text("Diambil di Kios lobi, 10.00 WIB", **TEXT)
+    expect(page.locator("#requeue-why")).to_have_text(
+        f"Tidak hadir saat dipanggil di Loket 1, {office_time(missed['ended_at'])}. Bisa antre lagi sampai 11.00 WIB.",
+        **TEXT)
+    expect(page.get_by_role("button", name="Cetak ulang")).to_be_visible()
+    page.get_by_role("button", name="Antre lagi").click()
+
+    expect(page.locator("#reprint-note")).to_have_text("B001 kembali ke antrean, posisi 3 (3 orang di depannya).", **TEXT)
+    expect(page.locator("#reprint-ticket")).to_have_text("B001 · Kartu Keluarga · Menunggu", **TEXT)
+    expect(page.get_by_role("button", name="Antre lagi")).to_be_hidden()
+    waiting = [t["number"] for t in requests.get(f"{server.url}/api/state", timeout=10).json()["waiting"]
+               if t["service"] == "kk"]
+    assert waiting == ["B002", "B003", "B004", "B001", "B005"]
+    expect(page.locator('#waiting-rows tr[data-service="kk"] td').first).to_have_text("5")
+    page.evaluate("document.getElementById('printers').scrollIntoView()")
+    screenshot(page, "admin-requeue.png")
+
+    find_ticket(page, desk["ticket"]["number"])
+    expect(page.locator("#reprint-source")).to_contain_text("Dibuat di loket oleh siti", **TEXT)
+    expect(page.get_by_role("button", name="Cetak ulang")).to_be_hidden()  # shown on screen, no printer to send it to
+
+    post(siti, server, "/api/counters/1/call-next")  # B002
+    post(siti, server, "/api/tickets/2/no-show")
+    server.kill()
+    server = live_server(folder=tmp_path, clock=later(start, minutes=61))  # past requeue_minutes (60)
+    page = open_page(server)
+    signed_in(page)
+    find_ticket(page, "B002")
+    expect(page.locator("#reprint-ticket")).to_have_text("B002 · Kartu Keluarga · Tidak hadir", **TEXT)
+    expect(page.locator("#requeue-why")).to_contain_text("Batas antre lagi (11.00 WIB) sudah lewat", **TEXT)
+    expect(page.get_by_role("button", name="Antre lagi")).to_be_hidden()
+    refused = staff_session(server, "kepala").post(f"{server.url}/api/tickets/2/requeue", json={}, timeout=10)
+    assert refused.status_code == 409 and refused.json()["error"] == "requeue_too_late"

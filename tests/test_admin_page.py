@@ -370,15 +370,17 @@ def test_a_failed_print_job_is_retried_and_a_ticket_reprinted_by_its_number(live
         expect(card.locator(".last-job")).to_contain_text("Tiket B001 tercetak", **TEXT)
         wait_until(lambda: len(printer.jobs) == 2)
 
-        page.get_by_label("Cetak ulang tiket nomor").fill("b001")
+        page.get_by_label("Cari tiket nomor").fill("b001")
         page.get_by_role("button", name="Cari").click()
         expect(page.locator("#reprint-ticket")).to_contain_text("B001 · Kartu Keluarga · Menunggu", **TEXT)
+        expect(page.locator("#reprint-source")).to_contain_text("Diambil di Kios lobi", **TEXT)
+        expect(page.get_by_role("button", name="Antre lagi")).to_be_hidden()  # only a no-show goes back
         page.get_by_role("button", name="Cetak ulang").click()
         expect(page.locator("#reprint-note")).to_have_text("B001 dikirim ke printer Kios lobi.", **TEXT)
         expect(card.locator(".last-job")).to_contain_text("Tiket B001 tercetak", **TEXT)
         wait_until(lambda: len(printer.jobs) == 3)
 
-        page.get_by_label("Cetak ulang tiket nomor").fill("B999")
+        page.get_by_label("Cari tiket nomor").fill("B999")
         page.get_by_role("button", name="Cari").click()
         expect(page.locator("#reprint-note")).to_have_text("Tiket B999 tidak ditemukan pada hari itu.", **TEXT)
     finally:

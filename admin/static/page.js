@@ -13,6 +13,21 @@ export const KIOSKS = new Map(NAMES.kiosks.map((k) => [k.id, k]));
 export const REASONS = new Map(NAMES.reasons.map((r) => [r.code, r]));
 export const TIMEZONE = NAMES.timezone;
 
+let clockOffset = 0;  // server time minus this PC's, from the responses' Date headers
+
+/** Note the server's time from a response's Date header (a PC clock minutes off would misjudge deadlines). */
+export function noteResponse(response) {
+  const date = Date.parse(response.headers.get("Date") || "");
+  if (Number.isNaN(date)) return;
+  const offset = date + 500 - Date.now();  // the header has whole seconds
+  clockOffset = Math.abs(offset) > 2000 ? offset : 0;
+}
+
+/** The server's time now, in milliseconds since the epoch. */
+export function serverNow() {
+  return Date.now() + clockOffset;
+}
+
 /** What a refused or unanswered request says, in both languages. */
 export function problem(answer) {
   if (answer.status === 0) return UNREACHABLE;

@@ -7,7 +7,7 @@ import {
   createStaffClient, focusLogin, LOGIN_MISSING, remember, showLoginForm, stored, UNREACHABLE,
 } from "../../js/staff.js";
 import { $, say } from "../../js/words.js";
-import { problem, root } from "../page.js";
+import { noteResponse, problem, root } from "../page.js";
 
 const USER_KEY = "antrian.admin.user";
 
@@ -20,6 +20,7 @@ export function createSession({ onSignedIn, onSignedOut }) {
     getSession: () => session,
     setSession: (fresh) => { session = fresh; },
     onLoggedOut: lost,
+    onResponse: noteResponse,
     onAnswer(answer) {
       if (answer.status === 403 && answer.body.error === "admin_only") refusedHere(session);
     },
