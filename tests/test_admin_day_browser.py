@@ -8,6 +8,7 @@ moment, then restarts it on the same database some minutes later, and never slee
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 import uuid
 from zoneinfo import ZoneInfo
@@ -203,3 +204,64 @@ def test_a_no_show_found_by_number_is_put_back_in_the_queue_and_too_late_there_i
     expect(page.get_by_role("button", name="Antre lagi")).to_be_hidden()
     refused = staff_session(server, "kepala").post(f"{server.url}/api/tickets/2/requeue", json={}, timeout=10)
     assert refused.status_code == 409 and refused.json()["error"] == "requeue_too_late"
+
+
+# --- the daily report: staff, paused time, sources, waiting targets ---
+
+def test_the_report_gives_each_staff_members_figures_the_paused_time_and_the_share_within_target(
+        live_server, open_page, tmp_path):
+    office = with_targets(kk=10, kia=5)
+    start = "2026-03-02T09:00:00+07:00"
+    server = live_server(office, clock=start)
+    add_account(server, "kepala", "admin", ())
+    add_account(server, "siti", "staff", (1,))
+    add_account(server, "budi", "staff", (2,))
+    for service in ("kk", "kk", "kk", "kia"):
+        kiosk_visit(server, service)
+    siti = staff_session(server, "siti")
+    post(siti, server, "/api/desk/visits", {"service": "pindah", "request_id": uuid.uuid4().hex}, status=201)
+    post(siti, server, "/api/counters/1/call-next")  # B001, called at once: within its target
+    post(siti, server, "/api/tickets/1/start")
+    server.kill()
+
+    server = live_server(office, folder=tmp_path, clock=later(start, minutes=20, seconds=30))
+    siti = staff_session(server, "siti")
+    post(siti, server, "/api/tickets/1/finish")
+    post(siti, server, "/api/counters/1/call-next")  # B002, after 20 minutes: past its target
+    post(siti, server, "/api/tickets/2/start")
+    post(siti, server, "/api/tickets/2/finish")
+    post(siti, server, "/api/counters/1/pause", {"reason": "istirahat"})
+    server.kill()
+
+    # 25 minutes and 20 seconds on: siti's break lasted 25 whole minutes
+    server = live_server(office, folder=tmp_path, clock=later(start, minutes=45, seconds=50))
+    post(staff_session(server, "siti"), server, "/api/counters/1/resume")
+    budi = staff_session(server, "budi")
+    post(budi, server, "/api/counters/2/call-next")  # B003, after 45 minutes
+    post(budi, server, "/api/tickets/3/no-show")
+    report = staff_session(server, "kepala").get(f"{server.url}/api/reports/daily", timeout=10).json()
+    assert [(s["user"], s["served"], s["no_show"]) for s in report["staff"]] == [("budi", 0, 1), ("siti", 2, 0)]
+
+    page = open_page(server)
+    signed_in(page)
+    reports = page.locator("#reports")
+    staff = reports.locator(".staff-table tbody tr")
+    expect(staff).to_have_count(2)
+    expect(staff.nth(0)).to_have_text(re.compile(r"^budi\s*Loket 2\s*0\s*1\s*–\s*0 mnt$"), **TEXT)
+    expect(staff.nth(1)).to_have_text(re.compile(r"^siti\s*Loket 1\s*2\s*0\s*\d+,\d mnt\s*25 mnt$"), **TEXT)
+    expect(reports.locator(".counter-report tbody tr").first).to_contain_text("25 mnt", **TEXT)
+    targets = reports.locator(".target-table tbody tr")
+    expect(targets).to_have_count(2)
+    expect(targets.nth(0)).to_have_text(re.compile(r"^Kartu Keluarga\s*10 mnt\s*3\s*1\s*33%$"), **TEXT)
+    expect(targets.nth(1)).to_have_text(re.compile(r"^Kartu Identitas Anak\s*5 mnt\s*0\s*0\s*—$"), **TEXT)
+    sources = reports.locator(".source-table")
+    expect(sources.locator("tbody tr").nth(0)).to_have_text(re.compile(r"Datang langsung \(kios\)\s*4$"), **TEXT)
+    expect(sources.locator("tbody tr").nth(2)).to_have_text(re.compile(r"Dibuat di loket\s*1$"), **TEXT)
+    page.evaluate("document.querySelector('#reports .report-wide').scrollIntoView()")
+    page.evaluate("scrollBy(0, -90)")
+    screenshot(page, "admin-report-staff.png")
+
+    set_language(page, "en")
+    expect(reports.locator(".staff-table caption")).to_have_text("Staff", **TEXT)
+    expect(staff.nth(1)).to_contain_text("25 min", **TEXT)
+    expect(targets.nth(1)).to_have_text(re.compile(r"^Child ID card \(KIA\)\s*5 min\s*0\s*0\s*—$"), **TEXT)

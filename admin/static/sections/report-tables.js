@@ -1,16 +1,19 @@
 /**
- * The daily report's tables: visits and tickets, times, and the day by counter, service,
- * emergency reason, priority group and hour. The charts say the same; the tables are
- * what a screen reader reads.
+ * The daily report's tables: visits and tickets (and how the tickets came), times, and the
+ * day by counter, staff member, service, waiting target, emergency reason, priority group
+ * and hour. The charts say the same; the tables are what a screen reader reads.
  */
 import { $, bi, element, PRIORITY_WORDS } from "../../js/words.js";
-import { minutesBoth, OUTCOME_WORDS, percent, STATUS_WORDS } from "../format.js";
+import { durationBoth, minutesBoth, OUTCOME_WORDS, percent, serviceBoth, SOURCE_WORDS, STATUS_WORDS } from "../format.js";
 import { NAMES, REASONS } from "../page.js";
+
+const COUNTERS = new Map(NAMES.counters.map((c) => [c.id, c.name]));
 
 const GROUP_WORDS = { ...PRIORITY_WORDS, none: ["Bukan prioritas", "Not priority"] };
 
-/** A table with a caption; heads are [[id, en], numeric?]; a cell is a string/number or [id, en] words. */
-function table(className, caption, heads, rows) {
+/** A table with a caption; heads are [[id, en], numeric?]; a cell is a string/number or [id, en] words.
+ *  Without rows, `empty` ([id, en] words) says why in one row. */
+function table(className, caption, heads, rows, empty = null) {
   const t = element("table", `table ${className}`);
   t.append(element("caption", "", ...bi(...caption)));
   const headRow = element("tr");
@@ -30,6 +33,11 @@ function table(className, caption, heads, rows) {
       tr.append(c);
     });
     body.append(tr);
+  }
+  if (!rows.length && empty) {
+    const none = element("td", "empty", ...bi(...empty));
+    none.colSpan = heads.length;
+    body.append(element("tr", "", none));
   }
   t.append(body);
   return t;
@@ -55,17 +63,44 @@ export function showReportTables(report) {
   ]);
   const services = table("service-table", ["Per layanan", "By service"], [[["Layanan", "Service"]], [["Kunjungan", "Visits"], true], [["Tiket", "Tickets"], true]],
     NAMES.services.map((s) => [[s.name, s.name_en], report.visits.by_service[s.code] || 0, tickets.by_service[s.code] || 0]));
-  const counters = table("counter-report", ["Per loket", "By counter"], [[["Loket", "Counter"]], [["Petugas", "Staff"]], [["Dilayani", "Served"], true], [["Tidak hadir", "No-show"], true], [["Rata-rata layanan", "Mean service"], true]],
-    report.counters.map((c) => [c.name, c.staff || "—", c.served, c.no_show, minutesBoth(c.mean_service_seconds)]));
+  const sources = table("source-table", ["Tiket per sumber", "Tickets by source"], [[["Sumber", "Source"]], [["Tiket", "Tickets"], true]],
+    Object.entries(SOURCE_WORDS).map(([source, words]) => [words, tickets.by_source?.[source] ?? 0]));
+  const counters = table("counter-report", ["Per loket", "By counter"], [[["Loket", "Counter"]], [["Petugas", "Staff"]], [["Dilayani", "Served"], true], [["Tidak hadir", "No-show"], true], [["Rata-rata layanan", "Mean service"], true], [["Jeda", "Paused"], true]],
+    report.counters.map((c) => [c.name, c.staff || "—", c.served, c.no_show, minutesBoth(c.mean_service_seconds), durationBoth(c.paused_seconds ?? 0)]));
+  const staff = staffTable(report.staff || []);
+  const targets = targetTable(report.targets || []);
   const reasons = table("reason-table", ["Keperluan darurat", "Emergency reasons"], [[["Keperluan", "Reason"]], [["Kunjungan", "Visits"], true]],
     Object.entries(report.visits.by_reason).map(([code, n]) => [reasonBoth(code), n]));
   const priorities = table("priority-table", ["Pengunjung prioritas", "Priority visitors"], [[["Kelompok", "Group"]], [["Kunjungan", "Visits"], true]],
     Object.entries(report.visits.by_priority).map(([kind, n]) => [GROUP_WORDS[kind] || [kind, kind], n]));
   const hours = table("hour-table", ["Per jam", "By hour"], [[["Jam", "Hour"]], [["Kedatangan", "Arrivals"], true], [["Panggilan", "Calls"], true]],
     report.by_hour.map((h) => [`${String(h.hour).padStart(2, "0")}.00`, h.arrivals, h.calls]));
-  $("report-tables").replaceChildren(element("div", "report-col", summary),
-                                     element("div", "report-col", counters, times, priorities),
-                                     element("div", "report-col", services, reasons, hours));
+  $("report-tables").replaceChildren(element("div", "report-col", summary, sources),
+                                     element("div", "report-col", times, priorities, reasons),
+                                     element("div", "report-col", services, hours),
+                                     element("div", "report-wide",
+                                             element("div", "report-col", counters, staff),
+                                             element("div", "report-col", targets)));
+}
+
+/** Each staff member who acted at a counter that day: where, what, and how long paused. */
+function staffTable(rows) {
+  return table("staff-table", ["Petugas", "Staff"],
+    [[["Pengguna", "User"]], [["Loket", "Counters"]], [["Dilayani", "Served"], true], [["Tidak hadir", "No-show"], true],
+     [["Rata-rata layanan", "Mean service"], true], [["Jeda", "Paused"], true]],
+    rows.map((s) => [s.user, s.counters.map((id) => COUNTERS.get(id) || String(id)).join(", ") || "—", s.served, s.no_show,
+                     minutesBoth(s.mean_service_seconds), durationBoth(s.paused_seconds)]),
+    ["Tidak ada petugas yang bekerja di loket pada tanggal ini.", "No staff worked at a counter on this date."]);
+}
+
+/** Per service with a waiting target: of the tickets called, how many within the target. */
+function targetTable(rows) {
+  return table("target-table", ["Target waktu tunggu", "Waiting targets"],
+    [[["Layanan", "Service"]], [["Target", "Target"], true], [["Dipanggil", "Called"], true],
+     [["Dalam target", "Within"], true], [["Persentase", "Share"], true]],
+    rows.map((t) => [serviceBoth(t.service), [`${t.target_wait} mnt`, `${t.target_wait} min`], t.called, t.within,
+                     t.share === null || t.share === undefined ? "—" : `${Math.round(t.share * 100)}%`]),
+    ["Belum ada layanan dengan target waktu tunggu.", "No service has a waiting target."]);
 }
 
 function reasonBoth(code) {
