@@ -99,7 +99,8 @@ def range_report_csv():
     if start is None or until is None or until < start or (until - start).days > 92:
         raise BadInput("Rentang tanggal harus from <= until, paling lama 92 hari, format YYYY-MM-DD.",
                        "bad_range")
-    text = reports.range_csv(current_app.extensions["config"], queue_service().store, start, until)
+    service = queue_service()
+    text = reports.range_csv(current_app.extensions["config"], service.store, start, until, service.clock())
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=laporan-{start}-{until}.csv"})
 
@@ -131,7 +132,7 @@ def daily_chart(chart: str):
 def _report() -> dict:
     service = queue_service()
     day = _date_arg("date") or service.today()
-    return reports.daily(current_app.extensions["config"], service.store, day)
+    return reports.daily(current_app.extensions["config"], service.store, day, service.clock())
 
 
 def _date_arg(name: str) -> dt.date | None:

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from web import auth
 from web.address import request_origin
-from web.body import ID, boolean, integer, json_body, text
+from web.body import ID, boolean, integer, json_body, priority, text
 from web.channel import SessionEnded, publish
 from web.extensions import printjobs, queue_service
 from web.names import page_names
@@ -102,6 +102,27 @@ MOVES = {"recall": "recall", "start": "start", "finish": "finish", "no-show": "n
 def move(ticket_id: int, action: str):
     operation = getattr(queue_service(), MOVES[action])
     return _answer(operation(auth.current_actor(), ticket_id))
+
+
+@bp.post(f"/api/tickets/<{ID}:ticket_id>/requeue")
+@auth.staff_required
+def requeue(ticket_id: int):
+    """A no-show who came back goes into the queue again, a few places from the front."""
+    return _answer(queue_service().requeue(auth.current_actor(), ticket_id))
+
+
+@bp.post("/api/desk/visits")
+@auth.staff_required
+def desk_visit():
+    """A ticket issued by staff for a visitor at their desk: the kiosk's rules and answers; the
+    reason staff give is confirmed; printed at the kiosk named, else read out from the screen."""
+    data = json_body()
+    kiosk = text(data, "kiosk", required=False)
+    # A staff member's request may decide where a printed QR code points (SPEC, enrollment).
+    result = queue_service().visit(kiosk, text(data, "service"), text(data, "reason", required=False),
+                                   priority(data), text(data, "request_id", max_length=128),
+                                   request_origin() if kiosk else "", desk=auth.current_actor())
+    return _answer(result)
 
 
 @bp.post(f"/api/tickets/<{ID}:ticket_id>/transfer")

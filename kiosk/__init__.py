@@ -9,7 +9,7 @@ from queueing.booking import ALPHABET, CODE_LENGTH
 from queueing.model import NotFound, QueueError, known_kiosk
 from web.address import request_origin
 from web.auth import current_session
-from web.body import json_body, text
+from web.body import json_body, priority, text
 from web.devices import devices, enrolled_device, require_kiosk, set_device_cookie
 from web.extensions import printjobs, queue_service
 from web.qr import svg_qr
@@ -25,11 +25,11 @@ def visit():
     request_id = text(data, "request_id", max_length=128)
     _limit(kiosk)
     if "booking" in data:  # a booking's check-in (SPEC "Booking ahead")
-        result = queue_service().check_in(text(data, "booking", max_length=32), kiosk, _priority(data),
+        result = queue_service().check_in(text(data, "booking", max_length=32), kiosk, priority(data),
                                           request_id, _base_url(kiosk))
     else:
         result = queue_service().visit(kiosk, text(data, "service"), text(data, "reason", required=False),
-                                       _priority(data), request_id, _base_url(kiosk))
+                                       priority(data), request_id, _base_url(kiosk))
     return jsonify(result.body), result.status
 
 
@@ -68,16 +68,6 @@ def _base_url(kiosk: str) -> str:
     if not current_app.extensions["config"].kiosk(kiosk).printer.prints:
         return ""
     return request_origin()
-
-
-def _priority(data: dict) -> str | None:
-    """Accept priority as true/false or as its kind (lansia, disabilitas, ibu_hamil, balita)."""
-    value = data.get("priority")
-    if value is None or value is False:
-        return None
-    if value is True:
-        return "ya"
-    return text(data, "priority", max_length=32)
 
 
 @bp.get("/qr/online.svg")

@@ -135,6 +135,14 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Queue:
+    """[queue]: how a no-show who comes back is requeued (SPEC "The counter's day")."""
+
+    requeue_minutes: int = 60  # a no-show may be requeued this long after it was marked
+    requeue_after: int = 3  # placed after this many waiting tickets of its service
+
+
+@dataclass(frozen=True)
 class Booking:
     """[booking]: without the table there is no booking ahead."""
 
@@ -164,6 +172,7 @@ class Service:
     description_en: str = ""
     daily_limit: int = 0  # tickets of this service per service day; 0 = none
     bookable: bool = True  # can be booked ahead when [booking] is set
+    target_wait: int | None = None  # minutes a visitor should wait at most (reports, the console's marks)
 
 
 @dataclass(frozen=True)
@@ -213,6 +222,7 @@ class Config:
     kiosks: tuple[Kiosk, ...]
     hours: Hours | None = None  # None: admits all day, every day (closes_at may still end the day)
     booking: Booking | None = None  # None: no booking ahead
+    queue: Queue = field(default_factory=Queue)
     path: Path | None = None
 
     def __post_init__(self):
@@ -488,9 +498,26 @@ def _service(t: _Table) -> Service:
         notice=t.text("notice", ""), name_en=t.text("name_en", ""),
         description=t.text("description", ""), description_en=t.text("description_en", ""),
         daily_limit=_positive(t, "daily_limit", 0), bookable=t.get("bookable", bool, True),
+        target_wait=_target_wait(t),
     )
     t.finish()
     return service
+
+
+def _target_wait(t: _Table) -> int | None:
+    value = t.get("target_wait", int, None)
+    if value is not None and not 1 <= value <= 24 * 60:
+        raise ConfigError(f"{t.key('target_wait')}: must be between 1 and 1440 minutes")
+    return value
+
+
+def _queue(t: _Table) -> Queue:
+    queue = Queue(requeue_minutes=t.get("requeue_minutes", int, 60), requeue_after=t.get("requeue_after", int, 3))
+    for name, low, high in (("requeue_minutes", 0, 24 * 60), ("requeue_after", 0, 1000)):
+        if not low <= getattr(queue, name) <= high:
+            raise ConfigError(f"queue.{name}: must be between {low} and {high}")
+    t.finish()
+    return queue
 
 
 def _counter(t: _Table, service_codes: set[str]) -> Counter:
@@ -554,7 +581,8 @@ def parse(data: dict, base: Path = Path("."), path: Path | None = None) -> Confi
         office=_office(root.table("office")), server=_server(root.table("server"), base),
         admission=admission, limits=_limits(root.table("limits")),
         reasons=tuple(reasons), services=tuple(services), counters=tuple(counters),
-        kiosks=tuple(kiosks), hours=hours, booking=_booking(root, hours), path=path,
+        kiosks=tuple(kiosks), hours=hours, booking=_booking(root, hours), queue=_queue(root.table("queue")),
+        path=path,
     )
     root.finish()
     for name, items in (("services", services), ("counters", counters), ("kiosks", kiosks)):

@@ -28,12 +28,13 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "confirm": ((WAITING, CALLED, SERVING), None),
     "reject": ((WAITING, CALLED, SERVING), REDIRECTED),
     "expire": ((WAITING, CALLED), EXPIRED),
+    "requeue": ((NO_SHOW,), WAITING),  # a no-show who came back (QueueService.requeue: today, in time)
 }
 
 # the event each action announces on the live channel
 EVENTS = {"call": "called", "recall": "recalled", "start": "started", "finish": "finished",
           "no_show": "no_show", "transfer": "transferred", "confirm": "verified",
-          "reject": "redirected", "expire": "expired"}
+          "reject": "redirected", "expire": "expired", "requeue": "requeued"}
 
 PRIORITY_KINDS = ("lansia", "disabilitas", "ibu_hamil", "balita")
 PAUSE_REASONS = ("istirahat", "ibadah", "rapat", "lainnya")  # SPEC: break, prayer, meeting, other
@@ -90,7 +91,8 @@ STATUS_WORDS = {WAITING: "menunggu", CALLED: "sudah dipanggil", SERVING: "sedang
                 EXPIRED: "kedaluwarsa"}
 ACTION_WORDS = {"call": "dipanggil", "recall": "dipanggil ulang", "start": "mulai dilayani",
                 "finish": "diselesaikan", "no_show": "ditandai tidak hadir", "transfer": "dialihkan",
-                "confirm": "dikonfirmasi", "reject": "ditolak", "expire": "dikedaluwarsakan"}
+                "confirm": "dikonfirmasi", "reject": "ditolak", "expire": "dikedaluwarsakan",
+                "requeue": "diantrekan lagi"}
 
 
 def next_status(action: str, status: str, number: str = "") -> str:
@@ -100,6 +102,11 @@ def next_status(action: str, status: str, number: str = "") -> str:
         raise IllegalMove(f"Tiket {number} {STATUS_WORDS[status]}, tidak bisa "
                           f"{ACTION_WORDS[action]}.".replace("  ", " "))
     return status if target is None else target
+
+
+def requeue_until(row, queue) -> dt.datetime:
+    """Until when a no-show ticket may be requeued: requeue_minutes after it was marked."""
+    return dt.datetime.fromisoformat(row["ended_at"]) + dt.timedelta(minutes=queue.requeue_minutes)
 
 
 def format_number(prefix: str, seq: int) -> str:

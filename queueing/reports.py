@@ -10,12 +10,13 @@ from collections import Counter as Tally
 from .calendar import Calendar
 from .config import Config
 from .store import Store
+from .views import pause_seconds
 from .windows import OfficeCalendar
 
 OUTCOMES = ("ticket", "online", "postponed", "closed", "full")
 WAIT_BUCKETS = (5, 10, 15, 30, 60)  # minutes: 0-5, 5-10, 10-15, 15-30, 30-60, 60+
 FINAL_STATUSES = ("waiting", "called", "serving", "done", "no_show", "redirected", "expired")
-SOURCES = ("walk_in", "booked")  # how tickets came (desk and phone tickets join them later)
+SOURCES = ("walk_in", "booked", "desk", "phone")  # how tickets came (tickets.source)
 BOOKING_STATUSES = ("booked", "checked_in", "missed", "cancelled")
 
 
@@ -42,17 +43,20 @@ def _seconds(start: str | None, end: str | None) -> float | None:
     return (dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds()
 
 
-def daily(config: Config, store: Store, day: dt.date) -> dict:
-    """Count the day's visits, tickets, counters, waiting and service times, and hours."""
+def daily(config: Config, store: Store, day: dt.date, now: dt.datetime | None = None) -> dict:
+    """Count the day's visits, tickets, counters, staff, waiting and service times, and hours.
+    A pause still open counts until now (the service's clock)."""
     key = day.isoformat()
+    now = now or dt.datetime.now(dt.timezone.utc)
     with store.read() as conn:
         visits = conn.execute("SELECT * FROM visits WHERE day = ?", (key,)).fetchall()
         tickets = conn.execute("SELECT * FROM tickets WHERE day = ?", (key,)).fetchall()
         calls = conn.execute("SELECT at FROM events WHERE day = ? AND event = 'called'",
                              (key,)).fetchall()
-        staff = {r["counter_id"]: r["actor"] for r in conn.execute(
-            "SELECT counter_id, actor FROM events WHERE day = ? AND counter_id IS NOT NULL"
-            " AND actor IS NOT NULL AND actor != 'system' ORDER BY version", (key,))}
+        acts = conn.execute("SELECT event, ticket_id, counter_id, actor FROM events WHERE day = ?"
+                            " AND counter_id IS NOT NULL AND actor IS NOT NULL AND actor != 'system'"
+                            " ORDER BY version", (key,)).fetchall()
+        pauses = conn.execute("SELECT * FROM counter_pauses WHERE day = ?", (key,)).fetchall()
         calendar = OfficeCalendar(config).current(conn)
         bookings = conn.execute("SELECT service, status, count(*) AS n FROM bookings WHERE day = ?"
                                 " GROUP BY service, status", (key,)).fetchall()
@@ -65,9 +69,11 @@ def daily(config: Config, store: Store, day: dt.date) -> dict:
                     "by_status": _tally((t["status"] for t in tickets), FINAL_STATUSES),
                     "by_service": _tally((t["first_service"] for t in tickets),
                                          [s.code for s in config.services]),
-                    "by_source": _tally((_source(t) for t in tickets), SOURCES)},
+                    "by_source": _tally((t["source"] for t in tickets), SOURCES)},
         "bookings": _bookings(config, bookings),
-        "counters": _counters(config, tickets, staff),
+        "counters": _counters(config, tickets, {a["counter_id"]: a["actor"] for a in acts}, pauses, now),
+        "staff": _staff(tickets, acts, pauses, now),
+        "targets": _targets(config, tickets),
         "wait_seconds": summary(waits),
         "wait_histogram": _histogram(waits),
         "service_seconds": summary(_service_times(tickets)),
@@ -87,11 +93,6 @@ def day_state(calendar: Calendar, day: dt.date) -> dict:
     state = {"normal": "open"}.get(mode.mode, mode.mode)
     return {"state": state, "reason": mode.window.reference if mode.window and state != "open" else None,
             "hours": hours}
-
-
-def _source(ticket) -> str:
-    """How a ticket came: a walk-in at the kiosk, or a booking checked in."""
-    return "booked" if ticket["booking_id"] is not None else "walk_in"
 
 
 def _bookings(config: Config, rows) -> dict:
@@ -134,7 +135,8 @@ def _histogram(waits: list[float]) -> list[dict]:
     return rows
 
 
-def _counters(config: Config, tickets, staff: dict) -> list[dict]:
+def _counters(config: Config, tickets, staff: dict, pauses, now: dt.datetime) -> list[dict]:
+    """Each counter: who worked it last, served, no-shows, mean service time, time paused."""
     rows = []
     for counter in config.counters:
         mine = [t for t in tickets if t["counter_id"] == counter.id]
@@ -142,7 +144,48 @@ def _counters(config: Config, tickets, staff: dict) -> list[dict]:
         rows.append({"id": counter.id, "name": counter.name, "staff": staff.get(counter.id),
                      "served": sum(1 for t in mine if t["status"] == "done"),
                      "no_show": sum(1 for t in mine if t["status"] == "no_show"),
-                     "mean_service_seconds": summary(times)["mean"]})
+                     "mean_service_seconds": summary(times)["mean"],
+                     "paused_seconds": _paused((p for p in pauses if p["counter_id"] == counter.id), now)})
+    return rows
+
+
+def _paused(pauses, now: dt.datetime) -> float:
+    """The total of these pauses, an open one counted until now."""
+    return round(sum(pause_seconds(p, now) for p in pauses), 1)
+
+
+def _staff(tickets, acts, pauses, now: dt.datetime) -> list[dict]:
+    """Each staff member who worked a counter: where, the tickets they finished (and their mean
+    service time), the no-shows they marked (also those requeued later), and their paused time."""
+    by_id = {t["id"]: t for t in tickets}
+    users = sorted({a["actor"] for a in acts} | {p["started_by"] for p in pauses})
+    rows = []
+    for user in users:
+        mine = [a for a in acts if a["actor"] == user]
+        finished = {a["ticket_id"] for a in mine if a["event"] == "finished"}
+        served = [by_id[i] for i in finished if i in by_id and by_id[i]["status"] == "done"]
+        rows.append({"user": user,
+                     "counters": sorted({a["counter_id"] for a in mine} | {p["counter_id"] for p in pauses
+                                                                            if p["started_by"] == user}),
+                     "served": len(served),
+                     "no_show": len({a["ticket_id"] for a in mine if a["event"] == "no_show"}),
+                     "mean_service_seconds": summary(_service_times(served))["mean"],
+                     "paused_seconds": _paused((p for p in pauses if p["started_by"] == user), now)})
+    return rows
+
+
+def _targets(config: Config, tickets) -> list[dict]:
+    """For each service with a target_wait: of its tickets called, how many within the target
+    (from their queue time: a walk-in's issue, a booked ticket's slot start, a requeue's place)."""
+    rows = []
+    for service in config.services:
+        if not service.target_wait:
+            continue
+        waits = [_seconds(t["queue_at"], t["called_at"]) for t in tickets
+                 if t["service"] == service.code and t["called_at"]]
+        within = sum(1 for w in waits if w <= service.target_wait * 60)
+        rows.append({"service": service.code, "target_wait": service.target_wait, "called": len(waits),
+                     "within": within, "share": round(within / len(waits), 3) if waits else None})
     return rows
 
 
@@ -176,8 +219,15 @@ def to_csv(report: dict) -> str:
         for key, value in counts.items():
             writer.writerow([f"bookings.{service}", key, value])
     for row in report["counters"]:
-        for field in ("served", "no_show", "mean_service_seconds"):
+        for field in ("served", "no_show", "mean_service_seconds", "paused_seconds"):
             writer.writerow([f"counter.{row['id']}", field, _blank(row[field])])
+    for row in report["staff"]:
+        writer.writerow([f"staff.{row['user']}", "counters", " ".join(str(c) for c in row["counters"])])
+        for field in ("served", "no_show", "mean_service_seconds", "paused_seconds"):
+            writer.writerow([f"staff.{row['user']}", field, _blank(row[field])])
+    for row in report["targets"]:
+        for field in ("target_wait", "called", "within", "share"):
+            writer.writerow([f"target.{row['service']}", field, _blank(row[field])])
     for name in ("wait_seconds", "service_seconds"):
         for field, value in report[name].items():
             writer.writerow([name, field, _blank(value)])
@@ -198,7 +248,7 @@ RANGE_COLUMNS = ("date", "state", "reason", "visits", *OUTCOMES, "booked_tickets
                  "wait_mean_s", "wait_p90_s", "service_mean_s", "service_p90_s")
 
 
-def range_csv(config: Config, store: Store, start: dt.date, until: dt.date) -> str:
+def range_csv(config: Config, store: Store, start: dt.date, until: dt.date, now: dt.datetime | None = None) -> str:
     """One row per day from start to until: the day's state (open, emergency_only, closed) and
     why, visits by outcome, endings, waiting and service times."""
     out = io.StringIO()
@@ -206,7 +256,7 @@ def range_csv(config: Config, store: Store, start: dt.date, until: dt.date) -> s
     writer.writerow(RANGE_COLUMNS)
     # By offset: stepping past until overflowed on 9999-12-31 (a 500, found while fuzzing).
     for offset in range((until - start).days + 1):
-        writer.writerow(_day_row(daily(config, store, start + dt.timedelta(days=offset))))
+        writer.writerow(_day_row(daily(config, store, start + dt.timedelta(days=offset), now)))
     return out.getvalue()
 
 

@@ -19,13 +19,13 @@ from .config import MODES, Config
 from .model import SYSTEM, Actor, BadInput, Clock, Forbidden, IllegalMove, NotFound, stamp, utc_now
 from .store import Store
 from .events import Event, EventLog, Result, ticket_event
-from .views import QueueViews, override
+from .views import CALL_ORDER, QueueViews, override
 from .windows import REVISION_SQL, from_row, parse_window, window_view
 
 # The columns a visit writes of a new ticket (see _issue).
 NEW_TICKET = ("day", "prefix", "seq", "number", "service", "first_service", "kiosk", "reason",
               "emergency", "priority", "priority_kind", "status", "token", "issued_at", "queue_at",
-              "booking_id")
+              "booking_id", "source", "issued_by")
 INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(NEW_TICKET)})"
                  f" VALUES ({', '.join(':' + column for column in NEW_TICKET)})")
 
@@ -69,6 +69,21 @@ CHECK_IN_WORDS = {
 }
 
 
+@dataclasses.dataclass(frozen=True)
+class Issuer:
+    """Where a new ticket comes from: the kiosk whose printer prints it (STAFF_DESK: none), how
+    it came (walk_in, booked, desk, phone), and the staff member who issued it at a desk."""
+
+    kiosk: str
+    source: str
+    by: str | None = None
+
+    @property
+    def claim(self) -> str:
+        """A reason given with the ticket: a visitor's claim, or confirmed by the staff who gave it."""
+        return "confirmed" if self.source == "desk" else "claimed"
+
+
 def _check_priority(priority: str | None) -> None:
     if priority is not None and priority not in (*model.PRIORITY_KINDS, "ya"):
         raise BadInput(f"Jenis prioritas {priority!r} tidak dikenal.", "unknown_priority")
@@ -94,15 +109,25 @@ class QueueService(QueueViews):
         self._base_urls = {kiosk: "" for kiosk in self.printing_kiosks}
 
     def visit(self, kiosk: str, service: str, reason: str | None, priority: str | None,
-              request_id: str, base_url: str = "") -> Result:
+              request_id: str, base_url: str = "", desk: Actor | None = None) -> Result:
         """Admit one walk-in: decide the outcome and, for a ticket, issue it.
+
+        At a staffed desk (desk: the staff member) the same rules hold, the reason staff give
+        is confirmed at once, the ticket prints on the kiosk named (if any) and records who
+        issued it; request_ids are then each staff member's own.
 
         Inside the write lock a visit makes one SELECT (all the decision and the ticket
         need), then for a ticket one INSERT (whose triggers log its event and write its print
         job), and last the visits row: each statement lets another thread run before the
         lock holder gets its turn back, so fewer statements, more visits.
         """
-        self._check_visit(kiosk, service, reason, priority)
+        if desk is None:
+            self._check_visit(kiosk, service, reason, priority)
+            issuer = Issuer(kiosk, "walk_in")
+        else:
+            self._check_visit(kiosk, service, reason, priority, kiosk_optional=True)
+            issuer = Issuer(kiosk or STAFF_DESK, "desk", desk.name)
+            kiosk = f"{STAFF_DESK}:{desk.name}"  # the visits row: one staff member's request_ids
         request = {"service": service, "reason": reason, "priority_kind": priority}
         # Drawn before the lock: os.urandom lets other threads run, and the lock holder
         # would wait for its turn back while every other writer waits for it.
@@ -120,7 +145,7 @@ class QueueService(QueueViews):
                 now, self._with_notice(conn, service, calendar, today), reason, override(before["override"]),
                 before["issued"] + before["booked"], before["last"] + before["service_booked"]))
             if decision.outcome == "ticket":
-                result, stored = self._issue(conn, now, kiosk, service, reason, priority, base_url, before,
+                result, stored = self._issue(conn, now, issuer, service, reason, priority, base_url, before,
                                              token)
             else:
                 result = Result({"outcome": decision.outcome, "message": decision.message,
@@ -155,8 +180,10 @@ class QueueService(QueueViews):
             return service
         return dataclasses.replace(service, notice=self.notices.service_notice(conn, code))
 
-    def _check_visit(self, kiosk: str, service: str, reason: str | None, priority: str | None):
-        model.known_kiosk(self.config, kiosk)
+    def _check_visit(self, kiosk: str | None, service: str, reason: str | None, priority: str | None,
+                     kiosk_optional: bool = False):
+        if kiosk is not None or not kiosk_optional:
+            model.known_kiosk(self.config, kiosk)
         model.known_service(self.config, service)
         if reason is not None and not self.config.reason(reason):
             raise BadInput(f"Alasan darurat {reason!r} tidak dikenal.", "unknown_reason")
@@ -179,12 +206,13 @@ class QueueService(QueueViews):
         return {"url": decision.detail["url"], "steps": list(decision.detail["steps"]),
                 "qr": "/qr/online.svg"}
 
-    def _issue(self, conn, now, kiosk, service_code, reason, priority, base_url, before, token,
+    def _issue(self, conn, now, issuer: Issuer, service_code, reason, priority, base_url, before, token,
                booked: sqlite3.Row | None = None) -> Result:
         """Write the ticket with the prefix's next number. Its INSERT does the rest through
         triggers: day_numbers and queue_counts move on, the "issued" event is logged and, for
         a kiosk with a printer, the print job is written. A booked ticket queues from its
-        slot's start."""
+        slot's start; a reason staff gave at a desk is confirmed."""
+        kiosk = issuer.kiosk
         service = self.config.service(service_code)
         printing = kiosk in self.printing_kiosks
         base_url = self._qr_base_url(base_url)
@@ -194,9 +222,10 @@ class QueueService(QueueViews):
         row = {"day": self.today(now).isoformat(), "prefix": service.prefix, "seq": seq,
                "number": model.format_number(service.prefix, seq), "service": service.code,
                "first_service": service.code, "kiosk": kiosk, "reason": reason,
-               "emergency": "claimed" if reason else None, "priority": int(bool(priority)),
+               "emergency": (issuer.claim if reason else None), "priority": int(bool(priority)),
                "priority_kind": priority, "status": model.WAITING, "token": token,
-               "issued_at": stamp(now), "queue_at": stamp(now), "booking_id": None}
+               "issued_at": stamp(now), "queue_at": stamp(now), "booking_id": None,
+               "source": issuer.source, "issued_by": issuer.by}
         if booked is not None:
             start = booking_rules.slot_moment(self.calendars.current(conn), dt.date.fromisoformat(booked["day"]),
                                               dt.time.fromisoformat(booked["start"]))
@@ -204,7 +233,8 @@ class QueueService(QueueViews):
         # No RETURNING: every other column of a new ticket is known (null, or 0 for the
         # counts), and each row read back costs the lock holder one more turn at the GIL.
         row["id"] = conn.execute(INSERT_TICKET, row).lastrowid
-        row.update(counter_id=None, called_at=None, started_at=None, ended_at=None, recalls=0, transfers=0)
+        row.update(counter_id=None, called_at=None, started_at=None, ended_at=None, recalls=0, transfers=0,
+                   requeues=0)
         # The ticket's INSERT logged its event (m006): its rowid is the next version.
         self.log.announce(ticket_event(before["version"] + 1, "issued", row, kiosk))
         # Everyone waiting in the service who ranks with or above it, and whose queue time has
@@ -246,7 +276,8 @@ class QueueService(QueueViews):
                 now, self._with_notice(conn, service, calendar, self.today(now)), None,
                 override(before["override"])))
             if decision.outcome == "ticket":
-                result, stored = self._issue(conn, now, kiosk or STAFF_DESK, service, None, priority, base_url,
+                result, stored = self._issue(conn, now, Issuer(kiosk or STAFF_DESK, "booked"), service, None,
+                                             priority, base_url,
                                              before, token, booked)
                 conn.execute("UPDATE bookings SET status = 'checked_in', ended_at = ?, ticket_id = ? WHERE id = ?",
                              (stamp(now), result.body["ticket"]["id"], booked["id"]))
@@ -347,6 +378,49 @@ class QueueService(QueueViews):
 
     def no_show(self, actor: Actor, ticket_id: int) -> Result:
         return self._act(actor, ticket_id, "no_show", "ended_at = :now")
+
+    def requeue(self, actor: Actor, ticket_id: int) -> Result:
+        """Put a no-show who came back into the queue again, after the next requeue_after
+        waiting tickets of its service: today's no-shows only, within requeue_minutes."""
+        with self.store.write() as conn:
+            now = self.clock()
+            row = self._ticket(conn, ticket_id)
+            self._check_serves(actor, row)
+            if row["status"] != model.NO_SHOW:
+                raise IllegalMove(f"Tiket {row['number']} {model.STATUS_WORDS[row['status']]}: hanya tiket "
+                                  "yang tidak hadir yang dapat diantrekan lagi.", "not_no_show")
+            if row["day"] != self.today(now).isoformat():
+                raise IllegalMove(f"Tiket {row['number']} dari hari lain. Silakan ambil nomor antrean baru.",
+                                  "not_today")
+            if now > model.requeue_until(row, self.config.queue):
+                raise IllegalMove(f"Tiket {row['number']} ditandai tidak hadir lebih dari "
+                                  f"{self.config.queue.requeue_minutes} menit yang lalu. Silakan ambil nomor "
+                                  "antrean baru.", "requeue_too_late")
+            queue_at = self._requeue_place(conn, row, now)
+            conn.execute("UPDATE tickets SET status = 'waiting', queue_at = ?, counter_id = NULL, called_at = NULL,"
+                         " started_at = NULL, ended_at = NULL, requeues = requeues + 1 WHERE id = ?",
+                         (stamp(queue_at), row["id"]))
+            return self._result_with_event(conn, now, actor, "requeued", row["id"], row["counter_id"])
+
+    def _requeue_place(self, conn, row, now: dt.datetime) -> dt.datetime:
+        """The queue time that puts a requeued ticket after the next requeue_after tickets due
+        now in its service (never among a higher priority, never behind a lower one)."""
+        due = conn.execute(f"SELECT priority, queue_at FROM tickets WHERE day = ? AND status = 'waiting'"
+                           f" AND service = ? AND queue_at <= ? ORDER BY {CALL_ORDER}",
+                           (row["day"], row["service"], stamp(now))).fetchall()
+        ranks = [r["priority"] for r in due]
+        higher = sum(1 for p in ranks if p > row["priority"])
+        place = min(max(self.config.queue.requeue_after, higher), higher + ranks.count(row["priority"]))
+        if place == 0:
+            return min(now, dt.datetime.fromisoformat(due[0]["queue_at"]) - dt.timedelta(microseconds=1)) if due else now
+        return dt.datetime.fromisoformat(due[place - 1]["queue_at"]) + dt.timedelta(microseconds=1)
+
+    def _check_serves(self, actor: Actor, row) -> None:
+        """Admins, and staff of a counter that serves the ticket's service."""
+        if actor.is_admin or any(row["service"] in counter.services for c in actor.counters
+                                 if (counter := self.config.counter(c))):
+            return
+        raise Forbidden(f"Anda tidak berwenang menangani tiket {row['number']}.", "not_your_ticket")
 
     def transfer(self, actor: Actor, ticket_id: int, service_code: str) -> Result:
         """Send a ticket to another service's queue, keeping its number and its place."""

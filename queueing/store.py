@@ -372,6 +372,21 @@ CREATE UNIQUE INDEX counter_pauses_open ON counter_pauses (counter_id) WHERE end
 """
 
 
+@migrations()
+def m011_ticket_source(db: Database) -> None:
+    """How each ticket came (a walk-in at a kiosk, a booking checked in, a ticket staff issued
+    at a desk, a phone's join) and who issued a desk ticket; how often a no-show was requeued."""
+    run_script(db, TICKET_SOURCE, ";\n")
+
+
+TICKET_SOURCE = """
+ALTER TABLE tickets ADD COLUMN source TEXT NOT NULL DEFAULT 'walk_in';
+ALTER TABLE tickets ADD COLUMN issued_by TEXT;
+ALTER TABLE tickets ADD COLUMN requeues INTEGER NOT NULL DEFAULT 0;
+UPDATE tickets SET source = 'booked' WHERE booking_id IS NOT NULL
+"""
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open a connection in autocommit mode, so that transactions are ours to begin."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,

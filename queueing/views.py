@@ -148,9 +148,7 @@ class QueueViews:
             "version": self._version(conn), "day": day,
             "mode": mode.mode, "mode_info": self._mode_view(mode),
             "open": calendar.pop("open"), "reopens": calendar.pop("reopens"), "calendar": calendar,
-            "services": [{"code": s.code, "name": s.name, "prefix": s.prefix,
-                          "waiting": sum(1 for w in waiting if w["service"] == s.code)}
-                         for s in self.config.services],
+            "services": self._services_now(waiting),
             "counters": [{"id": c.id, "name": c.name, "services": list(c.services),
                           "ticket": public(active[c.id]) if c.id in active else None,
                           "paused": self._pause_view(paused.get(c.id))}
@@ -159,6 +157,20 @@ class QueueViews:
             "recent_calls": self._recent_calls(conn, day),
             "notices": self.notices.current(conn),
         }
+
+    def _services_now(self, waiting) -> list[dict]:
+        """Each service with how many wait, how long the longest has waited, and whether that
+        is past its target_wait."""
+        now = self.clock()
+        rows = []
+        for service in self.config.services:
+            mine = [w for w in waiting if w["service"] == service.code]
+            waited = max((waited_seconds(w, now) for w in mine), default=None)
+            rows.append({"code": service.code, "name": service.name, "prefix": service.prefix,
+                         "waiting": len(mine), "target_wait": service.target_wait,
+                         "longest_wait": None if waited is None else int(waited // 60),
+                         "over_target": over_target(service, waited)})
+        return rows
 
     def version(self) -> int:
         with self.store.connection() as conn:
@@ -204,12 +216,39 @@ class QueueViews:
             day = self.today().isoformat()
             held = conn.execute("SELECT * FROM tickets WHERE counter_id = ? AND status IN"
                                 " ('called', 'serving')", (counter.id,)).fetchone()
-            waiting = [self._ticket_view(conn, r, position=i) for i, r in enumerate(
+            now = self.clock()
+            waiting = [{**self._ticket_view(conn, r, position=i), **self._waited(r, now)} for i, r in enumerate(
                 r for r in self._waiting(conn, day) if r["service"] in counter.services)]
             return {"counter": {"id": counter.id, "name": counter.name, "services": list(counter.services)},
                     "ticket": self._ticket_view(conn, held) if held else None,
+                    "paused": self._pause_view(self._pause_of(conn, counter.id)),
                     "waiting": [private(w) for w in waiting],
-                    "today": self._counter_today(conn, counter.id, day)}
+                    "no_shows": self._no_shows(conn, counter, day, now),
+                    "today": {**self._counter_today(conn, counter.id, day),
+                              "paused_seconds": self._paused_seconds(conn, counter.id, day, now)}}
+
+    def _waited(self, row, now: dt.datetime) -> dict:
+        """How long a waiting ticket has waited, in whole minutes, and whether past its service's target."""
+        waited = waited_seconds(row, now)
+        return {"waited_minutes": int(waited // 60),
+                "over_target": over_target(self.config.service(row["service"]), waited)}
+
+    def _no_shows(self, conn, counter, day: str, now: dt.datetime) -> list[dict]:
+        """Today's no-shows of the counter's services, the latest first, and until when each may be requeued."""
+        marks = ",".join("?" * len(counter.services))
+        rows = conn.execute(f"SELECT * FROM tickets WHERE day = ? AND status = 'no_show' AND service IN ({marks})"
+                            " ORDER BY ended_at DESC LIMIT 20", (day, *counter.services)).fetchall()
+        found = []
+        for row in rows:
+            until = model.requeue_until(row, self.config.queue)
+            found.append({**private(self._ticket_view(conn, row)), "requeueable": now <= until})
+        return found
+
+    def _paused_seconds(self, conn, counter_id: int, day: str, now: dt.datetime) -> float:
+        """The counter's paused time on day, an open pause counted until now."""
+        rows = conn.execute("SELECT started_at, ended_at FROM counter_pauses WHERE counter_id = ? AND day = ?",
+                            (counter_id, day)).fetchall()
+        return round(sum(pause_seconds(r, now) for r in rows), 1)
 
     def _counter_today(self, conn, counter_id: int, day: str) -> dict:
         row = conn.execute(
@@ -312,7 +351,15 @@ class QueueViews:
             "issued_at": row["issued_at"], "called_at": row["called_at"],
             "started_at": row["started_at"], "ended_at": row["ended_at"],
             "booked": row["booking_id"] is not None, "queue_at": row["queue_at"],
+            "source": row["source"], "issued_by": row["issued_by"],
+            "requeue_until": self._requeue_until(row),
         }
+
+    def _requeue_until(self, row) -> str | None:
+        """Until when a no-show of today may be requeued (None for any other ticket)."""
+        if row["status"] != model.NO_SHOW or row["ended_at"] is None or row["day"] != self.today().isoformat():
+            return None
+        return model.stamp(model.requeue_until(row, self.config.queue))
 
     def _version(self, conn) -> int:
         return conn.execute("SELECT coalesce(max(version), 0) FROM events").fetchone()[0]
@@ -333,6 +380,22 @@ class QueueViews:
                          "reference": mode.window.reference, "window_source": mode.window.source})
         return view
 
+
+
+def waited_seconds(row, now: dt.datetime) -> float:
+    """How long a waiting ticket has waited since its queue time (a booked one not yet due: 0)."""
+    return max(0.0, (now - dt.datetime.fromisoformat(row["queue_at"])).total_seconds())
+
+
+def over_target(service, waited: float | None) -> bool:
+    """Whether a wait of that many seconds is past the service's target_wait (never without one)."""
+    return bool(service and service.target_wait and waited is not None and waited > service.target_wait * 60)
+
+
+def pause_seconds(row, now: dt.datetime) -> float:
+    """How long a pause lasted; one still open, until now."""
+    end = dt.datetime.fromisoformat(row["ended_at"]) if row["ended_at"] else now
+    return max(0.0, (end - dt.datetime.fromisoformat(row["started_at"])).total_seconds())
 
 
 def override(stored: str | None) -> str | None:

@@ -324,7 +324,7 @@ def test_the_daily_report_counts_bookings_and_splits_tickets_by_source(app, clie
     add_user(app, "kepala", "admin", ())
     admin = Staff(app, "kepala")
     report = admin.get("/api/reports/daily?date=2026-12-08").json
-    assert report["tickets"]["by_source"] == {"walk_in": 1, "booked": 1}
+    assert report["tickets"]["by_source"] == {"walk_in": 1, "booked": 1, "desk": 0, "phone": 0}
     assert report["bookings"]["total"] == {"made": 3, "booked": 0, "checked_in": 1, "missed": 1, "cancelled": 1}
     assert report["bookings"]["by_service"]["kk"]["made"] == 3
     lines = admin.get("/api/reports/daily.csv?date=2026-12-08").get_data(as_text=True).splitlines()

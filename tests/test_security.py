@@ -35,11 +35,11 @@ PUBLIC = STATIC | {
 STAFF = {
     "counter.logout", "counter.session", "counter.desk", "counter.call_next", "counter.call",
     "counter.move", "counter.transfer", "counter.verify", "counter.reprint", "admin.lookup_ticket",
-    "booking.staff_check_in", "counter.pause", "counter.resume",
+    "booking.staff_check_in", "counter.pause", "counter.resume", "counter.requeue", "counter.desk_visit",
 }
 # Staff routes that act at a counter or on a ticket held there: staff of another counter get 403.
 COUNTER_BOUND = {"counter.desk", "counter.call_next", "counter.call", "counter.move",
-                 "counter.transfer", "counter.verify", "counter.pause", "counter.resume"}
+                 "counter.transfer", "counter.verify", "counter.pause", "counter.resume", "counter.requeue"}
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
 

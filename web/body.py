@@ -62,6 +62,16 @@ def text(data: dict, name: str, required: bool = True, max_length: int = 64) -> 
     return value
 
 
+def priority(data: dict) -> str | None:
+    """The visit's priority, as true/false or as its kind (lansia, disabilitas, ibu_hamil, balita)."""
+    value = data.get("priority")
+    if value is None or value is False:
+        return None
+    if value is True:
+        return "ya"
+    return text(data, "priority", max_length=32)
+
+
 def integer(data: dict, name: str) -> int:
     value = _required(data, name)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:

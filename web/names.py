@@ -10,7 +10,8 @@ from queueing.reports import OUTCOMES
 def page_names(config: Config) -> dict:
     return {
         "services": [{"code": s.code, "name": s.name, "name_en": s.name_en or s.name, "prefix": s.prefix,
-                      "postponed": s.postponed, "online": s.online} for s in config.services],
+                      "postponed": s.postponed, "online": s.online, "target_wait": s.target_wait}
+                     for s in config.services],
         "counters": [{"id": c.id, "name": c.name, "services": list(c.services)} for c in config.counters],
         "reasons": [{"code": r.code, "label": r.label, "label_en": r.label_en or r.label}
                     for r in config.reasons],

@@ -136,10 +136,10 @@ NULLABLE_INT = {"type": ["integer", "null"]}
 
 # --- paths ---
 
-def _public_paths(config: Config) -> dict:
-    kiosks = [k.id for k in config.kiosks]
-    visit = _obj({
-        "kiosk": {"type": "string", "enum": kiosks},
+def _visit_fields(config: Config) -> dict:
+    """What a visit sends, at a kiosk or at a staffed desk."""
+    return {
+        "kiosk": {"type": "string", "enum": [k.id for k in config.kiosks]},
         "service": {"type": "string", "enum": [s.code for s in config.services]},
         "reason": {"description": "Alasan darurat (klaim; loket mengonfirmasi atau menolaknya).",
                    "oneOf": [{"type": "string", "enum": [r.code for r in config.reasons]}, {"type": "null"}]},
@@ -147,7 +147,12 @@ def _public_paths(config: Config) -> dict:
                      "oneOf": [{"type": "boolean"}, {"type": "string", "enum": list(PRIORITY_KINDS)},
                                {"type": "null"}]},
         "request_id": _text(128, description="Satu per ketukan: kiriman ulang mengembalikan jawaban yang sama."),
-    }, ("kiosk", "service", "request_id"))
+    }
+
+
+def _public_paths(config: Config) -> dict:
+    kiosks = [k.id for k in config.kiosks]
+    visit = _obj(_visit_fields(config), ("kiosk", "service", "request_id"))
     return {
         "/api/openapi.json": _get(PUBLIC, "Dokumen OpenAPI ini", {200: _ok("Dokumen", {"type": "object"})}),
         "/api/state": _get(PUBLIC, "Keadaan antrean untuk umum", {200: _ok("Snapshot", _ref("Snapshot"))}),
@@ -236,6 +241,15 @@ def _staff_paths(config: Config) -> dict:
                 _query("number", "Nomor tiket, misalnya B001.", {"type": "string", "minLength": 2, "maxLength": 8},
                        required=True),
                 _query("date", "Hari layanan, YYYY-MM-DD.", DATE)]),
+        "/api/tickets/{ticket_id}/requeue": _post(
+            STAFF, "Antrekan lagi tiket tidak hadir hari ini (dalam requeue_minutes), sesudah requeue_after tiket",
+            answer, (403, 404, 409), params=[ticket]),
+        "/api/desk/visits": _post(
+            STAFF, "Tiket yang diterbitkan petugas di meja layanan: aturan dan jawaban sama dengan kios; alasan "
+                   "darurat dari petugas langsung dikonfirmasi; dicetak di printer kios yang disebut, bila ada",
+            {201: _ok("Tiket diterbitkan", _ref("VisitTicket")),
+             200: _ok("Hasil tanpa tiket: online, postponed, closed, full", _ref("VisitOther"))},
+            (400, 409, 413), body=_obj(_visit_fields(config), ("service", "request_id"))),
         "/api/bookings/{code}/check-in": _post(
             STAFF, "Check-in booking oleh petugas (dicetak di printer kios yang disebut, bila ada)",
             {201: _ok("Tiket dari booking", _ref("VisitTicket")), 200: _ok("Tutup atau ditunda", _ref("VisitOther"))},
@@ -348,7 +362,11 @@ def _schemas() -> dict:
                    "position": NULLABLE_INT, "estimated_wait_minutes": NULLABLE_INT,
                    "priority_kind": NULLABLE_STRING, "reason": NULLABLE_STRING, "reason_label": NULLABLE_STRING,
                    "emergency": NULLABLE_STRING, "day": {"type": "string"}, "kiosk": {"type": "string"},
-                   "counter_name": NULLABLE_STRING, "started_at": NULLABLE_STRING, "ended_at": NULLABLE_STRING},
+                   "counter_name": NULLABLE_STRING, "started_at": NULLABLE_STRING, "ended_at": NULLABLE_STRING,
+                   "source": {"type": "string", "enum": ["walk_in", "booked", "desk", "phone"]},
+                   "issued_by": NULLABLE_STRING,
+                   "requeue_until": {"type": ["string", "null"],
+                                     "description": "Tiket tidak hadir hari ini: batas waktu untuk diantrekan lagi."}},
                   ("id", "number", "service", "status"))
     return {
         "Error": {"type": "object", "required": ["error", "message"], "additionalProperties": False,
@@ -408,9 +426,11 @@ def _schemas() -> dict:
             "reopens": {"oneOf": [_ref("Reopens"), {"type": "null"}]},
             "calendar": {"type": "object", "description": "Jam hari ini, alasan tutup, hari tutup mendatang, "
                                                           "layanan yang ditunda."},
-            "services": {"type": "array", "items": _obj({"code": {"type": "string"}, "name": {"type": "string"},
-                                                         "prefix": {"type": "string"},
-                                                         "waiting": {"type": "integer"}})},
+            "services": {"type": "array", "items": _obj({
+                "code": {"type": "string"}, "name": {"type": "string"}, "prefix": {"type": "string"},
+                "waiting": {"type": "integer"}, "target_wait": NULLABLE_INT,
+                "longest_wait": {"type": ["integer", "null"], "description": "Menit tunggu tiket terlama."},
+                "over_target": {"type": "boolean"}})},
             "counters": {"type": "array", "items": _obj({"id": {"type": "integer"}, "name": {"type": "string"},
                                                          "ticket": {"oneOf": [_ref("PublicTicket"),
                                                                               {"type": "null"}]}})},
@@ -420,7 +440,9 @@ def _schemas() -> dict:
                                                              "called_at": {"type": "string"}})},
         }, ("version", "day", "mode", "services", "counters", "waiting", "recent_calls")),
         "Desk": _obj({"counter": {"type": "object"}, "ticket": {"oneOf": [_ref("Ticket"), {"type": "null"}]},
-                      "waiting": {"type": "array", "items": _ref("Ticket")}, "today": {"type": "object"}},
+                      "paused": {"type": ["object", "null"]},
+                      "waiting": {"type": "array", "items": _ref("Ticket")},
+                      "no_shows": {"type": "array", "items": _ref("Ticket")}, "today": {"type": "object"}},
                      ("counter", "ticket", "waiting")),
         "Report": _obj({"date": {"type": "string"}, "calendar": _obj({
                             "state": {"type": "string", "enum": ["open", "emergency_only", "closed"]},
