@@ -34,7 +34,7 @@ export function createReprint({ api, onSent }) {
     say($("reprint-ticket"), `${t.number} · ${serviceId} · ${statusId}`, `${t.number} · ${serviceEn} · ${statusEn}`);
     say($("reprint-source"), ...sourceBoth(t));
     showRequeue(t);
-    $("reprint-button").hidden = !t.kiosk;  // a ticket from a phone or the desk's screen has no printer
+    $("reprint-button").hidden = !printable(t);
     $("reprint-found").hidden = false;
   }
 
@@ -91,6 +91,12 @@ function kioskName(id) {
   return KIOSKS.get(id)?.name || id;
 }
 
+/** Whether the ticket has a kiosk printer to go to: not one from a phone, a desk's screen or a preview kiosk. */
+function printable(t) {
+  const kiosk = KIOSKS.get(t.kiosk);
+  return Boolean(kiosk) && kiosk.printer !== "preview";
+}
+
 /** Whether a no-show may still go back in the queue, by the server's clock. */
 function requeueable(t) {
   return t.status === "no_show" && Boolean(t.requeue_until) && Date.parse(t.requeue_until) > serverNow();
@@ -99,7 +105,7 @@ function requeueable(t) {
 /** How the ticket came, and when: "Diambil di Kios lobi, 09.15 WIB" / "Issued at the desk by siti, 09:15 WIB". */
 function sourceBoth(t) {
   const [atId, atEn] = timeBoth(t.issued_at);
-  const kiosk = t.kiosk ? kioskName(t.kiosk) : null;
+  const kiosk = KIOSKS.get(t.kiosk)?.name || null;  // a desk's or a phone's ticket has none
   switch (t.source || (t.booked ? "booked" : "walk_in")) {
     case "booked":
       return kiosk ? [`Booking, check-in di ${kiosk}, ${atId}`, `Booked, checked in at ${kiosk}, ${atEn}`]
@@ -112,7 +118,7 @@ function sourceBoth(t) {
     case "phone":
       return [`Diambil lewat ponsel, ${atId}`, `Taken on a phone, ${atEn}`];
     default:
-      return [`Diambil di ${kiosk}, ${atId}`, `Taken at ${kiosk}, ${atEn}`];
+      return [`Diambil di ${kiosk || t.kiosk}, ${atId}`, `Taken at ${kiosk || t.kiosk}, ${atEn}`];
   }
 }
 
