@@ -34,7 +34,8 @@ def open_page(browser_pages):
 
 
 def with_targets(**targets: int) -> dict:
-    """Overrides giving services a target_wait in minutes (KTP-el postponed, as in every test)."""
+    """Overrides giving some services another target_wait in minutes (the others keep the
+    shipped config's; KTP-el postponed, as in every test)."""
     with open(ROOT / "config.toml", "rb") as f:
         services = tomllib.load(f)["services"]
     return {"services": [{**s, "postponed": s["code"] == "ktp",
@@ -133,7 +134,7 @@ def test_a_service_waiting_past_its_target_is_listed_live_until_its_queue_is_cal
     expect(counter_row(page, 2).locator(".state")).to_have_text("Melayani B002", **TEXT)
     expect(counter_row(page, 3).locator(".state")).to_have_text(f"Jeda: Ibadah sejak {office_time(paused['since'])}", **TEXT)
     assert office_time(paused["since"]) == "11.42 WIB"
-    page.evaluate("scrollTo(0, document.getElementById('today').getBoundingClientRect().top + scrollY - 70)")
+    page.evaluate("scrollTo(0, document.getElementById('today').getBoundingClientRect().top + scrollY - 90)")
     screenshot(page, "admin-today-counters.png")
     set_language(page, "en")
     expect(over.locator('li[data-service="kk"]')).to_have_text(
@@ -154,14 +155,12 @@ def find_ticket(page, number: str) -> None:
     page.get_by_role("button", name="Cari", exact=True).click()
 
 
-def test_a_no_show_found_by_number_is_put_back_in_the_queue_and_too_late_there_is_no_button(live_server, open_page,
-                                                                                            tmp_path):
-    start = "2026-03-02T10:00:00+07:00"
-    server = live_server(clock=start)
+def test_a_no_show_found_by_number_is_put_back_in_the_queue_with_its_new_position(live_server, open_page):
+    # The machine's clock: the page judges the requeue deadline by the server's Date header.
+    server = live_server()
     add_account(server, "kepala", "admin", ())
     add_account(server, "siti", "staff", (1,))
-    for _ in range(5):
-        kiosk_visit(server, "kk")  # B001 to B005
+    taken = [kiosk_visit(server, "kk")["ticket"] for _ in range(5)]  # B001 to B005
     siti = staff_session(server, "siti")
     post(siti, server, "/api/counters/1/call-next")
     missed = post(siti, server, "/api/tickets/1/no-show")["ticket"]
@@ -171,11 +170,15 @@ def test_a_no_show_found_by_number_is_put_back_in_the_queue_and_too_late_there_i
     signed_in(page)
     find_ticket(page, "b001")
     expect(page.locator("#reprint-ticket")).to_have_text("B001 · Kartu Keluarga · Tidak hadir", **TEXT)
-    expect(page.locator("#reprint-source")).to_contain_text("Diambil di Kios lobi, 10.00 WIB", **TEXT)
+    expect(page.locator("#reprint-source")).to_have_text(f"Diambil di Kios lobi, {office_time(taken[0]['issued_at'])}",
+                                                         **TEXT)
     expect(page.locator("#requeue-why")).to_have_text(
-        f"Tidak hadir saat dipanggil di Loket 1, {office_time(missed['ended_at'])}. Bisa antre lagi sampai 11.00 WIB.",
-        **TEXT)
-    expect(page.get_by_role("button", name="Cetak ulang")).to_be_visible()
+        f"Tidak hadir saat dipanggil di Loket 1, {office_time(missed['ended_at'])}."
+        f" Bisa antre lagi sampai {office_time(missed['requeue_until'])}.", **TEXT)
+    expect(page.get_by_role("button", name="Cetak ulang")).to_be_hidden()  # the lobby kiosk only shows tickets on screen
+    page.evaluate("document.getElementById('printers').scrollIntoView()")
+    page.evaluate("scrollBy(0, -90)")
+    screenshot(page, "admin-requeue.png")
     page.get_by_role("button", name="Antre lagi").click()
 
     expect(page.locator("#reprint-note")).to_have_text("B001 kembali ke antrean, posisi 3 (3 orang di depannya).", **TEXT)
@@ -185,24 +188,35 @@ def test_a_no_show_found_by_number_is_put_back_in_the_queue_and_too_late_there_i
                if t["service"] == "kk"]
     assert waiting == ["B002", "B003", "B004", "B001", "B005"]
     expect(page.locator('#waiting-rows tr[data-service="kk"] td').first).to_have_text("5")
-    page.evaluate("document.getElementById('printers').scrollIntoView()")
-    screenshot(page, "admin-requeue.png")
+    set_language(page, "en")
+    expect(page.locator("#reprint-note")).to_have_text("B001 is back in the queue, position 3 (3 people ahead).", **TEXT)
+    set_language(page, "id")
 
     find_ticket(page, desk["ticket"]["number"])
-    expect(page.locator("#reprint-source")).to_contain_text("Dibuat di loket oleh siti", **TEXT)
-    expect(page.get_by_role("button", name="Cetak ulang")).to_be_hidden()  # shown on screen, no printer to send it to
+    expect(page.locator("#reprint-source")).to_have_text(
+        f"Dibuat di loket oleh siti, {office_time(desk['ticket']['issued_at'])}", **TEXT)
+    expect(page.get_by_role("button", name="Cetak ulang")).to_be_hidden()  # read out from the screen: no printer
 
-    post(siti, server, "/api/counters/1/call-next")  # B002
-    post(siti, server, "/api/tickets/2/no-show")
-    server.kill()
-    server = live_server(folder=tmp_path, clock=later(start, minutes=61))  # past requeue_minutes (60)
+
+def test_past_its_requeue_time_a_no_show_has_no_button_and_the_page_says_why(live_server, open_page):
+    server = live_server({"queue": {"requeue_minutes": 0}})  # the time is up as soon as the call is missed
+    add_account(server, "kepala", "admin", ())
+    add_account(server, "siti", "staff", (1,))
+    kiosk_visit(server, "kk")
+    siti = staff_session(server, "siti")
+    post(siti, server, "/api/counters/1/call-next")
+    missed = post(siti, server, "/api/tickets/1/no-show")["ticket"]
+
     page = open_page(server)
     signed_in(page)
-    find_ticket(page, "B002")
-    expect(page.locator("#reprint-ticket")).to_have_text("B002 · Kartu Keluarga · Tidak hadir", **TEXT)
-    expect(page.locator("#requeue-why")).to_contain_text("Batas antre lagi (11.00 WIB) sudah lewat", **TEXT)
+    find_ticket(page, "B001")
+    expect(page.locator("#reprint-ticket")).to_have_text("B001 · Kartu Keluarga · Tidak hadir", **TEXT)
+    expect(page.locator("#requeue-why")).to_contain_text(
+        f"Batas antre lagi ({office_time(missed['requeue_until'])}) sudah lewat: pengunjung perlu mengambil nomor baru.",
+        **TEXT)
     expect(page.get_by_role("button", name="Antre lagi")).to_be_hidden()
-    refused = staff_session(server, "kepala").post(f"{server.url}/api/tickets/2/requeue", json={}, timeout=10)
+    expect(page.get_by_role("button", name="Cetak ulang")).to_be_hidden()
+    refused = staff_session(server, "kepala").post(f"{server.url}/api/tickets/1/requeue", json={}, timeout=10)
     assert refused.status_code == 409 and refused.json()["error"] == "requeue_too_late"
 
 
@@ -245,15 +259,17 @@ def test_the_report_gives_each_staff_members_figures_the_paused_time_and_the_sha
     page = open_page(server)
     signed_in(page)
     reports = page.locator("#reports")
+    expect(reports.locator(".staff-table caption")).to_have_text("Staf", **TEXT)
     staff = reports.locator(".staff-table tbody tr")
     expect(staff).to_have_count(2)
     expect(staff.nth(0)).to_have_text(re.compile(r"^budi\s*Loket 2\s*0\s*1\s*–\s*0 mnt$"), **TEXT)
     expect(staff.nth(1)).to_have_text(re.compile(r"^siti\s*Loket 1\s*2\s*0\s*\d+,\d mnt\s*25 mnt$"), **TEXT)
     expect(reports.locator(".counter-report tbody tr").first).to_contain_text("25 mnt", **TEXT)
     targets = reports.locator(".target-table tbody tr")
-    expect(targets).to_have_count(2)
-    expect(targets.nth(0)).to_have_text(re.compile(r"^Kartu Keluarga\s*10 mnt\s*3\s*1\s*33%$"), **TEXT)
-    expect(targets.nth(1)).to_have_text(re.compile(r"^Kartu Identitas Anak\s*5 mnt\s*0\s*0\s*—$"), **TEXT)
+    expect(targets).to_have_count(9)  # the shipped config gives every service a target
+    expect(targets.nth(1)).to_have_text(re.compile(r"^Kartu Keluarga\s*10 mnt\s*3\s*1\s*33%$"), **TEXT)
+    expect(targets.nth(2)).to_have_text(re.compile(r"^Kartu Identitas Anak\s*5 mnt\s*0\s*0\s*—$"), **TEXT)
+    expect(targets.nth(3)).to_have_text(re.compile(r"^Pindah / Datang\s*30 mnt\s*0\s*0\s*—$"), **TEXT)
     sources = reports.locator(".source-table")
     expect(sources.locator("tbody tr").nth(0)).to_have_text(re.compile(r"Datang langsung \(kios\)\s*4$"), **TEXT)
     expect(sources.locator("tbody tr").nth(2)).to_have_text(re.compile(r"Dibuat di loket\s*1$"), **TEXT)
@@ -264,4 +280,4 @@ def test_the_report_gives_each_staff_members_figures_the_paused_time_and_the_sha
     set_language(page, "en")
     expect(reports.locator(".staff-table caption")).to_have_text("Staff", **TEXT)
     expect(staff.nth(1)).to_contain_text("25 min", **TEXT)
-    expect(targets.nth(1)).to_have_text(re.compile(r"^Child ID card \(KIA\)\s*5 min\s*0\s*0\s*—$"), **TEXT)
+    expect(targets.nth(2)).to_have_text(re.compile(r"^Child ID card \(KIA\)\s*5 min\s*0\s*0\s*—$"), **TEXT)
