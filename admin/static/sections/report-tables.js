@@ -85,7 +85,7 @@ export function showReportTables(report) {
 
 /** Each staff member who acted at a counter that day: where, what, and how long paused. */
 function staffTable(rows) {
-  return table("staff-table", ["Petugas", "Staff"],
+  return table("staff-table", ["Staf", "Staff"],
     [[["Pengguna", "User"]], [["Loket", "Counters"]], [["Dilayani", "Served"], true], [["Tidak hadir", "No-show"], true],
      [["Rata-rata layanan", "Mean service"], true], [["Jeda", "Paused"], true]],
     rows.map((s) => [s.user, s.counters.map((id) => COUNTERS.get(id) || String(id)).join(", ") || "—", s.served, s.no_show,

@@ -70,7 +70,7 @@ function showWaiting(services) {
     if (s.over_target) name.append(" ", element("span", "badge badge-late", ...bi("lewat target", "over target")));
     const longest = s.longest_wait === null || s.longest_wait === undefined ? ["—", "—"] : waitBoth(s.longest_wait);
     const row = element("tr", s.waiting ? "" : "is-zero", name, element("td", "num", String(s.waiting)),
-                        element("td", s.over_target ? "num late" : "num", ...bi(...longest)));
+                        element("td", s.over_target ? "num wait late" : "num wait", ...bi(...longest)));
     row.dataset.service = s.code;
     return row;
   });
