@@ -119,9 +119,9 @@ def desk_visit():
     data = json_body()
     kiosk = text(data, "kiosk", required=False)
     # A staff member's request may decide where a printed QR code points (SPEC, enrollment).
-    result = queue_service().visit(kiosk, text(data, "service"), text(data, "reason", required=False),
-                                   priority(data), text(data, "request_id", max_length=128),
-                                   request_origin() if kiosk else "", desk=auth.current_actor())
+    result = queue_service().desk_visit(auth.current_actor(), kiosk, text(data, "service"),
+                                        text(data, "reason", required=False), priority(data),
+                                        text(data, "request_id", max_length=128), request_origin() if kiosk else "")
     return _answer(result)
 
 

@@ -62,6 +62,7 @@ BEFORE_VISIT = (
 )
 
 STAFF_DESK = "loket"  # the kiosk column of a ticket checked in by staff without a kiosk: nothing prints
+PHONE = "ponsel"  # the kiosk column of a ticket a visitor took from their phone: nothing prints
 CHECK_IN_WORDS = {
     "checked_in": "Kode booking ini sudah dipakai untuk mengambil nomor antrean.",
     "cancelled": "Booking ini sudah dibatalkan. Silakan ambil nomor antrean biasa.",
@@ -109,25 +110,37 @@ class QueueService(QueueViews):
         self._base_urls = {kiosk: "" for kiosk in self.printing_kiosks}
 
     def visit(self, kiosk: str, service: str, reason: str | None, priority: str | None,
-              request_id: str, base_url: str = "", desk: Actor | None = None) -> Result:
-        """Admit one walk-in: decide the outcome and, for a ticket, issue it.
+              request_id: str, base_url: str = "") -> Result:
+        """Admit one walk-in at a kiosk: decide the outcome and, for a ticket, issue it."""
+        self._check_visit(kiosk, service, reason, priority)
+        return self._visit(kiosk, Issuer(kiosk, "walk_in"), service, reason, priority, request_id, base_url)
 
-        At a staffed desk (desk: the staff member) the same rules hold, the reason staff give
+    def desk_visit(self, actor: Actor, kiosk: str | None, service: str, reason: str | None, priority: str | None,
+                   request_id: str, base_url: str = "") -> Result:
+        """Admit a visitor at a staffed desk: the kiosk's rules and answers; the reason staff give
         is confirmed at once, the ticket prints on the kiosk named (if any) and records who
-        issued it; request_ids are then each staff member's own.
+        issued it. Each staff member's request_ids are their own."""
+        self._check_visit(kiosk, service, reason, priority, kiosk_optional=True)
+        return self._visit(f"{STAFF_DESK}:{actor.name}", Issuer(kiosk or STAFF_DESK, "desk", actor.name),
+                           service, reason, priority, request_id, base_url)
+
+    def phone_visit(self, address: str, service: str, reason: str | None, priority: str | None,
+                    request_id: str) -> Result:
+        """Admit a visitor who joined from their own phone (the hall's join code, checked by the
+        caller): the kiosk's rules and answers, nothing printed. request_ids are the address's own."""
+        self._check_visit(None, service, reason, priority, kiosk_optional=True)
+        return self._visit(f"{PHONE}:{address}", Issuer(PHONE, "phone"), service, reason, priority, request_id)
+
+    def _visit(self, kiosk: str, issuer: Issuer, service: str, reason: str | None, priority: str | None,
+               request_id: str, base_url: str = "") -> Result:
+        """Decide a visit's outcome and, for a ticket, issue it; kiosk keys the visits row
+        (a request_id answers the same again from the same kiosk, desk or phone address).
 
         Inside the write lock a visit makes one SELECT (all the decision and the ticket
         need), then for a ticket one INSERT (whose triggers log its event and write its print
         job), and last the visits row: each statement lets another thread run before the
         lock holder gets its turn back, so fewer statements, more visits.
         """
-        if desk is None:
-            self._check_visit(kiosk, service, reason, priority)
-            issuer = Issuer(kiosk, "walk_in")
-        else:
-            self._check_visit(kiosk, service, reason, priority, kiosk_optional=True)
-            issuer = Issuer(kiosk or STAFF_DESK, "desk", desk.name)
-            kiosk = f"{STAFF_DESK}:{desk.name}"  # the visits row: one staff member's request_ids
         request = {"service": service, "reason": reason, "priority_kind": priority}
         # Drawn before the lock: os.urandom lets other threads run, and the lock holder
         # would wait for its turn back while every other writer waits for it.

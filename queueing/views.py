@@ -26,7 +26,7 @@ CALL_ORDER = "priority DESC, queue_at, id"
 
 # A ticket as its visitor's phone shows it (its page, /api/tickets/<token>, its live updates).
 PHONE_FIELDS = ("number", "service", "service_name", "status", "position", "estimated_wait_minutes",
-                "counter", "counter_name", "priority", "issued_at", "called_at", "status_url")
+                "counter", "counter_name", "priority", "issued_at", "called_at", "status_url", "requeue_until")
 
 
 def phone_view(view: dict) -> dict:

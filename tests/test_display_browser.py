@@ -587,7 +587,10 @@ def test_the_phone_says_redirected_no_show_and_expired_in_plain_words_in_both_la
     expect(no_show.locator("#status-main")).to_have_text("Silakan menuju Loket 1", use_inner_text=True)
     desk.act(missed, "no-show")
     expect(no_show.locator("#status-main")).to_have_text("Anda tidak hadir saat dipanggil", use_inner_text=True)
-    expect(no_show.locator("#status-sub")).to_contain_text("Silakan ambil nomor baru", use_inner_text=True)
+    # within requeue_minutes the page says the number can still be put back, and keeps listening
+    expect(no_show.locator("#status-sub")).to_contain_text("Sudah kembali? Temui petugas loket sebelum pukul",
+                                                           use_inner_text=True)
+    expect(no_show.locator("#phone")).to_have_attribute("data-live", "up")
     no_show.get_by_role("button", name="English").click()
     expect(no_show.locator("html")).to_have_attribute("lang", "en")
     expect(no_show.locator("#status-main")).to_have_text("You were not there when called", use_inner_text=True)
@@ -599,6 +602,41 @@ def test_the_phone_says_redirected_no_show_and_expired_in_plain_words_in_both_la
     expired = open_page(server, later["status_url"], PHONE)
     expect(expired.locator("#status-main")).to_have_text("Nomor ini sudah tidak berlaku", use_inner_text=True)
     expect(expired.locator("#phone")).to_have_attribute("data-live", "closed")
+
+
+def test_a_requeued_no_show_is_back_on_the_wall_and_its_phone_counts_down_again(live_server, open_page):
+    server = live_server()
+    desk = Desk(server)
+    missed = visit(server, "kk")
+    others = [visit(server, "kk") for _ in range(4)]
+    hall = open_hall(open_page, server)
+    phone = open_page(server, missed["status_url"], PHONE)
+    expect(phone.locator("#phone")).to_have_attribute("data-live", "up")
+    desk.call_next(1)
+    desk.act(missed, "no-show")
+    expect(phone.locator("#status-main")).to_have_text("Anda tidak hadir saat dipanggil", use_inner_text=True)
+
+    assert desk.act(missed, "requeue")["position"] == 3
+    expect(phone.locator("#status-main")).to_have_text("3 orang di depan Anda", use_inner_text=True)
+    next_numbers = hall.locator('.queue[data-service="kk"] .queue-next .queue-number')
+    expect(next_numbers).to_have_text([t["number"] for t in others[:3]])  # the wall shows three
+    desk.call_next(1)
+    expect(phone.locator("#status-main")).to_have_text("2 orang di depan Anda", use_inner_text=True)
+    expect(next_numbers).to_have_text([others[1]["number"], others[2]["number"], missed["number"]])
+    screenshot(hall, "display-requeued.png")
+
+
+def test_a_no_show_past_requeue_minutes_is_told_to_take_a_new_number_and_the_phone_stops_listening(
+        live_server, open_page):
+    server = live_server({"queue": {"requeue_minutes": 0}})
+    desk = Desk(server)
+    missed = visit(server, "kk")
+    phone = open_page(server, missed["status_url"], PHONE)
+    expect(phone.locator("#phone")).to_have_attribute("data-live", "up")
+    desk.call_next(1)
+    desk.act(missed, "no-show")
+    expect(phone.locator("#status-sub")).to_contain_text("Silakan ambil nomor baru", use_inner_text=True)
+    expect(phone.locator("#phone")).to_have_attribute("data-live", "closed")
 
 
 def test_a_paused_counter_shows_why_in_words_on_the_wall_and_comes_back_when_resumed(live_server, open_page):

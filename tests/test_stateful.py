@@ -1,4 +1,5 @@
-"""A Hypothesis state machine drives random visits and counter actions and checks the invariants after every step."""
+"""A Hypothesis state machine drives random visits, counter actions, pauses and requeues, and checks
+the invariants after every step."""
 import itertools
 import sqlite3
 import tempfile
@@ -10,7 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from conftest import CONFIG, FakeClock, office_time, overrides_for
 from queueing import config as configuration
-from queueing.model import ACTIVE, QueueError
+from queueing.model import ACTIVE, PAUSE_REASONS, QueueError
 from queueing.model import Actor
 from queueing.service import QueueService
 from queueing.store import Store
@@ -85,6 +86,34 @@ class QueueMachine(RuleBasedStateMachine):
         ticket_id = data.draw(st.integers(1, max(1, self._count())))
         self._try(self.service.verify, ADMIN, ticket_id, emergency)
 
+    @rule(counter=st.sampled_from(COUNTERS), reason=st.sampled_from(PAUSE_REASONS))
+    def pause(self, counter, reason):
+        holds = self._rows("SELECT 1 FROM tickets WHERE counter_id = ? AND status IN ('called','serving')", counter)
+        result = self._try(self.service.pause, ADMIN, counter, reason)
+        assert result is None or not holds, "a counter holding a ticket is never paused"
+
+    @rule(counter=st.sampled_from(COUNTERS))
+    def resume(self, counter):
+        self._try(self.service.resume, ADMIN, counter)
+
+    @rule(counter=st.sampled_from(COUNTERS))
+    def call_and_miss(self, counter):
+        """A visitor who is not there when called (the requeue rule then has no-shows to pick)."""
+        service = self.service.config.counter(counter).services[0]
+        self._changed(self.service.visit("lobby", service, None, None, f"r{next(self.ids)}"))
+        called = self._try(self.service.call_next, ADMIN, counter)
+        if called is not None:
+            self._try(self.service.no_show, ADMIN, called.body["ticket"]["id"])
+
+    @rule(data=st.data())
+    def requeue(self, data):
+        missed = [r["id"] for r in self._rows("SELECT id FROM tickets WHERE status = 'no_show'")]
+        ticket_id = data.draw(st.sampled_from(missed) if missed else st.integers(1, max(1, self._count())))
+        expected = self._expected_requeue_position(ticket_id)
+        result = self._try(self.service.requeue, ADMIN, ticket_id)
+        if result is not None:
+            assert result.body["ticket"]["position"] == expected, "placed after requeue_after tickets of its rank"
+
     @rule(minutes=st.integers(1, 120))
     def time_passes(self, minutes):
         self.clock.advance(minutes=minutes)
@@ -107,8 +136,19 @@ class QueueMachine(RuleBasedStateMachine):
         day = self.service.today().isoformat()
         waiting = [r for r in self._rows("SELECT * FROM tickets WHERE status = 'waiting' AND day = ?", day)
                    if r["service"] in services]
-        waiting.sort(key=lambda r: (-r["priority"], r["issued_at"], r["id"]))
+        waiting.sort(key=lambda r: (-r["priority"], r["queue_at"], r["id"]))
         return waiting[0]["id"] if waiting else None
+
+    def _expected_requeue_position(self, ticket_id):
+        """Where a requeued ticket should land: after requeue_after waiting tickets of its service,
+        but behind every higher priority and ahead of every lower one."""
+        [row] = self._rows("SELECT * FROM tickets WHERE id = ?", ticket_id) or [None]
+        if row is None:
+            return None
+        ranks = [r["priority"] for r in self._rows("SELECT priority FROM tickets WHERE status = 'waiting'"
+                                                   " AND day = ? AND service = ?", row["day"], row["service"])]
+        higher, same = sum(1 for p in ranks if p > row["priority"]), ranks.count(row["priority"])
+        return min(max(self.service.config.queue.requeue_after, higher), higher + same)
 
     @invariant()
     def numbers_are_unique_and_without_gaps(self):
@@ -137,6 +177,23 @@ class QueueMachine(RuleBasedStateMachine):
         kept = {tuple(r)[:3]: r["waiting"] for r in self._rows("SELECT * FROM queue_counts WHERE waiting > 0")}
         assert kept == counted
         assert not self._rows("SELECT * FROM queue_counts WHERE waiting < 0")
+
+    @invariant()
+    def a_paused_counter_never_holds_a_called_ticket(self):
+        assert not self._rows("SELECT * FROM counter_pauses p JOIN tickets t ON t.counter_id = p.counter_id"
+                              " WHERE p.ended_at IS NULL AND t.status IN ('called', 'serving')")
+        assert {c["id"] for c in self.service.snapshot()["counters"] if c["paused"]} == {
+            r["counter_id"] for r in self._rows("SELECT counter_id FROM counter_pauses WHERE ended_at IS NULL")}
+
+    @invariant()
+    def every_position_is_the_call_order(self):
+        day = self.service.today().isoformat()
+        waiting = self._rows("SELECT * FROM tickets WHERE status = 'waiting' AND day = ?", day)
+        for service in SERVICES:
+            mine = sorted((r for r in waiting if r["service"] == service),
+                          key=lambda r: (-r["priority"], r["queue_at"], r["id"]))
+            for place, row in enumerate(mine):
+                assert self.service.ticket(row["id"])["position"] == place
 
     @invariant()
     def versions_are_consecutive_from_one(self):

@@ -377,7 +377,7 @@ def _schemas() -> dict:
         "Ticket": ticket,
         "PhoneTicket": _obj({k: ticket["properties"][k] for k in (
             "number", "service", "service_name", "status", "position", "estimated_wait_minutes", "counter",
-            "counter_name", "priority", "issued_at", "called_at")} | {"status_url": {"type": "string"}},
+            "counter_name", "priority", "issued_at", "called_at", "requeue_until")} | {"status_url": {"type": "string"}},
             ("number", "status", "status_url")),
         "VisitTicket": _obj({"outcome": {"const": "ticket"},
                              "ticket": _obj({**ticket["properties"], "token": {"type": "string"},

@@ -29,7 +29,7 @@ const TICKER_SPEED = 0.08;        // screen heights per second: calm enough to r
 const PREVIOUS = 3;               // earlier calls under the latest one
 const NEXT = 3;                   // next numbers shown per service
 const CLOSED_ROOM = 0.72;         // the closed banner takes the top: the rows below shrink to this
-const NEEDS_SNAPSHOT = new Set(["issued", "transferred", "mode", "paused", "resumed"]);
+const NEEDS_SNAPSHOT = new Set(["issued", "transferred", "requeued", "mode", "paused", "resumed"]);
 const ENDS = new Set(["finished", "no_show", "redirected", "expired"]);
 const STATE_WORDS = { called: "dipanggil", serving: "dilayani" };
 const ZONES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
@@ -72,7 +72,7 @@ function apply({ event, ticket }) {
     state.recent_calls.splice(10);
   } else if (event === "started") {
     if (holder) holder.ticket = { ...holder.ticket, status: "serving" };
-  } else if (event === "issued") {
+  } else if (event === "issued" || event === "requeued") {  // the snapshot that follows puts it in its place
     state.waiting.push({ number: ticket.number, service: ticket.service, priority: false });
   } else if (ENDS.has(event) || event === "transferred") {
     if (holder) holder.ticket = null;

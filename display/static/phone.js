@@ -25,6 +25,7 @@ const REFUSED = new Set([429, 503]);
 const OFFLINE_NOTICE_MS = 3000;    // a phone's connection blinks often: only a real loss is worth saying
 const VIBRATION = [400, 200, 400, 200, 800];
 const FINAL = new Set(["done", "no_show", "redirected", "expired", "missing"]);
+const ZONE = root.dataset.timezone || "Asia/Jakarta";
 
 let ticket = JSON.parse(root.dataset.ticket);
 let offlineTimer = null;
@@ -46,6 +47,23 @@ function ahead(position) {
   if (position === null || position === undefined) return ["", ""];
   if (position === 0) return ["Anda berikutnya", "You are next"];
   return [`${position} orang di depan Anda`, `${position} ${position === 1 ? "person" : "people"} ahead of you`];
+}
+
+/** A no-show may still be put back in the queue by the counter's staff (until requeue_until). */
+function mayRequeue(t) {
+  return t.status === "no_show" && Boolean(t.requeue_until) && Date.parse(t.requeue_until) > Date.now();
+}
+
+function requeueWords(t) {
+  const time = new Intl.DateTimeFormat("id-ID", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: ZONE })
+    .format(new Date(t.requeue_until)).replace(":", ".");
+  return [`Sudah kembali? Temui petugas loket sebelum pukul ${time}: nomor Anda dapat diantrekan lagi tanpa mengambil nomor baru.`,
+          `Back already? See the counter staff before ${time}: your number can be put back in the queue, no new number needed.`];
+}
+
+/** Whether the ticket can change no more: the page then stops listening. */
+function isFinal(t) {
+  return FINAL.has(t.status) && !mayRequeue(t);
 }
 
 /** What the page says for the ticket's state: a small lead line, the main line, a detail. */
@@ -75,7 +93,7 @@ function words(t) {
     case "no_show": return {
       lead: ["Tidak hadir", "Missed"],
       main: ["Anda tidak hadir saat dipanggil", "You were not there when called"],
-      sub: ["Nomor ini tidak berlaku lagi. Silakan ambil nomor baru di kios atau tanyakan kepada petugas informasi.",
+      sub: mayRequeue(t) ? requeueWords(t) : ["Nomor ini tidak berlaku lagi. Silakan ambil nomor baru di kios atau tanyakan kepada petugas informasi.",
             "This number is no longer valid. Please take a new number at the kiosk or ask at the information desk."] };
     case "redirected": return {
       lead: ["Dialihkan ke layanan online", "Redirected to the online service"],
@@ -132,7 +150,7 @@ function show(view) {
   ticket = { ...ticket, ...view };
   render();
   if (ticket.status === "called" && before !== "called") alertCalled();
-  if (FINAL.has(ticket.status)) finish();
+  if (isFinal(ticket)) finish();
 }
 
 function alertCalled() {
@@ -248,7 +266,7 @@ try { saved = localStorage.getItem("antrian.lang"); } catch { /* no storage */ }
 if (saved === "en" || saved === "id") setLang(saved);
 else render();
 
-if (FINAL.has(ticket.status)) {
+if (isFinal(ticket)) {
   finish();
 } else {
   socket = io({ query: { watch: TOKEN } });
