@@ -26,7 +26,8 @@ CALL_ORDER = "priority DESC, queue_at, id"
 
 # A ticket as its visitor's phone shows it (its page, /api/tickets/<token>, its live updates).
 PHONE_FIELDS = ("number", "service", "service_name", "status", "position", "estimated_wait_minutes",
-                "counter", "counter_name", "priority", "issued_at", "called_at", "status_url", "requeue_until")
+                "counter", "counter_name", "priority", "issued_at", "called_at", "status_url", "requeue_until",
+                "requeueable")
 
 
 def phone_view(view: dict) -> dict:
@@ -223,7 +224,7 @@ class QueueViews:
                     "ticket": self._ticket_view(conn, held) if held else None,
                     "paused": self._pause_view(self._pause_of(conn, counter.id)),
                     "waiting": [private(w) for w in waiting],
-                    "no_shows": self._no_shows(conn, counter, day, now),
+                    "no_shows": self._no_shows(conn, counter, day),
                     "today": {**self._counter_today(conn, counter.id, day),
                               "paused_seconds": self._paused_seconds(conn, counter.id, day, now)}}
 
@@ -233,16 +234,12 @@ class QueueViews:
         return {"waited_minutes": int(waited // 60),
                 "over_target": over_target(self.config.service(row["service"]), waited)}
 
-    def _no_shows(self, conn, counter, day: str, now: dt.datetime) -> list[dict]:
-        """Today's no-shows of the counter's services, the latest first, and until when each may be requeued."""
+    def _no_shows(self, conn, counter, day: str) -> list[dict]:
+        """Today's no-shows of the counter's services, the latest first, each with until when it may be requeued."""
         marks = ",".join("?" * len(counter.services))
         rows = conn.execute(f"SELECT * FROM tickets WHERE day = ? AND status = 'no_show' AND service IN ({marks})"
                             " ORDER BY ended_at DESC LIMIT 20", (day, *counter.services)).fetchall()
-        found = []
-        for row in rows:
-            until = model.requeue_until(row, self.config.queue)
-            found.append({**private(self._ticket_view(conn, row)), "requeueable": now <= until})
-        return found
+        return [private(self._ticket_view(conn, row)) for row in rows]
 
     def _paused_seconds(self, conn, counter_id: int, day: str, now: dt.datetime) -> float:
         """The counter's paused time on day, an open pause counted until now."""
@@ -352,14 +349,18 @@ class QueueViews:
             "started_at": row["started_at"], "ended_at": row["ended_at"],
             "booked": row["booking_id"] is not None, "queue_at": row["queue_at"],
             "source": row["source"], "issued_by": row["issued_by"],
-            "requeue_until": self._requeue_until(row),
+            **self._requeue_view(row),
         }
 
-    def _requeue_until(self, row) -> str | None:
-        """Until when a no-show of today may be requeued (None for any other ticket)."""
-        if row["status"] != model.NO_SHOW or row["ended_at"] is None or row["day"] != self.today().isoformat():
-            return None
-        return model.stamp(model.requeue_until(row, self.config.queue))
+    def _requeue_view(self, row) -> dict:
+        """Until when a no-show of today may be requeued, and whether it still may (None for any other ticket)."""
+        if row["status"] != model.NO_SHOW or row["ended_at"] is None:
+            return {"requeue_until": None, "requeueable": None}
+        now = self.clock()
+        if row["day"] != self.today(now).isoformat():
+            return {"requeue_until": None, "requeueable": False}
+        until = model.requeue_until(row, self.config.queue)
+        return {"requeue_until": model.stamp(until), "requeueable": now <= until}
 
     def _version(self, conn) -> int:
         return conn.execute("SELECT coalesce(max(version), 0) FROM events").fetchone()[0]

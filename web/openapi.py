@@ -366,7 +366,9 @@ def _schemas() -> dict:
                    "source": {"type": "string", "enum": ["walk_in", "booked", "desk", "phone"]},
                    "issued_by": NULLABLE_STRING,
                    "requeue_until": {"type": ["string", "null"],
-                                     "description": "Tiket tidak hadir hari ini: batas waktu untuk diantrekan lagi."}},
+                                     "description": "Tiket tidak hadir hari ini: batas waktu untuk diantrekan lagi."},
+                   "requeueable": {"type": ["boolean", "null"],
+                                   "description": "Tiket tidak hadir: masih dapat diantrekan lagi sekarang."}},
                   ("id", "number", "service", "status"))
     return {
         "Error": {"type": "object", "required": ["error", "message"], "additionalProperties": False,
@@ -377,7 +379,7 @@ def _schemas() -> dict:
         "Ticket": ticket,
         "PhoneTicket": _obj({k: ticket["properties"][k] for k in (
             "number", "service", "service_name", "status", "position", "estimated_wait_minutes", "counter",
-            "counter_name", "priority", "issued_at", "called_at", "requeue_until")} | {"status_url": {"type": "string"}},
+            "counter_name", "priority", "issued_at", "called_at", "requeue_until", "requeueable")} | {"status_url": {"type": "string"}},
             ("number", "status", "status_url")),
         "VisitTicket": _obj({"outcome": {"const": "ticket"},
                              "ticket": _obj({**ticket["properties"], "token": {"type": "string"},

@@ -49,9 +49,9 @@ function ahead(position) {
   return [`${position} orang di depan Anda`, `${position} ${position === 1 ? "person" : "people"} ahead of you`];
 }
 
-/** A no-show may still be put back in the queue by the counter's staff (until requeue_until). */
+/** A no-show may still be put back in the queue by the counter's staff (the server says until when). */
 function mayRequeue(t) {
-  return t.status === "no_show" && Boolean(t.requeue_until) && Date.parse(t.requeue_until) > Date.now();
+  return t.status === "no_show" && t.requeueable === true && Boolean(t.requeue_until);
 }
 
 function requeueWords(t) {
