@@ -32,6 +32,7 @@ from queueing import config as configuration
 from queueing import reports
 from queueing.accounts import Accounts
 from queueing.bookings import Bookings
+from queueing.surveys import Surveys
 from queueing.kiosks import KioskDevices
 from queueing.model import QueueError
 from queueing.printjobs import PrintJobs
@@ -80,9 +81,13 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
                            "logins_per_address": config.limits.logins_per_address,
                            "logins_per_account": config.limits.logins_per_account,
                            "requests_per_address": config.limits.requests_per_address,
-                           "bookings_per_address": config.limits.bookings_per_address}),
+                           "bookings_per_address": config.limits.bookings_per_address,
+                           "joins_per_address": config.limits.joins_per_address}),
         sockets=SocketCapacity(config.server.sockets, config.limits.sockets_per_address),
     )
+    if config.join:
+        app.extensions["queue"].joins.secret()  # made now, not inside a snapshot's read
+    app.extensions["surveys"] = Surveys(config, store, clock or utc_now)
     app.extensions["bookings"] = Bookings(config, store, clock or utc_now, app.extensions["queue"].calendars)
     # One way out to the live channel: the queue's events, and web.channel's messages.
     publish = app.extensions["publish"] = publisher(app.extensions["queue"], app.extensions["kiosks"])

@@ -5,7 +5,7 @@ import datetime as dt
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
-from queueing import reports
+from queueing import reports, surveys
 from queueing.model import BadInput
 from web import auth
 from web.address import request_origin
@@ -103,6 +103,29 @@ def range_report_csv():
     text = reports.range_csv(current_app.extensions["config"], service.store, start, until, service.clock())
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=laporan-{start}-{until}.csv"})
+
+
+@bp.get("/api/reports/survey")
+@auth.admin_required
+def survey_report():
+    return jsonify(_survey_report())
+
+
+@bp.get("/api/reports/survey.csv")
+@auth.admin_required
+def survey_report_csv():
+    report = _survey_report()
+    return Response(surveys.to_csv(report), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=survei-{report['from']}-{report['to']}.csv"})
+
+
+def _survey_report() -> dict:
+    """The survey's figures for ?from= to ?to= (at most 366 days; this month so far by default)."""
+    today = queue_service().today()
+    start, until = _date_arg("from") or today.replace(day=1), _date_arg("to") or today
+    if until < start or (until - start).days > 366:
+        raise BadInput("Periode survei harus from <= to, paling lama 366 hari, format YYYY-MM-DD.", "bad_range")
+    return current_app.extensions["surveys"].report(start, until)
 
 
 @bp.get("/api/reports/daily")

@@ -41,7 +41,8 @@ def any_day_overrides(database: Path) -> dict:
         services = tomllib.load(f)["services"]
     return {"server": {"database": str(database)},
             "limits": {"visits_per_kiosk": "", "logins_per_address": "", "logins_per_account": "",
-                       "requests_per_address": "", "sockets_per_address": "", "bookings_per_address": ""},
+                       "requests_per_address": "", "sockets_per_address": "", "bookings_per_address": "",
+                       "joins_per_address": ""},
             "hours": None,
             "admission": {"closes_at": None, "windows": []},
             "services": [{**s, "postponed": s["code"] == "ktp"} for s in services]}

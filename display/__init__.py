@@ -1,10 +1,11 @@
 """The hall display, the visitor's phone page, the public state and the live channel."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
 
 from queueing.model import NotFound
 from queueing.views import phone_view
+from web.body import json_body
 from web.extensions import queue_service
 from web.names import service_words
 from web.qr import svg_qr
@@ -25,6 +26,19 @@ def ticket_status(token: str):
 
 
 
+@bp.get("/api/tickets/<token>/survey")
+def survey_state(token: str):
+    """Whether the ticket's survey is open or answered, until when, and its questions."""
+    return jsonify(current_app.extensions["surveys"].state(token))
+
+
+@bp.post("/api/tickets/<token>/survey")
+def survey_answer(token: str):
+    """One answer per ticket, once it is done, until the end of the next day (SKM)."""
+    data = json_body()
+    return jsonify(current_app.extensions["surveys"].submit(token, data.get("answers"), data.get("comment"))), 201
+
+
 @bp.get("/t/<token>/qr.svg")
 def ticket_qr(token: str):
     queue_service().ticket_by_token(token)  # 404 for an unknown token
@@ -40,8 +54,9 @@ def phone(token: str):
     except NotFound:  # a phone deserves a page, not JSON
         return render_template("display/unknown_ticket.html"), 404
     config = service.config
-    return render_template("display/phone.html", ticket=phone_view(view),
-                           token=token, office=config.office, service_names=service_words(config))
+    return render_template("display/phone.html", ticket=phone_view(view), token=token, office=config.office,
+                           service_names=service_words(config), alert_at=config.phone.alert_at,
+                           survey=config.survey is not None)
 
 
 @bp.get("/display")

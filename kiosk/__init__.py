@@ -21,6 +21,8 @@ bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="st
 @bp.post("/api/visits")
 def visit():
     data = json_body()
+    if "join" in data:  # a visitor's own phone, with the hall screen's code (SPEC "The visitor's phone")
+        return _phone_visit(data)
     kiosk = text(data, "kiosk")
     request_id = text(data, "request_id", max_length=128)
     _limit(kiosk)
@@ -31,6 +33,46 @@ def visit():
         result = queue_service().visit(kiosk, text(data, "service"), text(data, "reason", required=False),
                                        priority(data), request_id, _base_url(kiosk))
     return jsonify(result.body), result.status
+
+
+def _phone_visit(data: dict):
+    """A visit from a phone that scanned the hall's code: the code must be current (403
+    join_expired), and one address gets joins_per_address; a replay of a request_id is free."""
+    key = text(data, "join", max_length=32)
+    request_id = text(data, "request_id", max_length=128)
+    queue_service().joins.check(key)
+    address = request.remote_addr or "-"
+    limits = current_app.extensions["limits"]
+    too_many = "Terlalu banyak pengambilan nomor dari jaringan ini. Silakan tunggu {wait} atau ambil nomor di kios."
+    limits.check("joins_per_address", address, too_many)
+    result = queue_service().phone_visit(address, text(data, "service"), text(data, "reason", required=False),
+                                         priority(data), request_id)
+    if not result.replayed:
+        limits.count("joins_per_address", address)
+    return jsonify(result.body), result.status
+
+
+@bp.get("/join/<key>")
+def join_page(key: str):
+    """The kiosk's flow on a visitor's phone, reached from the hall screen's QR code; an old or
+    unknown code gets a page saying to scan again."""
+    config = current_app.extensions["config"]
+    try:
+        queue_service().joins.check(key[:32])
+    except QueueError as e:
+        return render_template("kiosk/join_expired.html", office=config.office, message=e.message), e.status
+    snapshot = queue_service().snapshot()
+    calendar = {**snapshot["calendar"], "reopens": snapshot["reopens"], "day": snapshot["day"]}
+    return render_template("kiosk/join.html", key=key, office=config.office, services=config.services,
+                           reasons=config.reasons, mode_info=snapshot["mode_info"], calendar=calendar)
+
+
+@bp.get("/join/<key>/qr.svg")
+def join_qr(key: str):
+    """The hall screen's QR code to /join/<key> (a current code only)."""
+    queue_service().joins.check(key[:32])
+    base = current_app.extensions["config"].server.public_url or request_origin()
+    return svg_qr(f"{base.rstrip('/')}/join/{key}")
 
 
 @bp.post("/api/slips")

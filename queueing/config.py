@@ -132,6 +132,7 @@ class Limits:
     sockets_per_address: int = 20  # live connections of one anonymous address at once; 0 = no bound
     requests_per_address: str = "600/minute"  # anonymous HTTP requests of one address
     bookings_per_address: str = "5/hour"  # bookings made from one address (SPEC "Booking ahead")
+    joins_per_address: str = "3/hour"  # phone joins from one address (SPEC "The visitor's phone")
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,51 @@ class Queue:
 
     requeue_minutes: int = 60  # a no-show may be requeued this long after it was marked
     requeue_after: int = 3  # placed after this many waiting tickets of its service
+
+
+@dataclass(frozen=True)
+class Join:
+    """[join]: visitors take a number from their phone with the code on the hall screen."""
+
+    rotate_seconds: int = 60  # the code changes this often; each is accepted for twice as long
+
+
+@dataclass(frozen=True)
+class Phone:
+    """[phone]: the visitor's phone page."""
+
+    alert_at: int = 3  # the page alerts when this many or fewer are ahead
+
+
+# The nine elements of the Survei Kepuasan Masyarakat (Permenpan-RB 14/2017), as visitors read them.
+SURVEY_ELEMENTS = (
+    ("u1", "Persyaratan", "Kesesuaian persyaratan dengan jenis pelayanan", "Requirements fit the service"),
+    ("u2", "Sistem, mekanisme dan prosedur", "Kemudahan prosedur pelayanan", "How easy the procedure was"),
+    ("u3", "Waktu penyelesaian", "Kecepatan waktu pelayanan", "How quickly you were served"),
+    ("u4", "Biaya/tarif", "Kewajaran biaya/tarif pelayanan", "Fairness of the cost (civil registry services are free)"),
+    ("u5", "Produk spesifikasi jenis pelayanan", "Kesesuaian hasil pelayanan dengan yang dijanjikan",
+     "The result matched what was promised"),
+    ("u6", "Kompetensi pelaksana", "Kemampuan petugas dalam melayani", "The staff's competence"),
+    ("u7", "Perilaku pelaksana", "Kesopanan dan keramahan petugas", "The staff's courtesy and friendliness"),
+    ("u8", "Penanganan pengaduan, saran dan masukan", "Penanganan pengaduan, saran dan masukan",
+     "How complaints and suggestions are handled"),
+    ("u9", "Sarana dan prasarana", "Kualitas sarana dan prasarana", "The quality of the premises and equipment"),
+)
+
+
+@dataclass(frozen=True)
+class SurveyElement:
+    code: str
+    name: str  # the element's name in Permenpan-RB 14/2017 (reports)
+    text: str  # the question as visitors read it
+    text_en: str
+
+
+@dataclass(frozen=True)
+class Survey:
+    """[survey]: without the table there is no survey."""
+
+    elements: tuple[SurveyElement, ...] = tuple(SurveyElement(*e) for e in SURVEY_ELEMENTS)
 
 
 @dataclass(frozen=True)
@@ -223,6 +269,9 @@ class Config:
     hours: Hours | None = None  # None: admits all day, every day (closes_at may still end the day)
     booking: Booking | None = None  # None: no booking ahead
     queue: Queue = field(default_factory=Queue)
+    join: Join | None = None  # None: no joining from a phone
+    phone: Phone = field(default_factory=Phone)
+    survey: Survey | None = None  # None: no survey
     path: Path | None = None
 
     def __post_init__(self):
@@ -457,6 +506,7 @@ def _limits(t: _Table) -> Limits:
         sockets_per_address=_count(t, "sockets_per_address", 20),
         requests_per_address=_rate(t, "requests_per_address", "600/minute"),
         bookings_per_address=_rate(t, "bookings_per_address", "5/hour"),
+        joins_per_address=_rate(t, "joins_per_address", "3/hour"),
     )
     t.finish()
     return result
@@ -518,6 +568,42 @@ def _queue(t: _Table) -> Queue:
             raise ConfigError(f"queue.{name}: must be between {low} and {high}")
     t.finish()
     return queue
+
+
+def _join(root: _Table) -> Join | None:
+    root.used.add("join")
+    if "join" not in root.data:
+        return None
+    t = _Table(root.data["join"], "join")
+    join = Join(rotate_seconds=t.get("rotate_seconds", int, 60))
+    if not 10 <= join.rotate_seconds <= 3600:
+        raise ConfigError("join.rotate_seconds: must be between 10 and 3600")
+    t.finish()
+    return join
+
+
+def _phone(t: _Table) -> Phone:
+    phone = Phone(alert_at=t.get("alert_at", int, 3))
+    if not 0 <= phone.alert_at <= 100:
+        raise ConfigError("phone.alert_at: must be between 0 and 100")
+    t.finish()
+    return phone
+
+
+def _survey(root: _Table) -> Survey | None:
+    """Read [survey]; [survey.questions] and [survey.questions_en] may reword u1..u9."""
+    root.used.add("survey")
+    if "survey" not in root.data:
+        return None
+    t = _Table(root.data["survey"], "survey")
+    texts, texts_en = t.table("questions"), t.table("questions_en")
+    elements = tuple(SurveyElement(code, name, texts.text(code, text, allow_empty=False),
+                                   texts_en.text(code, text_en, allow_empty=False))
+                     for code, name, text, text_en in SURVEY_ELEMENTS)
+    texts.finish()
+    texts_en.finish()
+    t.finish()
+    return Survey(elements)
 
 
 def _counter(t: _Table, service_codes: set[str]) -> Counter:
@@ -582,7 +668,7 @@ def parse(data: dict, base: Path = Path("."), path: Path | None = None) -> Confi
         admission=admission, limits=_limits(root.table("limits")),
         reasons=tuple(reasons), services=tuple(services), counters=tuple(counters),
         kiosks=tuple(kiosks), hours=hours, booking=_booking(root, hours), queue=_queue(root.table("queue")),
-        path=path,
+        join=_join(root), phone=_phone(root.table("phone")), survey=_survey(root), path=path,
     )
     root.finish()
     for name, items in (("services", services), ("counters", counters), ("kiosks", kiosks)):

@@ -39,6 +39,7 @@ class Result:
 
     body: dict
     status: int = 200
+    replayed: bool = False  # the answer to a request_id seen before (rate limits count it once)
 
 
 def ticket_event(version: int, event: str, row, kiosk: str | None = None) -> Event:

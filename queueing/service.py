@@ -211,7 +211,7 @@ class QueueService(QueueViews):
         body = json.loads(visit["response"])
         if visit["ticket_id"] is not None:
             body["ticket"] = self._ticket_view(conn, self._ticket(conn, visit["ticket_id"]))
-        return Result(body, status=visit["status_code"])
+        return Result(body, status=visit["status_code"], replayed=True)
 
     def _online_extras(self, decision: model.Decision) -> dict:
         if decision.outcome != "online":

@@ -387,6 +387,27 @@ UPDATE tickets SET source = 'booked' WHERE booking_id IS NOT NULL
 """
 
 
+@migrations()
+def m012_survey(db: Database) -> None:
+    """The satisfaction survey's answers (SKM): the day, service and counter they are about and
+    nothing that leads back to a ticket or a visitor; a ticket only records that it was answered."""
+    run_script(db, SURVEY, ";\n")
+
+
+SURVEY = """
+CREATE TABLE survey_answers (
+    id INTEGER PRIMARY KEY,
+    day TEXT NOT NULL,
+    service TEXT NOT NULL,
+    counter_id INTEGER,
+""" + "".join(f"    u{i} INTEGER NOT NULL CHECK (u{i} BETWEEN 1 AND 4),\n" for i in range(1, 10)) + """
+    comment TEXT CHECK (length(comment) <= 500)
+);
+CREATE INDEX survey_answers_day ON survey_answers (day);
+ALTER TABLE tickets ADD COLUMN surveyed INTEGER NOT NULL DEFAULT 0
+"""
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open a connection in autocommit mode, so that transactions are ours to begin."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,

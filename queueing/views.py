@@ -12,6 +12,7 @@ import sqlite3
 from . import model
 from .config import Config
 from .model import Actor, Clock, Forbidden, NotFound, utc_now
+from .joins import Joins
 from .notices import Notices
 from .store import Store
 from .windows import OfficeCalendar
@@ -49,9 +50,10 @@ class QueueViews:
 
     @config.setter
     def config(self, config: Config) -> None:
-        """Use this config from now on: the calendar is rebuilt from it."""
+        """Use this config from now on: the calendar and the join codes are rebuilt from it."""
         self._config = config
         self.calendars = OfficeCalendar(config)
+        self.joins = Joins(config, self.store, self.clock)
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         return model.service_day(now or self.clock(), self.config.office.tz)
@@ -157,6 +159,7 @@ class QueueViews:
             "waiting": [public(w) for w in waiting],
             "recent_calls": self._recent_calls(conn, day),
             "notices": self.notices.current(conn),
+            "join": self.joins.current(),
         }
 
     def _services_now(self, waiting) -> list[dict]:

@@ -30,6 +30,8 @@ PUBLIC = STATIC | {
     "openapi.openapi_json",  # the API's own description
     "booking.slots", "booking.book", "booking.booking", "booking.cancel",  # booking from home
     "booking.page", "booking.status_page", "booking.booking_qr", "booking.ics",  # its pages, QR code, calendar file
+    "kiosk.join_page", "kiosk.join_qr",  # joining from a phone with the hall screen's code
+    "display.survey_state", "display.survey_answer",  # the survey, by the ticket's token
 }
 # Routes any logged-in staff member may call; every other non-public route is for admins only.
 STAFF = {
@@ -83,7 +85,7 @@ def route_calls(app, world: World, endpoints=None):
     """Yield (endpoint, method, url) for every rule and method, its parameters filled with real ids."""
     values = {"counter_id": 2, "ticket_id": world.held["id"], "job_id": world.job_id,
               "token": world.held["token"], "kiosk_id": "lobby", "filename": "base.css",
-              "window_id": "1", "code": "ABCDEF"}
+              "window_id": "1", "code": "ABCDEF", "key": "stale-key"}
     adapter = app.url_map.bind("localhost")
     for rule in app.url_map.iter_rules():
         if endpoints is not None and rule.endpoint not in endpoints:
@@ -359,7 +361,8 @@ def html_pages(client, token: str) -> dict[str, object]:
     for rule in client.application.url_map.iter_rules():
         if rule.endpoint in STATIC or "GET" not in rule.methods or rule.endpoint not in PUBLIC:
             continue
-        url = adapter.build(rule.endpoint, {"token": token, "kiosk_id": "lobby"}, append_unknown=False)
+        url = adapter.build(rule.endpoint, {"token": token, "kiosk_id": "lobby", "key": "stale-key"},
+                            append_unknown=False)
         response = client.get(url)
         if response.mimetype == "text/html":
             pages[url] = response

@@ -152,7 +152,12 @@ def _visit_fields(config: Config) -> dict:
 
 def _public_paths(config: Config) -> dict:
     kiosks = [k.id for k in config.kiosks]
-    visit = _obj(_visit_fields(config), ("kiosk", "service", "request_id"))
+    visit = _obj({**_visit_fields(config),
+                  "kiosk": {"type": "string", "enum": kiosks, "description": "Kios terdaftar; atau `join`, atau `booking`."},
+                  "join": {"type": "string", "description": "Kode dari layar aula (bergabung dari ponsel): tiket tidak "
+                                                            "dicetak; kode lama 403 join_expired."},
+                  "booking": {"type": "string", "description": "Kode booking, untuk check-in di kios."}},
+                 ("service", "request_id"))
     return {
         "/api/openapi.json": _get(PUBLIC, "Dokumen OpenAPI ini", {200: _ok("Dokumen", {"type": "object"})}),
         "/api/state": _get(PUBLIC, "Keadaan antrean untuk umum", {200: _ok("Snapshot", _ref("Snapshot"))}),
@@ -163,6 +168,17 @@ def _public_paths(config: Config) -> dict:
             {200: _ok("Tiket", _obj({"ticket": _ref("PhoneTicket")}, ("ticket",)))}, (404,),
             params=[{"name": "token", "in": "path", "required": True, "schema": {"type": "string"},
                      "description": "Token rahasia tiket (dari kode QR)."}]),
+        "/api/tickets/{token}/survey": {
+            **_get(PUBLIC, "Survei kepuasan tiket ini: dibuka, sudah diisi, sampai kapan, pertanyaannya",
+                   {200: _ok("Survei", {"type": "object"})}, (404,),
+                   params=[_token("Token rahasia tiket.")]),
+            **_post(PUBLIC, "Isi survei kepuasan (sekali per tiket, setelah selesai dilayani, sampai akhir hari "
+                            "berikutnya)", {201: _ok("Tersimpan", {"type": "object"})}, (400, 404, 409, 413),
+                    params=[_token("Token rahasia tiket.")], body=_obj({
+                        "answers": _obj({f"u{i}": {"type": "integer", "minimum": 1, "maximum": 4}
+                                         for i in range(1, 10)}, tuple(f"u{i}" for i in range(1, 10))),
+                        "comment": {"type": ["string", "null"], "maxLength": 500}}, ("answers",))),
+        },
         "/api/visits": _post(
             PUBLIC, "Kunjungan dari kios terdaftar (cookie perangkat antrian_kiosk_<id>; tanpa itu 403 "
                     "kiosk_not_enrolled): tiket, atau diarahkan online/tutup/ditunda/penuh",
@@ -297,6 +313,14 @@ def _admin_paths(config: Config) -> dict:
                 "running": {"type": ["string", "null"], "maxLength": 500},
                 "services": {"type": "object", "propertyNames": {"enum": [s.code for s in config.services]},
                              "additionalProperties": {"type": "string", "maxLength": 500}}})),
+        "/api/reports/survey": _get(
+            ADMIN, "Survei kepuasan masyarakat (SKM) untuk satu periode: NRR per unsur, IKM, mutu, per layanan "
+                   "dan per loket, komentar", {200: _ok("Laporan survei", {"type": "object"})}, (400,),
+            params=[_query("from", "Hari pertama (bawaan: awal bulan ini).", DATE),
+                    _query("to", "Hari terakhir (bawaan: hari ini).", DATE)]),
+        "/api/reports/survey.csv": _get(
+            ADMIN, "Survei kepuasan (CSV)", {200: csv}, (400,),
+            params=[_query("from", "Hari pertama.", DATE), _query("to", "Hari terakhir.", DATE)]),
         "/api/reports/daily": _get(ADMIN, "Laporan harian", {200: _ok("Laporan", _ref("Report"))},
                                    (400,), params=[date]),
         "/api/reports/daily.csv": _get(ADMIN, "Laporan harian (CSV)", {200: csv}, (400,), params=[date]),
