@@ -33,6 +33,7 @@ from queueing import reports
 from queueing.accounts import Accounts
 from queueing.bookings import Bookings
 from queueing.surveys import Surveys
+from web.fanout import Doorbell, LeaderLock, channel_name
 from queueing.kiosks import KioskDevices
 from queueing.model import QueueError
 from queueing.printjobs import PrintJobs
@@ -90,7 +91,8 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
     app.extensions["surveys"] = Surveys(config, store, clock or utc_now)
     app.extensions["bookings"] = Bookings(config, store, clock or utc_now, app.extensions["queue"].calendars)
     # One way out to the live channel: the queue's events, and web.channel's messages.
-    publish = app.extensions["publish"] = publisher(app.extensions["queue"], app.extensions["kiosks"])
+    doorbell = _fan_out(app, config)
+    publish = app.extensions["publish"] = publisher(app.extensions["queue"], app.extensions["kiosks"], doorbell)
     app.extensions["queue"].publish = publish
     app.extensions["outbox"] = Outbox(config, app.extensions["printjobs"], _print_progress(app),
                                       app.extensions["printjobs"].content)
@@ -104,13 +106,32 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
     app.add_url_rule("/healthz", "healthz", lambda: {"ok": True})
     app.before_request(_limit_anonymous)
     app.after_request(_security_headers)
-    # Same-origin only (the default of cors_allowed_origins): no cross-site socket.
-    socketio.init_app(app, async_mode="threading", max_http_buffer_size=MAX_SOCKET_MESSAGE)
+    # Same-origin only (the default of cors_allowed_origins): no cross-site socket. With several
+    # processes, messages without a version reach the others' sockets through Redis (web.fanout).
+    queue_options = ({"message_queue": config.server.message_queue,
+                      "channel": f"antrian-socketio:{os.path.realpath(config.server.database)}"}
+                     if config.server.message_queue else {})
+    socketio.init_app(app, async_mode="threading", max_http_buffer_size=MAX_SOCKET_MESSAGE, **queue_options)
+    # Pages hold their live connection over websockets only when several processes serve them:
+    # a long-polling session's requests could reach a process that does not know it.
+    app.context_processor(lambda: {"live_transport": "websocket" if config.server.workers > 1 else ""})
     gate = CapacityGate(send_after_answers(app.wsgi_app), app.extensions["sockets"], _trusted_socket(app))
     gate.watch_sessions(socketio.server.eio)
     app.wsgi_app = SocketGuard(gate)
     _add_cli(app)
     return app
+
+
+def _fan_out(app: Flask, config) -> Doorbell | None:
+    """With a message queue: the doorbell between the processes, each transaction catching up
+    with the others' changes first, and rate limits counted in Redis (one count for all)."""
+    if not config.server.message_queue:
+        return None
+    doorbell = Doorbell(config.server.message_queue, channel_name(config.server.database))
+    app.extensions["doorbell"] = doorbell
+    log_ = app.extensions["queue"].log
+    app.extensions["store"].on_begin = log_.catch_up
+    return doorbell
 
 
 def _test_clock():
@@ -210,18 +231,36 @@ def _json_error(status: int, code: str, environ, start_response):
 # --- background work of a running server ---
 
 def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> threading.Thread:
-    """Start the print process (when a kiosk has a printer) and the WAL checkpoints; expire
-    the day's leftovers and mark missed bookings now, at closing time and every 30 s; and every poll seconds announce
-    the changes made outside this process (the CLI's close-day), the office opening or
-    closing by its calendar, and close the staff sockets of sessions ended outside it (the
-    CLI's users disable and set-password)."""
+    """Start the background work of a running server. Every process: every poll seconds announce
+    the changes made outside it (the CLI's, another worker's), close the staff sockets of
+    sessions ended outside it (the CLI's users disable and set-password) and those of revoked
+    kiosks. Once per installation (the leader, with several processes: web.fanout): the print
+    process (when a kiosk has a printer) and the WAL checkpoints; expiring the day's leftovers
+    and marking missed bookings now, at closing time and every 30 s; and announcing the office
+    opening or closing by its calendar."""
     service = app.extensions["queue"]
-    if app.extensions["outbox"].kiosks():
-        app.extensions["print_process"] = PrintProcess(app.extensions["config_source"], _print_progress(app)).start()
-    app.extensions["store"].start_checkpoints()
-    service.expire_day()
-    app.extensions["bookings"].mark_missed()
-    service.mark_calendar()
+    config = app.extensions["config"]
+    leader = LeaderLock(config.server.database) if config.server.workers > 1 else None
+    doorbell = app.extensions.get("doorbell")
+    if doorbell is not None:
+        doorbell.listen(lambda version: service.log.announce_new(version) if version else service.publish_new())
+    started = False
+
+    def work_once() -> None:
+        """The work that runs in one process only; started when this process becomes the leader."""
+        nonlocal started
+        if not started:
+            started = True
+            if app.extensions["outbox"].kiosks():
+                app.extensions["print_process"] = PrintProcess(app.extensions["config_source"],
+                                                               _print_progress(app)).start()
+            app.extensions["store"].start_checkpoints()
+            service.expire_day()
+            app.extensions["bookings"].mark_missed()
+        service.mark_calendar()
+
+    if leader is None or leader.held():
+        work_once()
 
     def loop():
         last_expiry = time.monotonic()
@@ -231,7 +270,9 @@ def start_background(app: Flask, every: float = 30.0, poll: float = 2.0) -> thre
                 drop_ended_staff_sockets(app.extensions["accounts"].live_session_ids)
                 drop_revoked_kiosks(app.extensions["kiosks"])
                 app.extensions["sockets"].prune(set(socketio.server.eio.sockets))
-                service.mark_calendar()
+                if leader is not None and not leader.held():
+                    continue
+                work_once()
                 if time.monotonic() - last_expiry >= every:
                     last_expiry = time.monotonic()
                     service.expire_day()
@@ -366,15 +407,15 @@ def _cli_call(action):
 
 # --- production: python server.py ---
 
-def run_gunicorn(path: Path, host: str, port: int, threads: int) -> None:
-    """Serve with gunicorn; the app is built in the worker, with its background threads."""
+def run_gunicorn(path: Path, host: str, port: int, threads: int, workers: int = 1) -> None:
+    """Serve with gunicorn; the app is built in each worker, with its background threads."""
 
     def load() -> Flask:
         app = create_app(path)
         start_background(app)
         return app
 
-    serving.serve(load, host, port, threads)
+    serving.serve(load, host, port, threads, workers)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -393,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO)
     # A thread for each place of web.capacity, and config.server.threads for requests.
     run_gunicorn(path, args.host or config.server.host, args.port or config.server.port,
-                 config.server.threads + config.server.sockets + TRUSTED_SOCKETS)
+                 config.server.threads + config.server.sockets + TRUSTED_SOCKETS, config.server.workers)
     return 0
 
 

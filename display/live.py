@@ -254,13 +254,18 @@ def drop_revoked_kiosks(kiosk_devices: KioskDevices) -> int:
     return len(sids)
 
 
-def publisher(service: QueueService, kiosk_devices: KioskDevices) -> Callable[[object], None]:
+def publisher(service: QueueService, kiosk_devices: KioskDevices, doorbell=None) -> Callable[[object], None]:
     """Return the one function everything said on the live channel goes through: the queue's
-    versioned events (the service calls it after each commit) and web.channel's messages."""
+    versioned events (the service calls it after each commit) and web.channel's messages.
+    doorbell: with several server processes, web.fanout.Doorbell."""
 
     def send_event(event: Event) -> None:
-        """Send the change to every screen, and to each watched ticket's watchers its new view."""
-        socketio.emit("queue", event.payload(), to=SCREENS_ROOM)
+        """Send the change to every screen, and to each watched ticket's watchers its new view.
+        Only this process's sockets: with several processes each announces every version to
+        its own (web.fanout), and rings the others' doorbell for the changes it made."""
+        socketio.emit("queue", event.payload(), to=SCREENS_ROOM, ignore_queue=True)
+        if doorbell is not None and not event.elsewhere:
+            doorbell.ring(event.version)
         tokens = watchers.affected(event)
         if not tokens:
             return
@@ -268,7 +273,7 @@ def publisher(service: QueueService, kiosk_devices: KioskDevices) -> Callable[[o
         for token, view in watchers.changed(views, always=event.token):
             if token == event.token:  # what happened, e.g. a recall, which changes nothing in the view
                 view = {**view, "event": event.event}
-            socketio.emit("ticket", view, to=ticket_room(token))
+            socketio.emit("ticket", view, to=ticket_room(token), ignore_queue=True)
 
     def send_print(job: dict) -> None:
         """Print-job progress (not a queue change: no version) to its kiosk and to staff."""

@@ -94,6 +94,8 @@ class Server:
     sockets: int = 1200  # live connections of phones and screens at once; staff and kiosks have their own
     secure_cookies: bool = False
     public_url: str = ""
+    workers: int = 1  # server processes sharing the database (SPEC "Capacity")
+    message_queue: str = ""  # "redis://HOST:PORT/DB": how the processes reach each other; needed past one
 
 
 @dataclass(frozen=True)
@@ -449,9 +451,18 @@ def _server(t: _Table, base: Path) -> Server:
         sockets=sockets,
         secure_cookies=t.get("secure_cookies", bool, False),
         public_url=t.text("public_url", ""),
+        workers=t.get("workers", int, 1),
+        message_queue=t.text("message_queue", ""),
     )
     if server.public_url and not re.match(r"https?://", server.public_url):
         raise ConfigError(f"{t.key('public_url')}: must start with http:// or https://")
+    if not 1 <= server.workers <= 32:
+        raise ConfigError(f"{t.key('workers')}: must be between 1 and 32")
+    if server.message_queue and not re.match(r"rediss?://", server.message_queue):
+        raise ConfigError(f"{t.key('message_queue')}: must be a Redis URL like \"redis://127.0.0.1:6379/0\"")
+    if server.workers > 1 and not server.message_queue:
+        raise ConfigError(f"{t.key('message_queue')}: is required when server.workers is more than 1 "
+                          "(the processes announce every change to each other through it)")
     t.finish()
     return server
 

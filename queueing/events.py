@@ -3,6 +3,7 @@ in version order, once its transaction has committed; what other processes appen
 CLI's close-day) is announced when the server looks (announce_new)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sqlite3
@@ -24,6 +25,7 @@ class Event:
     kiosk: str | None = None
     priority: bool = False  # the ticket's: an issued priority ticket moves others back
     counter: int | None = None  # paused and resumed name their counter (SPEC "Live updates")
+    elsewhere: bool = False  # another process made the change (the CLI, or another server worker)
 
     def payload(self) -> dict:
         payload = {"version": self.version, "event": self.event, "ticket": self.ticket}
@@ -83,12 +85,19 @@ class EventLog:
         if version <= self.announced:
             return 0
         with self.store.write() as conn:  # the write lock keeps announcements in version order
-            rows = conn.execute(
-                "SELECT e.version, e.event, e.counter_id AS event_counter, t.* FROM events e"
-                " LEFT JOIN tickets t ON t.id = e.ticket_id"
-                " WHERE e.version > ? ORDER BY e.version", (self.announced,)).fetchall()
-            for row in rows:
-                self.announce(ticket_event(row["version"], row["event"], row, row["kiosk"])
-                              if row["id"] is not None else Event(row["version"], row["event"],
-                                                                  counter=row["event_counter"]))
+            return self.catch_up(conn)
+
+    def catch_up(self, conn: sqlite3.Connection) -> int:
+        """Announce now, in order, the events other processes committed since the last one
+        announced here; return how many. Called holding the write lock (nothing of this
+        process is being announced meanwhile), e.g. as each transaction begins when several
+        server processes share the database: their changes then go out before this one's."""
+        rows = conn.execute(
+            "SELECT e.version, e.event, e.counter_id AS event_counter, t.* FROM events e"
+            " LEFT JOIN tickets t ON t.id = e.ticket_id"
+            " WHERE e.version > ? ORDER BY e.version", (self.announced,)).fetchall()
+        for row in rows:
+            event = (ticket_event(row["version"], row["event"], row, row["kiosk"])
+                     if row["id"] is not None else Event(row["version"], row["event"], counter=row["event_counter"]))
+            self._announced(dataclasses.replace(event, elsewhere=True))
         return len(rows)

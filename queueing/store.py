@@ -447,6 +447,8 @@ class Store:
         self._after_commit: list = []  # touched only by the thread holding the write lock
         self._waiting_writers: list = []  # an item per thread queued for the write lock in write()
         self._batch: Batch | None = None  # the open shared transaction, see write(batch=True)
+        # called with each new transaction, holding the file's write lock (several processes: catch up)
+        self.on_begin: Callable[[sqlite3.Connection], None] | None = None
         self._checkpoints_stop = threading.Event()
         self.last_checkpoint: tuple[int, int, int] | None = None  # (busy, WAL frames, copied)
         self.migrate()
@@ -505,6 +507,8 @@ class Store:
             shared = self._batch
             if shared is None:
                 conn.execute("BEGIN IMMEDIATE")
+                if self.on_begin is not None:
+                    self._begun(conn)
             else:
                 conn.execute(f"SAVEPOINT change{shared.changes}")
             mark = len(self._after_commit)
@@ -526,6 +530,13 @@ class Store:
         shared.committed.wait()
         if shared.error is not None:
             raise sqlite3.OperationalError(f"the change could not be committed: {shared.error}")
+
+    def _begun(self, conn: sqlite3.Connection) -> None:
+        """Run on_begin; its failure must not cost the change (it is retried at the next one)."""
+        try:
+            self.on_begin(conn)
+        except Exception:
+            log.exception("the work at the start of a transaction failed")
 
     @property
     def queued(self) -> int:

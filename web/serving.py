@@ -1,4 +1,5 @@
-"""Gunicorn started from Python, as production runs: one worker (Socket.IO state lives in it),
+"""Gunicorn started from Python, as production runs: one worker by default (Socket.IO state lives in
+it; [server] workers > 1 share the work through Redis, see web.fanout),
 gthread with many threads, in web.worker's form that reads each request before a thread serves it
 (slow clients hold no thread). The benchmark floors use it too, so both sides run the same stack.
 
@@ -20,8 +21,9 @@ SPARE_FILES = 200  # the database, its WAL, logs, the print process's pipes, pri
 log = logging.getLogger(__name__)
 
 
-def serve(load_app: Callable[[], Flask], host: str, port: int, threads: int) -> None:
-    """Serve the app that load_app builds (in the worker, after the fork) until stopped."""
+def serve(load_app: Callable[[], Flask], host: str, port: int, threads: int, workers: int = 1) -> None:
+    """Serve the app that load_app builds (in each worker, after the fork) until stopped. More
+    than one worker needs [server] message_queue (web.fanout) and websocket-only pages."""
     from gunicorn.app.base import BaseApplication
 
     from web.worker import BufferingWorker
@@ -31,7 +33,7 @@ def serve(load_app: Callable[[], Flask], host: str, port: int, threads: int) -> 
 
     class Server(BaseApplication):
         def load_config(self):
-            options = {"bind": f"{host}:{port}", "workers": 1, "worker_class": BufferingWorker,
+            options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": BufferingWorker,
                        "threads": threads, "worker_connections": connections, "backlog": 2048,
                        "timeout": 60, "graceful_timeout": 5, "keepalive": 5,
                        "accesslog": None, "errorlog": "-", "loglevel": "info"}

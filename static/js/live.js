@@ -21,12 +21,21 @@
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 
 const SYNC_TIMEOUT_MS = 5000;
+
+/**
+ * Several server processes (the page says so in <meta name="antrian-live-transport">) keep a
+ * long-polling session only where it began: the pages then go straight to a websocket.
+ */
+export function transportOptions() {
+  const only = document.querySelector('meta[name="antrian-live-transport"]')?.content;
+  return only ? { transports: [only] } : {};
+}
 const SYNC_RETRY_MS = 2000;
 
 export function connectLive(handlers = {}) {
   const on = { onState() {}, onEvent() {}, onPrint() {}, onConnection() {}, ...handlers };
   // handlers.socketOptions: socket.io-client options, e.g. a wall screen's faster reconnection
-  const socket = io({ ...(handlers.socketOptions || {}), auth: handlers.auth || {} });
+  const socket = io({ ...transportOptions(), ...(handlers.socketOptions || {}), auth: handlers.auth || {} });
   let version = null;   // last version applied; null until the first snapshot
   let syncing = false;
   let held = [];        // events that arrived during a sync or after a gap
