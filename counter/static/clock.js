@@ -34,3 +34,12 @@ export function waitWords(ms) {
   const rest = String(minutes % 60).padStart(2, "0");
   return [`${Math.floor(minutes / 60)} j ${rest} mnt`, `${Math.floor(minutes / 60)} h ${rest} min`];
 }
+
+/** A span in whole minutes, in words: ["12 menit", "12 min"], ["1 jam 5 menit", "1 h 5 min"]. */
+export function minutesWords(ms) {
+  const minutes = Math.max(0, Math.floor(ms / 60000));
+  if (minutes < 1) return ["< 1 menit", "< 1 min"];
+  if (minutes < 60) return [`${minutes} menit`, `${minutes} min`];
+  const [h, m] = [Math.floor(minutes / 60), minutes % 60];
+  return [`${h} jam${m ? ` ${m} menit` : ""}`, `${h} h${m ? ` ${m} min` : ""}`];
+}

@@ -22,6 +22,7 @@ import { createConnection } from "./sections/connection.js";
 import { createDesk } from "./sections/desk.js";
 import { listenForKeys } from "./sections/keys.js";
 import { createNote } from "./sections/note.js";
+import { createPause } from "./sections/pause.js";
 import { createSession } from "./sections/session.js";
 import { createSlip } from "./sections/slip.js";
 import { createTransfer } from "./sections/transfer.js";
@@ -47,17 +48,18 @@ const slip = createSlip({
     buttons.update();
   },
 });
-const buttons = createButtons({ ticket: () => desk.ticket(), redirected: slip.current });
+const buttons = createButtons({ ticket: () => desk.ticket(), redirected: slip.current, paused: () => desk.paused() });
 const desk = createDesk({
   api, note, now: clock.now, buttons, slip, signedIn, counterId, onHold: (ticket) => transfer.follow(ticket),
 });
 const actions = createActions({ api, note, buttons, desk, slip, signedIn, counterId });
 const transfer = createTransfer({ ticket: desk.ticket, perform: actions.perform, note });
+const pause = createPause({ api, note, desk, counterId });
 const checkIn = createCheckIn({ api, note });
 const connection = createConnection({
   signedIn, onChange: desk.scheduleRefresh, onPrint, onSnapshot: markPostponed,
 });
-const session = createSession({ client, buttons, desk, note, connection, checkIn });
+const session = createSession({ client, buttons, desk, note, connection, dialogs: [pause, checkIn] });
 
 function onPrint(job) {
   slip.onPrint(job);
@@ -87,6 +89,7 @@ const ACTIONS = {
   choose: (b) => session.openCounter(Number(b.dataset.counter)), switch: session.showChoose,
   logout: () => run(session.logout),
   "checkin-open": checkIn.open, "checkin-close": checkIn.close,
+  "pause-open": pause.open, "pause-cancel": pause.close, pause: (b) => run(pause.pause, b), resume: () => run(pause.resume),
 };
 
 root.addEventListener("click", (event) => {

@@ -42,3 +42,9 @@ const SLOT_TIME = new Intl.DateTimeFormat("id-ID", { timeZone: NAMES.timezone, h
 export function slotTime(iso) {
   return iso ? SLOT_TIME.format(new Date(iso)).replace(":", ".") : "";
 }
+
+/** A moment (a UTC stamp) as office time in both languages: ["10.15", "10:15"]. */
+export function officeTime(iso) {
+  const id = slotTime(iso);
+  return [id, id.replace(".", ":")];
+}

@@ -11,19 +11,20 @@ import { serviceName } from "../page.js";
 export function createQueue({ now }) {
   let shownKey = null;  // the list as last drawn: redrawn only when it changed, so focus stays
 
-  /** Show the desk's queue and tally; null desk: nothing loaded yet. */
-  function render(desk, ticket) {
-    renderList(desk, ticket);
+  /** Show the desk's queue and tally; null desk: nothing loaded yet. paused: the counter is paused. */
+  function render(desk, ticket, { paused = false } = {}) {
+    renderList(desk, ticket, paused);
     renderToday(desk);
   }
 
-  function renderList(desk, ticket) {
+  function renderList(desk, ticket, paused) {
     const waiting = desk ? desk.waiting : [];
     $("waiting-count").textContent = desk ? String(waiting.length) : "";
     $("queue-empty").hidden = !desk || waiting.length > 0;
     say($("queue-hint"), ...(ticket
       ? ["Selesaikan tiket saat ini untuk memanggil dari daftar.", "Finish the current ticket to call from the list."]
-      : ["Ketuk tiket untuk memanggilnya langsung.", "Tap a ticket to call it directly."]));
+      : paused ? ["Lanjutkan melayani untuk memanggil dari daftar.", "Resume serving to call from the list."]
+        : ["Ketuk tiket untuk memanggilnya langsung.", "Tap a ticket to call it directly."]));
     const key = waiting.map((w) => `${w.id}:${w.service}:${w.priority}:${w.emergency}`).join(",");
     if (key !== shownKey) {
       shownKey = key;
