@@ -1,9 +1,11 @@
 """The counter's day on the console in a real browser against the real server (issue 20): a
-break shown on the console and the hall and ended with one key. Screenshots land in
-docs/screenshots/ for people to look at."""
+break shown on the console and the hall and ended with one key, and a no-show who came back
+put in the queue again (and a button that goes once requeue_minutes have passed).
+Screenshots land in docs/screenshots/ for people to look at."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import requests
@@ -16,6 +18,7 @@ pytestmark = pytest.mark.browser
 
 SMALL = {"width": 1366, "height": 768}
 HALL = {"width": 1920, "height": 1080}
+MONDAY_AT_9 = "2026-03-02T09:00:00+07:00"
 
 
 # --- helpers (the console's, as tests/test_counter_browser.py has them) ---
@@ -35,6 +38,10 @@ def action(page, name: str):
 
 def snapshot(server) -> dict:
     return requests.get(f"{server.url}/api/state", timeout=10).json()
+
+
+def desk_of(server, http: requests.Session, counter: int = 1) -> dict:
+    return http.get(f"{server.url}/api/counters/{counter}", timeout=10).json()
 
 
 def assert_console_fits(page) -> None:
@@ -163,3 +170,93 @@ def test_a_pause_refused_while_a_ticket_is_in_hand_shows_the_servers_sentence(li
     expect(page.locator("#number")).to_have_text("B001")  # the desk read again after the refusal
     expect(action(page, "pause-open")).to_be_disabled()
     assert snapshot(server)["counters"][0]["paused"] is None
+
+
+# --- no-shows ---
+
+def no_show_item(page, number: str):
+    return page.locator("#no-show-list .no-show", has_text=number)
+
+
+def test_a_requeued_no_show_is_back_in_the_queue_on_the_console_the_phone_and_the_display(
+        live_server, open_console, open_hall):
+    server = live_server()
+    add_account(server, "siti")
+    first = visit(server, "kk")
+    for _ in range(3):
+        visit(server, "kk")
+    page = open_console(server, "siti")
+    expect(page.locator("#no-shows")).to_be_hidden()  # nobody missed a call yet
+    for number in ("B001", "B002"):
+        page.keyboard.press("n")
+        expect(page.locator("#number")).to_have_text(number)
+        page.keyboard.press("t")
+        expect(page.locator("#note")).to_have_text(f"{number} ditandai tidak hadir.", **TEXT)
+
+    expect(page.locator("#no-shows-title")).to_have_text("Tidak hadir hari ini", **TEXT)
+    expect(page.locator("#no-show-list .ns-number")).to_have_text(["B002", "B001"])  # the latest first
+    item = no_show_item(page, "B001")
+    expect(item).to_contain_text("Kartu Keluarga", **TEXT)
+    expect(item.locator(".ns-ago")).to_have_text("baru saja", **TEXT)
+    expect(item.locator(".ns-late")).to_be_hidden()
+    assert_console_fits(page)
+    screenshot(page, "counter-no-shows.png")
+
+    item.get_by_role("button", name="Antre lagi B001").click()
+
+    expect(page.locator("#note")).to_have_text("B001 kembali ke antrean, posisi 2: 2 orang di depannya.", **TEXT)
+    expect(page.locator("#waiting .w-number")).to_have_text(["B003", "B004", "B001"])  # after the next ones
+    expect(page.locator("#no-show-list .ns-number")).to_have_text(["B002"])
+    phone = requests.get(f"{server.url}/api/tickets/{first['token']}", timeout=10).json()["ticket"]
+    assert (phone["status"], phone["position"]) == ("waiting", 2)
+    hall = open_hall(server)
+    expect(hall.locator('.queue[data-service="kk"] .queue-next')).to_have_text(re.compile(r"B003\s*B004\s*B001"))
+
+
+@pytest.mark.xfail(strict=True, reason="display/static/hall.js takes no snapshot on a `requeued` event "
+                                       "(it is missing from NEEDS_SNAPSHOT): the wall shows it at the next one")
+def test_the_hall_shows_a_requeued_number_again_live(live_server, open_hall):
+    server = live_server()
+    add_account(server, "siti")
+    visit(server, "kk")
+    visit(server, "kk")
+    desk = staff_session(server, "siti")
+    called = desk.post(f"{server.url}/api/counters/1/call-next", json={}, timeout=10).json()["ticket"]
+    desk.post(f"{server.url}/api/tickets/{called['id']}/no-show", json={}, timeout=10)
+    hall = open_hall(server)
+    nexts = hall.locator('.queue[data-service="kk"] .queue-next')
+    expect(nexts).to_have_text("B002")
+
+    assert desk.post(f"{server.url}/api/tickets/{called['id']}/requeue", json={}, timeout=10).ok
+
+    expect(nexts).to_have_text(re.compile(r"B002\s*B001"), timeout=5000)
+
+
+def test_the_requeue_button_is_gone_once_requeue_minutes_have_passed(live_server, open_console, tmp_path):
+    morning = live_server(clock=MONDAY_AT_9)
+    add_account(morning, "siti")
+    visit(morning, "kk")
+    visit(morning, "kk")
+    desk = staff_session(morning, "siti")
+    late = desk.post(f"{morning.url}/api/counters/1/call-next", json={}, timeout=10).json()["ticket"]
+    desk.post(f"{morning.url}/api/tickets/{late['id']}/no-show", json={}, timeout=10)
+    page = open_console(morning, "siti")
+    expect(no_show_item(page, "B001").locator(".ns-requeue")).to_be_visible()  # within the hour
+    morning.kill()
+
+    noon = live_server(folder=tmp_path, clock="2026-03-02T11:00:00+07:00")  # two hours on, the same day
+    desk = staff_session(noon, "siti")
+    fresh = desk.post(f"{noon.url}/api/counters/1/call-next", json={}, timeout=10).json()["ticket"]
+    desk.post(f"{noon.url}/api/tickets/{fresh['id']}/no-show", json={}, timeout=10)
+    assert [t["requeueable"] for t in desk_of(noon, desk)["no_shows"]] == [True, False]
+    page = open_console(noon, "siti")
+
+    expect(page.locator("#no-show-list .ns-number")).to_have_text(["B002", "B001"])
+    expect(no_show_item(page, "B001").locator(".ns-requeue")).to_be_hidden()
+    expect(no_show_item(page, "B001").locator(".ns-late")).to_have_text("lewat batas waktu", **TEXT)
+    expect(no_show_item(page, "B002").locator(".ns-requeue")).to_be_visible()
+    expect(no_show_item(page, "B002").locator(".ns-late")).to_be_hidden()
+    button(page, "EN").click()
+    expect(no_show_item(page, "B001").locator(".ns-late")).to_have_text("too late", **TEXT)
+    refused = desk.post(f"{noon.url}/api/tickets/{late['id']}/requeue", json={}, timeout=10)
+    assert (refused.status_code, refused.json()["error"]) == (409, "requeue_too_late")

@@ -21,6 +21,7 @@ import { createCheckIn } from "./sections/checkin.js";
 import { createConnection } from "./sections/connection.js";
 import { createDesk } from "./sections/desk.js";
 import { listenForKeys } from "./sections/keys.js";
+import { createNoShows } from "./sections/noshows.js";
 import { createNote } from "./sections/note.js";
 import { createPause } from "./sections/pause.js";
 import { createSession } from "./sections/session.js";
@@ -49,8 +50,9 @@ const slip = createSlip({
   },
 });
 const buttons = createButtons({ ticket: () => desk.ticket(), redirected: slip.current, paused: () => desk.paused() });
+const noShows = createNoShows({ api, note, now: clock.now });
 const desk = createDesk({
-  api, note, now: clock.now, buttons, slip, signedIn, counterId, onHold: (ticket) => transfer.follow(ticket),
+  api, note, now: clock.now, buttons, slip, noShows, signedIn, counterId, onHold: (ticket) => transfer.follow(ticket),
 });
 const actions = createActions({ api, note, buttons, desk, slip, signedIn, counterId });
 const transfer = createTransfer({ ticket: desk.ticket, perform: actions.perform, note });
@@ -90,6 +92,7 @@ const ACTIONS = {
   logout: () => run(session.logout),
   "checkin-open": checkIn.open, "checkin-close": checkIn.close,
   "pause-open": pause.open, "pause-cancel": pause.close, pause: (b) => run(pause.pause, b), resume: () => run(pause.resume),
+  requeue: (b) => run(noShows.requeue, b),
 };
 
 root.addEventListener("click", (event) => {

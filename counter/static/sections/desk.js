@@ -1,6 +1,6 @@
 /**
- * The desk: the ticket in hand (or the counter's pause) and the counter's queue, as the
- * server last said them.
+ * The desk: the ticket in hand (or the counter's pause), the counter's queue and today's
+ * no-shows, as the server last said them.
  *
  * The server is the only record of the ticket in hand: the desk (GET /api/counters/<id>)
  * is loaded one request at a time, an answer older than the last change is dropped, and
@@ -22,10 +22,12 @@ const TIMER_WORDS = { called: ["Sejak dipanggil", "Since the call"], serving: ["
 
 /**
  * signedIn(), counterId(): where the desk is; onHold(ticket): the ticket in hand is now this
- * one (or null); slip: the visitor just sent online, shown where the ticket in hand would be.
+ * one (or null); slip: the visitor just sent online, shown where the ticket in hand would be;
+ * noShows: today's no-shows list.
  */
-export function createDesk({ api, note, now, buttons, slip, signedIn, counterId, onHold }) {
-  let desk = null;     // the last desk loaded: its waiting list and today's tally
+export function createDesk({ api, note, now, buttons, slip, noShows, signedIn, counterId, onHold }) {
+  let desk = null;     // the last desk loaded: its waiting list, no-shows and today's tally
+  let readAt = 0;      // when it was loaded, on the server's clock
   let ticket = null;   // the ticket in hand, called or serving
   let paused = null;   // the counter's pause {reason, words, since, by}, or null
   let seq = 0;         // rises with each change made here: a desk asked for before it is stale
@@ -62,7 +64,7 @@ export function createDesk({ api, note, now, buttons, slip, signedIn, counterId,
   }
 
   function apply(fresh) {
-    desk = fresh;
+    [desk, readAt] = [fresh, now()];
     if (note.origin() === "refresh") note.clear();  // the desk loads again: that problem is over
     if (!buttons.busy()) {  // an action is out: its answer decides the ticket in hand
       const before = ticket;
@@ -101,11 +103,13 @@ export function createDesk({ api, note, now, buttons, slip, signedIn, counterId,
     paused = null;
     slip.forget();
     queue.reset();
+    noShows.reset();
   }
 
   function render() {
     renderCurrent();
     queue.render(desk, ticket, { paused: Boolean(paused) });
+    noShows.render(desk ? desk.no_shows : null, readAt);
     buttons.update();
   }
 
@@ -134,14 +138,15 @@ export function createDesk({ api, note, now, buttons, slip, signedIn, counterId,
   }
 
   /**
-   * Every second: the clock; every ten, the waiting times and how long the pause has lasted;
-   * without the live channel, a refresh now and then.
+   * Every second: the clock; every ten, the waiting times, how long ago the no-shows were and
+   * how long the pause has lasted; without the live channel, a refresh now and then.
    */
   function tick(connected) {
     renderClock();
     ticks += 1;
     if (ticks % 10 === 0) {
       queue.renderWaitTimes();
+      noShows.renderTimes();
       if (!ticket && paused) renderPaused(paused, now());
     }
     const stale = Date.now() - lastRefresh > OFFLINE_REFRESH_MS;
