@@ -1,18 +1,20 @@
 """The counter's day on the console in a real browser against the real server (issue 20): a
-break shown on the console and the hall and ended with one key, and a no-show who came back
-put in the queue again (and a button that goes once requeue_minutes have passed).
-Screenshots land in docs/screenshots/ for people to look at."""
+break shown on the console and the hall and ended with one key, a no-show who came back put
+in the queue again (and a button that goes once requeue_minutes have passed), and the
+waiting list's mark past a service's target_wait. Screenshots land in docs/screenshots/ for
+people to look at."""
 from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
 from browserkit import TEXT, add_account, assert_fits, kiosk_visit, log_in, screenshot, staff_session
-from conftest import WIB
+from conftest import CONFIG, WIB
 
 pytestmark = pytest.mark.browser
 
@@ -260,3 +262,43 @@ def test_the_requeue_button_is_gone_once_requeue_minutes_have_passed(live_server
     expect(no_show_item(page, "B001").locator(".ns-late")).to_have_text("too late", **TEXT)
     refused = desk.post(f"{noon.url}/api/tickets/{late['id']}/requeue", json={}, timeout=10)
     assert (refused.status_code, refused.json()["error"]) == (409, "requeue_too_late")
+
+
+# --- waiting targets ---
+
+def services_with_targets(**targets) -> list[dict]:
+    """The shipped services with these target_wait minutes (the others none), KTP-el postponed."""
+    with open(CONFIG, "rb") as f:
+        services = tomllib.load(f)["services"]
+    out = []
+    for s in services:
+        service = {k: v for k, v in s.items() if k != "target_wait"}
+        service["postponed"] = s["code"] == "ktp"
+        if s["code"] in targets:
+            service["target_wait"] = targets[s["code"]]
+        out.append(service)
+    return out
+
+
+def test_a_ticket_waiting_past_its_services_target_is_marked_in_the_list(live_server, open_console, tmp_path):
+    office = {"services": services_with_targets(kk=1)}
+    nine = live_server(office, clock=MONDAY_AT_9)
+    visit(nine, "kk")
+    visit(nine, "kia")
+    nine.kill()
+    later = live_server(office, folder=tmp_path, clock="2026-03-02T09:05:00+07:00")  # five minutes on
+    add_account(later, "siti")
+    visit(later, "kk")
+    waiting = {t["number"]: t for t in desk_of(later, staff_session(later, "siti"))["waiting"]}
+    assert [waiting[n]["over_target"] for n in ("B001", "C001", "B002")] == [True, False, False]
+
+    page = open_console(later, "siti")
+
+    expect(page.locator("#waiting .w-number")).to_have_text(["B001", "C001", "B002"])
+    items = page.locator("#waiting .wait-item")
+    expect(items.nth(0)).to_have_attribute("data-over", "true")
+    expect(items.nth(0).locator(".w-over")).to_have_text("Lewat target 1 mnt", **TEXT)
+    expect(items.nth(1).locator(".w-over")).to_be_hidden()  # KIA has no target here
+    expect(items.nth(2).locator(".w-over")).to_be_hidden()  # B002 came just now
+    button(page, "EN").click()
+    expect(items.nth(0).locator(".w-over")).to_have_text("Over the 1 min target", **TEXT)

@@ -43,3 +43,17 @@ export function minutesWords(ms) {
   const [h, m] = [Math.floor(minutes / 60), minutes % 60];
   return [`${h} jam${m ? ` ${m} menit` : ""}`, `${h} h${m ? ` ${m} min` : ""}`];
 }
+
+/**
+ * How far a server's stamp lies from this page's clock, in ms to add to it: the server's
+ * whole minutes counted at the read (`minutes` since the stamp, at readAt) decide; the stamp
+ * gives the seconds when the two agree (0). Only a server clock set apart from its Date
+ * header (tests set one) moves it.
+ */
+export function serverShift(iso, minutes, readAt) {
+  if (minutes === undefined || minutes === null) return 0;
+  const stamp = Date.parse(iso);
+  const counted = readAt - minutes * 60000;
+  const agree = stamp > counted - 60000 && (stamp <= counted || minutes === 0);  // 0: maybe still to come
+  return agree ? 0 : counted - stamp;
+}

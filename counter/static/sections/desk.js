@@ -108,7 +108,7 @@ export function createDesk({ api, note, now, buttons, slip, noShows, signedIn, c
 
   function render() {
     renderCurrent();
-    queue.render(desk, ticket, { paused: Boolean(paused) });
+    queue.render(desk, ticket, { readAt, paused: Boolean(paused) });
     noShows.render(desk ? desk.no_shows : null, readAt);
     buttons.update();
   }
