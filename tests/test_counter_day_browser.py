@@ -1,8 +1,8 @@
 """The counter's day on the console in a real browser against the real server (issue 20): a
 break shown on the console and the hall and ended with one key, a no-show who came back put
-in the queue again (and a button that goes once requeue_minutes have passed), and the
-waiting list's mark past a service's target_wait. Screenshots land in docs/screenshots/ for
-people to look at."""
+in the queue again (and a button that goes once requeue_minutes have passed), tickets issued
+at the desk for a visitor, and the waiting list's mark past a service's target_wait.
+Screenshots land in docs/screenshots/ for people to look at."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,6 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from bench.fakeprinter import FakePrinter
 from browserkit import TEXT, add_account, assert_fits, kiosk_visit, log_in, screenshot, staff_session
 from conftest import CONFIG, WIB
 
@@ -262,6 +263,75 @@ def test_the_requeue_button_is_gone_once_requeue_minutes_have_passed(live_server
     expect(no_show_item(page, "B001").locator(".ns-late")).to_have_text("too late", **TEXT)
     refused = desk.post(f"{noon.url}/api/tickets/{late['id']}/requeue", json={}, timeout=10)
     assert (refused.status_code, refused.json()["error"]) == (409, "requeue_too_late")
+
+
+# --- desk tickets ---
+
+def network_kiosk(port: int) -> dict:
+    return {"kiosks": [{"id": "lobby", "name": "Kios lobi",
+                        "printer": {"type": "network", "host": "127.0.0.1", "port": port, "timeout": 2}}]}
+
+
+def test_a_desk_ticket_for_an_elderly_visitor_is_read_out_and_one_for_an_emergency_printed_at_the_kiosk(
+        live_server, open_console):
+    printer = FakePrinter("ok")
+    try:
+        server = live_server(network_kiosk(printer.port))
+        add_account(server, "siti")
+        page = open_console(server, "siti")
+        dialog = page.locator("#visit")
+        expect(button(page, "Ambil tiket untuk pengunjung")).to_have_attribute("aria-keyshortcuts", "G")
+
+        page.keyboard.press("g")
+        expect(dialog).to_be_visible()
+        expect(dialog.locator(".print-choice")).to_have_text(
+            ["Tampilkan nomor di layar ini", "Cetak di Kios lobi"], **TEXT)
+        page.keyboard.press("Enter")  # nothing chosen yet
+        expect(page.locator("#visit-problem")).to_have_text("Pilih layanan yang dibutuhkan pengunjung.", **TEXT)
+        dialog.get_by_label("Kartu Keluarga").check()
+        dialog.get_by_label("Lansia").check()
+        button(page, "Ambil tiket").click()
+
+        expect(page.locator("#visit-number")).to_have_text("B001")
+        expect(page.locator("#visit-service")).to_have_text("Kartu Keluarga", **TEXT)
+        expect(page.locator("#visit-marks")).to_have_text("Prioritas: Lansia", **TEXT)
+        expect(page.locator("#visit-ahead")).to_have_text("Tidak ada antrean di depannya.", **TEXT)
+        expect(page.locator("#visit-words")).to_have_text("Bacakan nomor ini kepada pengunjung.", **TEXT)
+        expect(page.locator("#visit-choices")).to_be_hidden()
+        waiting = snapshot(server)["waiting"]
+        assert [(t["number"], t["priority"]) for t in waiting] == [("B001", True)]
+        screenshot(page, "counter-desk-ticket.png")
+        assert_fits(page, "#visit button, .visit-result", smallest_text=14)
+
+        button(page, "Pengunjung berikutnya").click()
+        expect(dialog.get_by_label("Kartu Keluarga")).not_to_be_checked()  # a new visitor starts afresh
+        dialog.get_by_label("Kartu Identitas Anak").check()
+        dialog.get_by_label("Keperluan BPJS Kesehatan").check()
+        dialog.get_by_label("Cetak di Kios lobi").check()
+        page.keyboard.press("Enter")
+
+        expect(page.locator("#visit-number")).to_have_text("C001")
+        expect(page.locator("#visit-marks")).to_have_text("Darurat sah: Keperluan BPJS Kesehatan", **TEXT)
+        expect(page.locator("#visit-words")).to_have_text(
+            "Tiket sudah tercetak di Kios lobi. Minta pengunjung mengambilnya.", **TEXT)
+        assert any(b"C001" in job for job in printer.printed())
+        issued = {t["number"]: t for t in desk_of(server, staff_session(server, "siti"))["waiting"]}
+        assert (issued["C001"]["source"], issued["C001"]["issued_by"], issued["C001"]["emergency"]) == (
+            "desk", "siti", "confirmed")
+
+        button(page, "Pengunjung berikutnya").click()
+        dialog.get_by_label("KTP Elektronik").check()  # postponed in these tests
+        page.keyboard.press("Enter")
+        expect(page.locator("#visit-words")).to_have_text(re.compile("ditunda"), **TEXT)
+        expect(page.locator("#visit-number")).to_be_hidden()
+        button(page, "Ubah pilihan").click()
+        expect(dialog.get_by_label("KTP Elektronik")).to_be_checked()  # the same visitor, another choice
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        expect(page.locator("#waiting .w-number")).to_have_count(2)
+        expect(page.locator("#note")).to_have_text("Tiket C001 diambil untuk pengunjung.", **TEXT)
+    finally:
+        printer.stop()
 
 
 # --- waiting targets ---

@@ -27,6 +27,7 @@ import { createPause } from "./sections/pause.js";
 import { createSession } from "./sections/session.js";
 import { createSlip } from "./sections/slip.js";
 import { createTransfer } from "./sections/transfer.js";
+import { createDeskVisit } from "./sections/visit.js";
 
 const LANG_KEY = "antrian.counter.lang";
 
@@ -58,19 +59,22 @@ const actions = createActions({ api, note, buttons, desk, slip, signedIn, counte
 const transfer = createTransfer({ ticket: desk.ticket, perform: actions.perform, note });
 const pause = createPause({ api, note, desk, counterId });
 const checkIn = createCheckIn({ api, note });
+const visit = createDeskVisit({ api, note });
 const connection = createConnection({
   signedIn, onChange: desk.scheduleRefresh, onPrint, onSnapshot: markPostponed,
 });
-const session = createSession({ client, buttons, desk, note, connection, dialogs: [pause, checkIn] });
+const session = createSession({ client, buttons, desk, note, connection, dialogs: [pause, checkIn, visit] });
 
 function onPrint(job) {
   slip.onPrint(job);
   checkIn.onPrint(job);
+  visit.onPrint(job);
 }
 
 function markPostponed(snapshot) {
   if (!snapshot.calendar) return;
   transfer.markPostponed(snapshot.calendar.postponed);
+  visit.markPostponed(snapshot.calendar.postponed);
   buttons.update();
 }
 
@@ -93,6 +97,7 @@ const ACTIONS = {
   "checkin-open": checkIn.open, "checkin-close": checkIn.close,
   "pause-open": pause.open, "pause-cancel": pause.close, pause: (b) => run(pause.pause, b), resume: () => run(pause.resume),
   requeue: (b) => run(noShows.requeue, b),
+  "visit-open": visit.open, "visit-close": visit.close, "visit-again": visit.again, "visit-back": visit.back,
 };
 
 root.addEventListener("click", (event) => {
@@ -107,6 +112,10 @@ $("login-form").addEventListener("submit", session.login);
 $("checkin-form")?.addEventListener("submit", (event) => {
   event.preventDefault();
   run(checkIn.submit);
+});
+$("visit-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  run(visit.submit);
 });
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible" && signedIn()) client.keepSession().then(desk.refresh);

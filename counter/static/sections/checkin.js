@@ -7,7 +7,7 @@
 import { UNREACHABLE } from "../../js/staff.js";
 import { $, say } from "../../js/words.js";
 import { serviceName, slotTime } from "../page.js";
-import { createPrintFollow } from "./printing.js";
+import { createPrintFollow, takePrintChoices } from "./printing.js";
 
 // The server says these in Indonesian; its sentence is shown with this English.
 const REFUSED_EN = {
@@ -28,6 +28,7 @@ export function createCheckIn({ api, note }) {
     if (!dialog || dialog.open) return;
     clearResult();
     $("checkin-code").value = "";
+    takePrintChoices($("checkin-print-slot"));
     dialog.showModal();
     $("checkin-code").focus();
   }

@@ -3,6 +3,7 @@
  * the kiosk staff chose, or its number read out: what staff read about it, and the print's
  * progress as the live channel's print news tells it.
  */
+import { $ } from "../../js/words.js";
 import { kioskName } from "../page.js";
 
 const READ_OUT = ["Bacakan nomor ini kepada pengunjung.", "Read this number out to the visitor."];
@@ -14,6 +15,15 @@ const PRINT_WORDS = {
   failed: (k) => [`Tiket belum dapat dicetak di ${k}. Bacakan nomornya kepada pengunjung.`,
                   `The ticket could not be printed at ${k}. Read the number out to the visitor.`],
 };
+
+/**
+ * Take the one choice of where a ticket goes (print or show; counter.html) into the slot of
+ * the dialog opening: the dialogs are modal, one at a time, and the page holds the choice once.
+ */
+export function takePrintChoices(slot) {
+  const choices = $("print-choices");
+  if (choices && slot && choices.parentElement !== slot) slot.append(choices);
+}
 
 /** Follow the print of the ticket last issued; show(words) is told each change of its progress. */
 export function createPrintFollow(show) {

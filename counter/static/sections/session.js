@@ -32,6 +32,7 @@ export function createSession({ client, buttons, desk, note, connection, dialogs
     $("logout").hidden = !session;
     $("switch-counter").hidden = !session || !onDesk || session.counters.length < 2;
     if ($("checkin-open")) $("checkin-open").hidden = !session || !onDesk;
+    $("visit-open").hidden = !session || !onDesk;  // every staff member may issue a desk ticket
     $("bar-counter").textContent = onDesk ? ` · ${counterName(counterId)}` : "";
     document.title = onDesk ? `${counterName(counterId)} — Konsol Loket` : "Konsol Loket";
   }
