@@ -34,3 +34,26 @@ export function waitWords(ms) {
   const rest = String(minutes % 60).padStart(2, "0");
   return [`${Math.floor(minutes / 60)} j ${rest} mnt`, `${Math.floor(minutes / 60)} h ${rest} min`];
 }
+
+/** A span in whole minutes, in words: ["12 menit", "12 min"], ["1 jam 5 menit", "1 h 5 min"]. */
+export function minutesWords(ms) {
+  const minutes = Math.max(0, Math.floor(ms / 60000));
+  if (minutes < 1) return ["< 1 menit", "< 1 min"];
+  if (minutes < 60) return [`${minutes} menit`, `${minutes} min`];
+  const [h, m] = [Math.floor(minutes / 60), minutes % 60];
+  return [`${h} jam${m ? ` ${m} menit` : ""}`, `${h} h${m ? ` ${m} min` : ""}`];
+}
+
+/**
+ * How far a server's stamp lies from this page's clock, in ms to add to it: the server's
+ * whole minutes counted at the read (`minutes` since the stamp, at readAt) decide; the stamp
+ * gives the seconds when the two agree (0). Only a server clock set apart from its Date
+ * header (tests set one) moves it.
+ */
+export function serverShift(iso, minutes, readAt) {
+  if (minutes === undefined || minutes === null) return 0;
+  const stamp = Date.parse(iso);
+  const counted = readAt - minutes * 60000;
+  const agree = stamp > counted - 60000 && (stamp <= counted || minutes === 0);  // 0: maybe still to come
+  return agree ? 0 : counted - stamp;
+}

@@ -21,10 +21,13 @@ import { createCheckIn } from "./sections/checkin.js";
 import { createConnection } from "./sections/connection.js";
 import { createDesk } from "./sections/desk.js";
 import { listenForKeys } from "./sections/keys.js";
+import { createNoShows } from "./sections/noshows.js";
 import { createNote } from "./sections/note.js";
+import { createPause } from "./sections/pause.js";
 import { createSession } from "./sections/session.js";
 import { createSlip } from "./sections/slip.js";
 import { createTransfer } from "./sections/transfer.js";
+import { createDeskVisit } from "./sections/visit.js";
 
 const LANG_KEY = "antrian.counter.lang";
 
@@ -47,26 +50,31 @@ const slip = createSlip({
     buttons.update();
   },
 });
-const buttons = createButtons({ ticket: () => desk.ticket(), redirected: slip.current });
+const buttons = createButtons({ ticket: () => desk.ticket(), redirected: slip.current, paused: () => desk.paused() });
+const noShows = createNoShows({ api, note, now: clock.now });
 const desk = createDesk({
-  api, note, now: clock.now, buttons, slip, signedIn, counterId, onHold: (ticket) => transfer.follow(ticket),
+  api, note, now: clock.now, buttons, slip, noShows, signedIn, counterId, onHold: (ticket) => transfer.follow(ticket),
 });
 const actions = createActions({ api, note, buttons, desk, slip, signedIn, counterId });
 const transfer = createTransfer({ ticket: desk.ticket, perform: actions.perform, note });
+const pause = createPause({ api, note, desk, counterId });
 const checkIn = createCheckIn({ api, note });
+const visit = createDeskVisit({ api, note });
 const connection = createConnection({
   signedIn, onChange: desk.scheduleRefresh, onPrint, onSnapshot: markPostponed,
 });
-const session = createSession({ client, buttons, desk, note, connection, checkIn });
+const session = createSession({ client, buttons, desk, note, connection, dialogs: [pause, checkIn, visit] });
 
 function onPrint(job) {
   slip.onPrint(job);
   checkIn.onPrint(job);
+  visit.onPrint(job);
 }
 
 function markPostponed(snapshot) {
   if (!snapshot.calendar) return;
   transfer.markPostponed(snapshot.calendar.postponed);
+  visit.markPostponed(snapshot.calendar.postponed);
   buttons.update();
 }
 
@@ -87,6 +95,9 @@ const ACTIONS = {
   choose: (b) => session.openCounter(Number(b.dataset.counter)), switch: session.showChoose,
   logout: () => run(session.logout),
   "checkin-open": checkIn.open, "checkin-close": checkIn.close,
+  "pause-open": pause.open, "pause-cancel": pause.close, pause: (b) => run(pause.pause, b), resume: () => run(pause.resume),
+  requeue: (b) => run(noShows.requeue, b),
+  "visit-open": visit.open, "visit-close": visit.close, "visit-again": visit.again, "visit-back": visit.back,
 };
 
 root.addEventListener("click", (event) => {
@@ -101,6 +112,10 @@ $("login-form").addEventListener("submit", session.login);
 $("checkin-form")?.addEventListener("submit", (event) => {
   event.preventDefault();
   run(checkIn.submit);
+});
+$("visit-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  run(visit.submit);
 });
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible" && signedIn()) client.keepSession().then(desk.refresh);

@@ -1,7 +1,7 @@
 /**
  * The counter console itself: its root element, the names the server wrote into its
- * markup (services, counters, emergency reasons, kiosks, the office's timezone), and how they read. The names
- * are read once, when the page loads, and never change.
+ * markup (services with their waiting targets, counters, emergency reasons, kiosks, the office's
+ * timezone), and how they read. The names are read once, when the page loads, and never change.
  */
 import { $ } from "../js/words.js";
 
@@ -15,6 +15,11 @@ const KIOSKS = new Map(NAMES.kiosks.map((k) => [k.id, k]));
 export function serviceName(code) {
   const service = SERVICES.get(code);
   return service ? [service.name, service.name_en] : [code, code];
+}
+
+/** The minutes a service's visitors should wait at most (its target_wait), or null: no target. */
+export function targetWait(code) {
+  return SERVICES.get(code)?.target_wait ?? null;
 }
 
 export function counterName(id) {
@@ -41,4 +46,10 @@ const SLOT_TIME = new Intl.DateTimeFormat("id-ID", { timeZone: NAMES.timezone, h
 /** A booked ticket's queue time (its slot's start, a UTC stamp) in office time: "08.30". */
 export function slotTime(iso) {
   return iso ? SLOT_TIME.format(new Date(iso)).replace(":", ".") : "";
+}
+
+/** A moment (a UTC stamp) as office time in both languages: ["10.15", "10:15"]. */
+export function officeTime(iso) {
+  const id = slotTime(iso);
+  return [id, id.replace(".", ":")];
 }

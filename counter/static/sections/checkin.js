@@ -6,7 +6,8 @@
  */
 import { UNREACHABLE } from "../../js/staff.js";
 import { $, say } from "../../js/words.js";
-import { kioskName, serviceName, slotTime } from "../page.js";
+import { serviceName, slotTime } from "../page.js";
+import { createPrintFollow, takePrintChoices } from "./printing.js";
 
 // The server says these in Indonesian; its sentence is shown with this English.
 const REFUSED_EN = {
@@ -18,25 +19,16 @@ const REFUSED_EN = {
   booking_missed: "The check-in time of this booking has passed. The visitor may take a regular queue number.",
 };
 
-const PRINT_WORDS = {
-  queued: (k) => [`Tiket sedang dicetak di ${k}…`, `Printing the ticket at ${k}…`],
-  printed: (k) => [`Tiket sudah tercetak di ${k}. Minta pengunjung mengambilnya.`,
-                   `The ticket is printed at ${k}. Ask the visitor to collect it.`],
-  failed: (k) => [`Tiket belum dapat dicetak di ${k}. Bacakan nomornya kepada pengunjung.`,
-                  `The ticket could not be printed at ${k}. Read the number out to the visitor.`],
-};
-const READ_OUT = ["Bacakan nomor ini kepada pengunjung.", "Read this number out to the visitor."];
-
 /** api(method, path, body): a staff request; note: the desk's note, told of each ticket issued. */
 export function createCheckIn({ api, note }) {
   const dialog = $("checkin");
-  let printing = null;  // {job, kiosk} of the ticket last checked in with a print
-  const printSeen = new Map();
+  const print = createPrintFollow((words) => { if (dialog.open) say($("checkin-words"), ...words); });
 
   function open() {
     if (!dialog || dialog.open) return;
     clearResult();
     $("checkin-code").value = "";
+    takePrintChoices($("checkin-print-slot"));
     dialog.showModal();
     $("checkin-code").focus();
   }
@@ -65,9 +57,7 @@ export function createCheckIn({ api, note }) {
   function showTicket(body, code, kiosk) {
     const ticket = body.ticket;
     const job = body.print && body.print.status !== "preview" ? body.print : null;
-    printing = job ? { job: job.id, kiosk } : null;
-    showResult("ok", ticket, job ? PRINT_WORDS[job.status](kioskName(kiosk)) : READ_OUT, code);
-    if (job && printSeen.has(job.id)) onPrint({ id: job.id, status: printSeen.get(job.id) });
+    showResult("ok", ticket, print.follow(job, kiosk), code);
     $("checkin-code").value = "";
     $("checkin-code").focus();
     note.show("ok", `Booking ${code}: nomor antrean ${ticket.number}.`, `Booking ${code}: queue number ${ticket.number}.`);
@@ -90,18 +80,9 @@ export function createCheckIn({ api, note }) {
   }
 
   function clearResult() {
-    printing = null;
+    print.stop();
     $("checkin-result").hidden = true;
   }
 
-  /** Print news from the live channel: the ticket just checked in, printing at its kiosk. */
-  function onPrint(job) {
-    printSeen.set(job.id, job.status);  // a job may finish before the check-in's answer arrives
-    if (printSeen.size > 50) printSeen.delete(printSeen.keys().next().value);
-    if (!printing || job.id !== printing.job || !dialog.open) return;
-    const words = PRINT_WORDS[job.status === "printing" ? "queued" : job.status];
-    if (words) say($("checkin-words"), ...words(kioskName(printing.kiosk)));
-  }
-
-  return { open, close, submit, onPrint, isOpen: () => Boolean(dialog?.open) };
+  return { open, close, submit, onPrint: print.onPrint, isOpen: () => Boolean(dialog?.open) };
 }

@@ -1,5 +1,6 @@
 /**
- * The desk: the ticket in hand and the counter's queue, as the server last said them.
+ * The desk: the ticket in hand (or the counter's pause), the counter's queue and today's
+ * no-shows, as the server last said them.
  *
  * The server is the only record of the ticket in hand: the desk (GET /api/counters/<id>)
  * is loaded one request at a time, an answer older than the last change is dropped, and
@@ -9,22 +10,26 @@ import { $, say } from "../../js/words.js";
 import { clockText } from "../clock.js";
 import { renderMarks } from "../marks.js";
 import { reasonLabel, root, serviceName } from "../page.js";
+import { renderPaused } from "./pause.js";
 import { createQueue } from "./queue.js";
 
 const REFRESH_DELAY_MS = 150;             // events in a burst make one desk refresh
 const OFFLINE_REFRESH_MS = 30000;         // without the live channel, the desk is still refreshed
 const ACTIVE = ["called", "serving"];
 const STATUS_WORDS = { called: ["Dipanggil", "Called"], serving: ["Sedang dilayani", "Being served"],
-                       redirected: ["Diarahkan ke layanan online", "Sent online"] };
+                       redirected: ["Diarahkan ke layanan online", "Sent online"], paused: ["Dijeda", "Paused"] };
 const TIMER_WORDS = { called: ["Sejak dipanggil", "Since the call"], serving: ["Lama layanan", "Serving for"] };
 
 /**
  * signedIn(), counterId(): where the desk is; onHold(ticket): the ticket in hand is now this
- * one (or null); slip: the visitor just sent online, shown where the ticket in hand would be.
+ * one (or null); slip: the visitor just sent online, shown where the ticket in hand would be;
+ * noShows: today's no-shows list.
  */
-export function createDesk({ api, note, now, buttons, slip, signedIn, counterId, onHold }) {
-  let desk = null;     // the last desk loaded: its waiting list and today's tally
+export function createDesk({ api, note, now, buttons, slip, noShows, signedIn, counterId, onHold }) {
+  let desk = null;     // the last desk loaded: its waiting list, no-shows and today's tally
+  let readAt = 0;      // when it was loaded, on the server's clock
   let ticket = null;   // the ticket in hand, called or serving
+  let paused = null;   // the counter's pause {reason, words, since, by}, or null
   let seq = 0;         // rises with each change made here: a desk asked for before it is stale
   let loading = false;
   let dirty = false;   // something changed while loading: load again
@@ -59,7 +64,7 @@ export function createDesk({ api, note, now, buttons, slip, signedIn, counterId,
   }
 
   function apply(fresh) {
-    desk = fresh;
+    [desk, readAt] = [fresh, now()];
     if (note.origin() === "refresh") note.clear();  // the desk loads again: that problem is over
     if (!buttons.busy()) {  // an action is out: its answer decides the ticket in hand
       const before = ticket;
@@ -68,6 +73,7 @@ export function createDesk({ api, note, now, buttons, slip, signedIn, counterId,
         note.show("info", `Tiket ${before.number} tidak lagi di loket ini: diubah dari tempat lain.`,
                   `Ticket ${before.number} is no longer at this counter: it was changed elsewhere.`);
       }
+      paused = fresh.paused || null;
       hold(fresh.ticket);
     }
     render();
@@ -82,32 +88,46 @@ export function createDesk({ api, note, now, buttons, slip, signedIn, counterId,
     buttons.update();
   }
 
+  /** The counter's pause, as a pause or resume just answered (null: not paused). */
+  function setPaused(fresh) {
+    paused = fresh || null;
+    if (paused) slip.forget();  // a paused desk shows the pause, not the last visitor sent online
+    render();
+  }
+
   /** Forget the desk: another counter, or signed out. A desk on its way is dropped. */
   function reset() {
     seq += 1;
     desk = null;
     ticket = null;
+    paused = null;
     slip.forget();
     queue.reset();
+    noShows.reset();
   }
 
   function render() {
     renderCurrent();
-    queue.render(desk, ticket);
+    queue.render(desk, ticket, { readAt, paused: Boolean(paused) });
+    noShows.render(desk ? desk.no_shows : null, readAt);
     buttons.update();
   }
 
   function renderCurrent() {
-    const redirected = !ticket && slip.current();
-    $("current").dataset.status = ticket ? ticket.status : redirected ? "redirected" : "none";
+    const pause = !ticket && paused;  // the server never lets a counter hold a ticket while paused
+    const redirected = !ticket && !pause && slip.current();
+    const status = ticket ? ticket.status : pause ? "paused" : redirected ? "redirected" : null;
+    $("current").dataset.status = status || "none";
     $("held").hidden = !ticket;
-    $("idle").hidden = Boolean(ticket || redirected);
+    $("paused").hidden = !pause;
+    $("pause-open").hidden = Boolean(pause);
+    $("idle").hidden = Boolean(status);
     $("redirect").hidden = !redirected;
     $("claim").hidden = !(ticket && ticket.emergency === "claimed");
-    const status = ticket ? ticket.status : redirected ? "redirected" : null;
     if (status) say($("status-badge"), ...STATUS_WORDS[status]);
     else $("status-badge").replaceChildren();
     if (ticket) renderHeld(ticket);
+    if (pause) renderPaused(pause, now());
     if (redirected) slip.render();
     renderClock();
   }
@@ -117,19 +137,27 @@ export function createDesk({ api, note, now, buttons, slip, signedIn, counterId,
     $("clock").textContent = since ? clockText(now() - Date.parse(since)) : "";
   }
 
-  /** Every second: the clock; every ten, the waiting times; without the live channel, a refresh now and then. */
+  /**
+   * Every second: the clock; every ten, the waiting times, how long ago the no-shows were and
+   * how long the pause has lasted; without the live channel, a refresh now and then.
+   */
   function tick(connected) {
     renderClock();
     ticks += 1;
-    if (ticks % 10 === 0) queue.renderWaitTimes();
+    if (ticks % 10 === 0) {
+      queue.renderWaitTimes();
+      noShows.renderTimes();
+      if (!ticket && paused) renderPaused(paused, now());
+    }
     const stale = Date.now() - lastRefresh > OFFLINE_REFRESH_MS;
     if (!connected && stale && root.dataset.screen === "desk") refresh();
   }
 
   return {
     ticket: () => ticket,
+    paused: () => paused,
     bump: () => { seq += 1; },
-    scheduleRefresh, refresh, hold, reset, render, renderCurrent, tick,
+    scheduleRefresh, refresh, hold, setPaused, reset, render, renderCurrent, tick,
   };
 }
 

@@ -9,7 +9,8 @@ import { counterName, root } from "../page.js";
 
 const STORE = { counter: "antrian.counter.id", user: "antrian.counter.user" };
 
-export function createSession({ client, buttons, desk, note, connection, checkIn }) {
+/** dialogs: the sections whose dialogs close when the desk is left (each has close()). */
+export function createSession({ client, buttons, desk, note, connection, dialogs }) {
   let session = null;
   let counterId = null;
 
@@ -18,7 +19,7 @@ export function createSession({ client, buttons, desk, note, connection, checkIn
     $("loading").hidden = true;
     root.dataset.screen = screen;
     if (screen !== "desk" && $("transfer").open) $("transfer").close();
-    if (screen !== "desk") checkIn.close();
+    if (screen !== "desk") for (const dialog of dialogs) dialog.close();
     renderBar();
     buttons.update();
     if (focusId) $(focusId).focus();
@@ -31,6 +32,7 @@ export function createSession({ client, buttons, desk, note, connection, checkIn
     $("logout").hidden = !session;
     $("switch-counter").hidden = !session || !onDesk || session.counters.length < 2;
     if ($("checkin-open")) $("checkin-open").hidden = !session || !onDesk;
+    $("visit-open").hidden = !session || !onDesk;  // every staff member may issue a desk ticket
     $("bar-counter").textContent = onDesk ? ` · ${counterName(counterId)}` : "";
     document.title = onDesk ? `${counterName(counterId)} — Konsol Loket` : "Konsol Loket";
   }
