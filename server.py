@@ -37,7 +37,7 @@ from web.fanout import Doorbell, LeaderLock, channel_name
 from queueing.kiosks import KioskDevices
 from queueing.model import QueueError
 from queueing.printjobs import PrintJobs
-from queueing.model import clock_from, utc_now
+from queueing.model import clock_from, stamp, utc_now
 from queueing.service import QueueService
 from queueing.store import Store
 from web import auth, devices, errors, openapi, serving
@@ -188,6 +188,9 @@ def _security_headers(response):
         headers["Content-Security-Policy"] = CSP
         # Ticket tokens travel in URLs (/t/<token>): never leak them in a Referer.
         headers["Referrer-Policy"] = "no-referrer"
+    # The queue's own clock, to the millisecond (the Date header has whole seconds, and a test's
+    # clock is not the machine's): the staff pages time deadlines and waits by it.
+    headers["X-Server-Time"] = stamp(current_app.extensions["queue"].clock())
     return response
 
 

@@ -216,8 +216,6 @@ def test_a_requeued_no_show_is_back_in_the_queue_on_the_console_the_phone_and_th
     expect(hall.locator('.queue[data-service="kk"] .queue-next')).to_have_text(re.compile(r"B003\s*B004\s*B001"))
 
 
-@pytest.mark.xfail(strict=True, reason="display/static/hall.js takes no snapshot on a `requeued` event "
-                                       "(it is missing from NEEDS_SNAPSHOT): the wall shows it at the next one")
 def test_the_hall_shows_a_requeued_number_again_live(live_server, open_hall):
     server = live_server()
     add_account(server, "siti")

@@ -3,7 +3,7 @@
  * (services, kiosks, reasons, outcomes, the office's timezone), and the few helpers every
  * section uses. The names are read once, when the page loads, and never change.
  */
-import { UNREACHABLE } from "../js/staff.js";
+import { serverTime, UNREACHABLE } from "../js/staff.js";
 import { $, say } from "../js/words.js";
 
 export const root = $("admin");
@@ -17,9 +17,9 @@ let clockOffset = 0;  // server time minus this PC's, from the responses' Date h
 
 /** Note the server's time from a response's Date header (a PC clock minutes off would misjudge deadlines). */
 export function noteResponse(response) {
-  const date = Date.parse(response.headers.get("Date") || "");
+  const date = serverTime(response);
   if (Number.isNaN(date)) return;
-  const offset = date + 500 - Date.now();  // the header has whole seconds
+  const offset = date - Date.now();
   clockOffset = Math.abs(offset) > 2000 ? offset : 0;
 }
 

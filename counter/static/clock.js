@@ -2,16 +2,17 @@
  * Time on the counter console: the server's clock (timers count from the server's
  * timestamps), and how a running time and a waiting time read.
  */
+import { serverTime } from "../js/staff.js";
 
-/** The server's time, as its responses' Date headers tell it. */
+/** The server's time, as its responses tell it (X-Server-Time, else Date). */
 export function createServerClock() {
   let offset = 0;
 
   function noteResponse(response) {
     // Timers count from the server's timestamps; a PC clock minutes off would show nonsense.
-    const date = Date.parse(response.headers.get("Date") || "");
+    const date = serverTime(response);
     if (Number.isNaN(date)) return;
-    const fromHeader = date + 500 - Date.now();  // the header has whole seconds
+    const fromHeader = date - Date.now();
     offset = Math.abs(fromHeader) > 2000 ? fromHeader : 0;
   }
 

@@ -123,3 +123,10 @@ export function stored(key) {
     return null;
   }
 }
+
+/** The server's time at the answer: its X-Server-Time (the queue's clock, to the ms), else its Date. */
+export function serverTime(response) {
+  const precise = Date.parse(response.headers.get("X-Server-Time") || "");
+  if (!Number.isNaN(precise)) return precise;
+  return Date.parse(response.headers.get("Date") || "") + 500;  // whole seconds: the middle of one
+}
