@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from queueing.config import SURVEY_ELEMENTS
@@ -44,7 +45,7 @@ WORDS = {
         "outcomes_desc": "{total} kunjungan; {online} diarahkan ke layanan online.",
         "survey_title": "Nilai rata-rata per unsur (NRR) survei kepuasan", "until": "s.d.",
         "survey_desc": "{responses} jawaban; IKM {ikm}, mutu {grade} ({words}).",
-        "survey_empty": "Belum ada jawaban survei pada periode ini", "grade": "Mutu",
+        "survey_empty": "Belum ada jawaban survei pada periode ini", "grade": "Mutu", "score": "nilai",
         "grades": {"A": "Sangat Baik", "B": "Baik", "C": "Kurang Baik", "D": "Tidak Baik"},
     },
     "en": {
@@ -63,7 +64,7 @@ WORDS = {
         "outcomes_desc": "{total} visits; {online} sent to the online service.",
         "survey_title": "Satisfaction survey: mean score per element (NRR)", "until": "to",
         "survey_desc": "{responses} responses; IKM {ikm}, grade {grade} ({words}).",
-        "survey_empty": "No survey responses in this period", "grade": "Grade",
+        "survey_empty": "No survey responses in this period", "grade": "Grade", "score": "score",
         "grades": {"A": "Very good", "B": "Good", "C": "Fair", "D": "Poor"},
     },
 }
@@ -162,7 +163,7 @@ SURVEY_BARS = "#0a3161"
 ZONE_SHADES = ("#f1f4f9", "#ffffff")
 # The NRR scale 1-4 runs from x=NRR_LEFT to NRR_RIGHT, the values in a column ending at
 # VALUES_RIGHT (clear of the boundary lines); one row per element from SURVEY_TOP.
-NRR_LEFT, NRR_RIGHT, VALUES_RIGHT, SURVEY_TOP, SURVEY_ROW = 484, 854, 940, 58, 42
+NRR_LEFT, NRR_RIGHT, VALUES_RIGHT, SURVEY_TOP, SURVEY_ROW = 530, 900, 980, 58, 42
 
 
 def survey_elements(report: dict, lang: str = "id") -> str:
@@ -178,7 +179,13 @@ def survey_elements(report: dict, lang: str = "id") -> str:
     desc = (w["survey_desc"].format(responses=report["responses"], ikm=_decimal(report["ikm"], 2, lang),
                                     grade=report["grade"], words=w["grades"][report["grade"]])
             if report["responses"] else w["survey_empty"] + ".")
-    return _document(960, bottom + 76, title, desc, "\n".join(parts))
+    return _document(1000, bottom + 76, title, desc, "\n".join(parts))
+
+
+def score(nrr: float) -> float:
+    """An element's NRR × 25 to 1 decimal: the report's NRR has 3 decimals, so a second decimal
+    of the product could be off (3.333 × 25 = 83.325, where 10/3 × 25 = 83.33)."""
+    return float((Decimal(str(nrr)) * 25).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
 def grade_boundaries() -> list[tuple[str, float, float]]:
@@ -210,17 +217,17 @@ def _grade_zones(bottom: float, w: dict):
 
 def _element_row(i: int, row: dict, lang: str) -> str:
     """One element: its code and name on the left, its NRR as a bar from 1 with the value after it."""
-    y = SURVEY_TOP + i * SURVEY_ROW
+    w, y = words(lang), SURVEY_TOP + i * SURVEY_ROW
     name = ELEMENT_NAMES_EN.get(row["code"], row["name"]) if lang == "en" else row["name"]
     code, value = row["code"].upper(), row["nrr"]
     length = 0 if value is None else _nrr_x(value) - NRR_LEFT
-    shown = "–" if value is None else f"{_decimal(value, 3, lang)} ({_decimal(value * 25, 2, lang)})"
-    parts = [_text(24, y + 27, code, weight="800", size=18), _text(68, y + 27, name, size=18),
+    shown = "–" if value is None else f"{_decimal(value, 3, lang)}; {w['score']} {_decimal(score(value), 1, lang)}"
+    parts = [_text(20, y + 28, code, weight="800"), _text(64, y + 28, name),
              f'<rect x="{NRR_LEFT}" y="{y + 8}" width="{length:.1f}" height="26" fill="{SURVEY_BARS}" class="bar"'
              f' data-key="{row["code"]}" data-value="{"" if value is None else value}">'
              f"<title>{escape(f'{code} {name}: NRR {shown}')}</title></rect>"]
     if value is not None:
-        parts.append(_text(VALUES_RIGHT, y + 28, _decimal(value, 3, lang), anchor="end", weight="700", size=18))
+        parts.append(_text(VALUES_RIGHT, y + 28, _decimal(value, 3, lang), anchor="end", weight="700"))
     return "\n".join(parts)
 
 

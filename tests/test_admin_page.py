@@ -175,7 +175,8 @@ def test_the_survey_chart_draws_each_elements_nrr_on_the_1_to_4_scale_with_the_g
     assert root.find(f"{SVG}title").text == ("Nilai rata-rata per unsur (NRR) survei kepuasan"
                                               " — 1 Maret 2026 s.d. 31 Maret 2026")
     assert root.find(f"{SVG}desc").text == "12 jawaban; IKM 76,58, mutu C (Kurang Baik)."
-    assert "U1 Persyaratan: NRR 3,667 (91,67)" in [b["title"] for b in drawn]
+    assert "U1 Persyaratan: NRR 3,667; nilai 91,7" in [b["title"] for b in drawn]
+    assert [charts.score(nrr) for nrr in (3.333, 3.667, 2.6, 1.0)] == [83.3, 91.7, 65.0, 25.0]
 
 
 def test_the_survey_chart_speaks_english_when_asked():
