@@ -87,11 +87,9 @@ export function createSurvey({ api, today }) {
     say($("survey-period-words"), ...spanShortBoth({ from: shown.from, until: shown.to }));
     $("survey-responses").textContent = String(shown.responses);
     say($("survey-ikm"), ...decimalBoth(shown.ikm, 2));
-    $("survey-index").dataset.grade = shown.grade || "";
     $("survey-grade").textContent = shown.grade || "";
     if (shown.grade) say($("survey-grade-words"), ...gradeBoth(shown));
     else $("survey-grade-words").replaceChildren();
-    $("survey").dataset.empty = String(empty);
     $("survey-message").hidden = !empty;
     if (empty) say($("survey-message"), shown.message, "No survey responses in this period.");
     $("survey-elements").hidden = empty;
