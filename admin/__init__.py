@@ -119,6 +119,16 @@ def survey_report_csv():
         "Content-Disposition": f"attachment; filename=survei-{report['from']}-{report['to']}.csv"})
 
 
+@bp.get("/api/reports/survey/elements.svg")
+@auth.admin_required
+def survey_chart():
+    """The survey's NRR per element as a standalone SVG (?from=, ?to=, ?lang=id|en), for an <img>."""
+    svg = charts.survey_elements(_survey_report(), "en" if request.args.get("lang") == "en" else "id")
+    # Opened on its own, the SVG is a document: it may load and run nothing.
+    return Response(svg, mimetype="image/svg+xml", headers={
+        "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'"})
+
+
 def _survey_report() -> dict:
     """The survey's figures for ?from= to ?to= (at most 366 days; this month so far by default)."""
     today = queue_service().today()

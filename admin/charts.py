@@ -1,6 +1,8 @@
-"""The daily report's charts as standalone SVG, drawn on the server (issue 6).
+"""The reports' charts as standalone SVG, drawn on the server: the daily report's (issue 6)
+and the satisfaction survey's (issue 21).
 
-Pure functions: a report dict (queueing/reports.daily) in, an SVG string out. The page
+Pure functions: a report dict (queueing/reports.daily, queueing/surveys report) in, an SVG
+string out. The page
 shows them with <img>, so every chart is a complete document with its xmlns, a <title>
 and <desc> that say what it shows in words, a <title> on each bar, and its numbers
 written next to the bars: nothing is told by colour alone. Colours are presentation
@@ -10,10 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
-from queueing.model import date_words
+from queueing.config import SURVEY_ELEMENTS
+from queueing.model import MONTHS, date_words
 from queueing.reports import OUTCOMES
+from queueing.survey import GRADES
 
 FONT = "Noto Sans, DejaVu Sans, Arial, sans-serif"
 INK, MUTED, GRID, AXIS = "#0f1a2a", "#3b4759", "#d5deea", "#0f1a2a"
@@ -38,6 +43,10 @@ WORDS = {
         "hours_desc": "Total {arrivals} kedatangan dan {calls} panggilan.",
         "wait_desc": "{count} tiket dipanggil; rata-rata {mean} menit, p90 {p90} menit menunggu.",
         "outcomes_desc": "{total} kunjungan; {online} diarahkan ke layanan online.",
+        "survey_title": "Nilai rata-rata per unsur (NRR) survei kepuasan", "until": "s.d.",
+        "survey_desc": "{responses} jawaban; IKM {ikm}, mutu {grade} ({words}).",
+        "survey_empty": "Belum ada jawaban survei pada periode ini", "grade": "Mutu", "score": "nilai",
+        "grades": {"A": "Sangat Baik", "B": "Baik", "C": "Kurang Baik", "D": "Tidak Baik"},
     },
     "en": {
         "hours_title": "Arrivals and calls by hour", "arrivals": "Arrivals", "calls": "Calls",
@@ -53,6 +62,10 @@ WORDS = {
         "hours_desc": "{arrivals} arrivals and {calls} calls in all.",
         "wait_desc": "{count} tickets called; mean {mean} minutes, p90 {p90} minutes waited.",
         "outcomes_desc": "{total} visits; {online} sent to the online service.",
+        "survey_title": "Satisfaction survey: mean score per element (NRR)", "until": "to",
+        "survey_desc": "{responses} responses; IKM {ikm}, grade {grade} ({words}).",
+        "survey_empty": "No survey responses in this period", "grade": "Grade", "score": "score",
+        "grades": {"A": "Very good", "B": "Good", "C": "Fair", "D": "Poor"},
     },
 }
 
@@ -136,6 +149,122 @@ def _outcome_row(i: int, outcome: str, value: int, total: int, top_value: int, w
 
 
 CHARTS = {"hours": hours_chart, "wait": wait_chart, "outcomes": outcomes_chart}
+
+
+# --- the survey's chart (issue 21) ---
+
+# The elements' names in Permenpan-RB 14/2017 are Indonesian; these are for the English page.
+ELEMENT_NAMES_EN = {
+    "u1": "Requirements", "u2": "Systems, mechanisms and procedures", "u3": "Completion time",
+    "u4": "Cost/fees", "u5": "Product specification of the service", "u6": "Staff competence",
+    "u7": "Staff conduct", "u8": "Handling of complaints and suggestions", "u9": "Facilities and infrastructure",
+}
+SURVEY_BARS = "#0a3161"
+ZONE_SHADES = ("#f1f4f9", "#ffffff")
+# The NRR scale 1-4 runs from x=NRR_LEFT to NRR_RIGHT, the values in a column ending at
+# VALUES_RIGHT (clear of the boundary lines); one row per element from SURVEY_TOP.
+NRR_LEFT, NRR_RIGHT, VALUES_RIGHT, SURVEY_TOP, SURVEY_ROW = 530, 900, 980, 58, 42
+
+
+def survey_elements(report: dict, lang: str = "id") -> str:
+    """Draw each element's NRR as a horizontal bar on the 1-4 scale, the grade boundaries marked."""
+    w = words(lang)
+    rows = report["elements"] or [{"code": code, "name": name, "nrr": None} for code, name, *_ in SURVEY_ELEMENTS]
+    bottom = SURVEY_TOP + len(rows) * SURVEY_ROW
+    parts = [*_grade_zones(bottom, w), *(_element_row(i, row, lang) for i, row in enumerate(rows)),
+             *_nrr_axis(bottom, lang)]
+    if not report["responses"]:
+        parts.extend(_survey_empty(bottom, w))
+    title = f"{w['survey_title']} — {_period_words(report['from'], report['to'], lang)}"
+    desc = (w["survey_desc"].format(responses=report["responses"], ikm=_decimal(report["ikm"], 2, lang),
+                                    grade=report["grade"], words=w["grades"][report["grade"]])
+            if report["responses"] else w["survey_empty"] + ".")
+    return _document(1000, bottom + 76, title, desc, "\n".join(parts))
+
+
+def score(nrr: float) -> float:
+    """An element's NRR × 25 to 1 decimal: the report's NRR has 3 decimals, so a second decimal
+    of the product could be off (3.333 × 25 = 83.325, where 10/3 × 25 = 83.33)."""
+    return float((Decimal(str(nrr)) * 25).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def grade_boundaries() -> list[tuple[str, float, float]]:
+    """Each grade above D with the lowest IKM and NRR that reach it: ("C", 65.0, 2.6), ..."""
+    return [(letter, lowest, lowest / 25) for lowest, letter, _ in reversed(GRADES[:-1])]
+
+
+def _nrr_x(value: float) -> float:
+    return NRR_LEFT + (NRR_RIGHT - NRR_LEFT) * (value - 1) / 3
+
+
+def _grade_zones(bottom: float, w: dict):
+    """The four grades as shaded bands with their letters on top, and a dashed line at each boundary."""
+    edges = [1.0, *(nrr for _, _, nrr in grade_boundaries()), 4.0]
+    for i, letter in enumerate("DCBA"):
+        left, right = _nrr_x(edges[i]), _nrr_x(edges[i + 1])
+        name = escape(f'{w["grade"]} {letter}: {w["grades"][letter]}')
+        yield (f'<rect x="{left:.1f}" y="{SURVEY_TOP - 10}" width="{right - left:.1f}"'
+               f' height="{bottom - SURVEY_TOP + 10}" fill="{ZONE_SHADES[i % 2]}"><title>{name}</title></rect>')
+        yield _text((left + right) / 2, SURVEY_TOP - 22, letter, anchor="middle", weight="800", fill=MUTED)
+    yield _text(NRR_LEFT - 24, SURVEY_TOP - 22, w["grade"], anchor="end", weight="700", fill=MUTED, size=18)
+    yield _text(VALUES_RIGHT, SURVEY_TOP - 22, "NRR", anchor="end", weight="700", fill=MUTED, size=18)
+    for letter, ikm, nrr in grade_boundaries():
+        x = _nrr_x(nrr)
+        yield (f'<line x1="{x:.1f}" y1="{SURVEY_TOP - 44}" x2="{x:.1f}" y2="{bottom + 6}" stroke="{MUTED}"'
+               f' stroke-width="2" stroke-dasharray="6 4" class="boundary" data-grade="{letter}"'
+               f' data-nrr="{nrr:g}" data-ikm="{ikm:.2f}"/>')
+
+
+def _element_row(i: int, row: dict, lang: str) -> str:
+    """One element: its code and name on the left, its NRR as a bar from 1 with the value after it."""
+    w, y = words(lang), SURVEY_TOP + i * SURVEY_ROW
+    name = ELEMENT_NAMES_EN.get(row["code"], row["name"]) if lang == "en" else row["name"]
+    code, value = row["code"].upper(), row["nrr"]
+    length = 0 if value is None else _nrr_x(value) - NRR_LEFT
+    shown = "–" if value is None else f"{_decimal(value, 3, lang)}; {w['score']} {_decimal(score(value), 1, lang)}"
+    parts = [_text(20, y + 28, code, weight="800"), _text(64, y + 28, name),
+             f'<rect x="{NRR_LEFT}" y="{y + 8}" width="{length:.1f}" height="26" fill="{SURVEY_BARS}" class="bar"'
+             f' data-key="{row["code"]}" data-value="{"" if value is None else value}">'
+             f"<title>{escape(f'{code} {name}: NRR {shown}')}</title></rect>"]
+    if value is not None:
+        parts.append(_text(VALUES_RIGHT, y + 28, _decimal(value, 3, lang), anchor="end", weight="700"))
+    return "\n".join(parts)
+
+
+def _nrr_axis(bottom: float, lang: str):
+    """The scale under the rows: NRR 1, 2, the boundaries and 4, with the IKM each equals under it."""
+    axis = f'stroke="{AXIS}" stroke-width="2"'
+    yield f'<line x1="{NRR_LEFT}" y1="{bottom + 6}" x2="{NRR_RIGHT}" y2="{bottom + 6}" {axis}/>'
+    yield f'<line x1="{NRR_LEFT}" y1="{SURVEY_TOP - 10}" x2="{NRR_LEFT}" y2="{bottom + 6}" {axis}/>'
+    yield _text(NRR_LEFT - 24, bottom + 32, "NRR", anchor="end", weight="700", fill=MUTED, size=18)
+    yield _text(NRR_LEFT - 24, bottom + 58, "IKM", anchor="end", weight="700", fill=MUTED, size=18)
+    marks = [(1.0, 25.0, 0), (2.0, 50.0, 0), *((nrr, ikm, 2) for _, ikm, nrr in grade_boundaries()), (4.0, 100.0, 0)]
+    for nrr, ikm, places in marks:
+        x = _nrr_x(nrr)
+        yield _text(x, bottom + 32, _decimal(nrr, places, lang), anchor="middle", weight="700", size=16)
+        yield _text(x, bottom + 58, _decimal(ikm, places, lang), anchor="middle", fill=MUTED, size=16)
+
+
+def _survey_empty(bottom: float, w: dict):
+    middle = (SURVEY_TOP + bottom) / 2
+    yield (f'<rect x="{NRR_LEFT + 12}" y="{middle - 30}" width="{VALUES_RIGHT - NRR_LEFT - 12}" height="52"'
+           f' rx="8" fill="#ffffff" stroke="{GRID}" stroke-width="2"/>')
+    yield _text((NRR_LEFT + 12 + VALUES_RIGHT) / 2, middle + 3, w["survey_empty"], anchor="middle", weight="700",
+                fill=MUTED, size=18)
+
+
+def _period_words(start: str, until: str, lang: str) -> str:
+    """Return a period in words: '1 Maret 2026 s.d. 31 Maret 2026' or '1 March 2026 to 31 March 2026'."""
+    def one(iso: str) -> str:
+        day = dt.date.fromisoformat(iso)
+        month = day.strftime("%B") if lang == "en" else MONTHS[day.month - 1]
+        return f"{day.day} {month} {day.year}"
+    return one(start) if start == until else f"{one(start)} {words(lang)['until']} {one(until)}"
+
+
+def _decimal(value: float, places: int, lang: str) -> str:
+    text = f"{value:.{places}f}"
+    return text.replace(".", ",") if lang == "id" else text  # Indonesian writes 3,667
 
 
 # --- drawing ---

@@ -26,6 +26,7 @@ from queueing.model import MONTHS
 
 SVG = "{http://www.w3.org/2000/svg}"
 LARGE = {"width": 1920, "height": 1080}
+CODES = [f"u{i}" for i in range(1, 10)]
 WIB = ZoneInfo("Asia/Jakarta")
 
 
@@ -134,6 +135,72 @@ def test_the_grid_step_is_a_round_number_and_four_steps_cover_the_tallest_bar(la
     assert charts.nice_step(largest) == step and 4 * step >= largest
 
 
+# --- the survey's chart (issue 21), from a hand-made report ---
+
+SURVEY_NRR = [3.667, 3.5, 2.25, 4.0, 3.0, 3.75, 3.8, 2.6, 1.0]
+
+
+def hand_made_survey() -> dict:
+    """March 2026: 12 responses, each element's NRR as in SURVEY_NRR (IKM 76.58, C: just under B)."""
+    return {
+        "from": "2026-03-01", "to": "2026-03-31", "responses": 12, "ikm": 76.58, "grade": "C",
+        "grade_words": "Kurang Baik", "message": None,
+        "elements": [{"code": code, "name": name, "text": text, "nrr": value}
+                     for (code, name, text, _), value in zip(configuration.SURVEY_ELEMENTS, SURVEY_NRR)],
+    }
+
+
+def empty_survey() -> dict:
+    report = hand_made_survey()
+    return {**report, "responses": 0, "ikm": None, "grade": None, "grade_words": None,
+            "message": "Belum ada jawaban survei pada periode ini.",
+            "elements": [{**e, "nrr": None} for e in report["elements"]]}
+
+
+def test_the_survey_chart_draws_each_elements_nrr_on_the_1_to_4_scale_with_the_grade_boundaries():
+    svg = charts.survey_elements(hand_made_survey())
+    root = parse(svg)
+    drawn = bars(root)
+    boundaries = [line.attrib for line in root.iter(f"{SVG}line") if line.get("class") == "boundary"]
+
+    assert "style=" not in svg and root.get("aria-labelledby") == "title desc"
+    assert [(b["data-key"], float(b["data-value"])) for b in drawn] == list(zip(CODES, SURVEY_NRR))
+    widths = [float(b["width"]) for b in drawn]
+    assert widths[8] == 0 and widths[3] == max(widths)  # 1 is the scale's start, 4 its end
+    assert abs(widths[0] / widths[3] - (3.667 - 1) / 3) < 0.01
+    assert [(b["data-grade"], b["data-ikm"], b["data-nrr"]) for b in boundaries] == [
+        ("C", "65.00", "2.6"), ("B", "76.61", "3.0644"), ("A", "88.31", "3.5324")]
+    assert {"3,667", "2,250", "4,000", "1,000", "2,60", "3,06", "3,53", "65,00", "76,61", "88,31", "U1",
+            "Persyaratan", "Penanganan pengaduan, saran dan masukan", "D", "C", "B", "A", "Mutu"} <= set(texts(root))
+    assert root.find(f"{SVG}title").text == ("Nilai rata-rata per unsur (NRR) survei kepuasan"
+                                              " — 1 Maret 2026 s.d. 31 Maret 2026")
+    assert root.find(f"{SVG}desc").text == "12 jawaban; IKM 76,58, mutu C (Kurang Baik)."
+    assert "U1 Persyaratan: NRR 3,667; nilai 91,7" in [b["title"] for b in drawn]
+    assert [charts.score(nrr) for nrr in (3.333, 3.667, 2.6, 1.0)] == [83.3, 91.7, 65.0, 25.0]
+
+
+def test_the_survey_chart_speaks_english_when_asked():
+    root = parse(charts.survey_elements(hand_made_survey(), "en"))
+
+    assert {"Requirements", "Facilities and infrastructure", "Grade", "3.667", "76.61"} <= set(texts(root))
+    assert root.find(f"{SVG}title").text == ("Satisfaction survey: mean score per element (NRR)"
+                                              " — 1 March 2026 to 31 March 2026")
+    assert root.find(f"{SVG}desc").text == "12 responses; IKM 76.58, grade C (Fair)."
+
+
+def test_a_period_without_survey_responses_draws_an_empty_chart_that_says_so():
+    for report in (empty_survey(), {**empty_survey(), "elements": []}):  # the survey off: no elements
+        root = parse(charts.survey_elements(report))
+
+        assert [b["data-key"] for b in bars(root)] == CODES
+        assert all(float(b["width"]) == 0 for b in bars(root))
+        assert "Belum ada jawaban survei pada periode ini" in texts(root)
+        assert root.find(f"{SVG}desc").text == "Belum ada jawaban survei pada periode ini."
+        assert len([line for line in root.iter(f"{SVG}line") if line.get("class") == "boundary"]) == 3
+    english = parse(charts.survey_elements(empty_survey(), "en"))
+    assert "No survey responses in this period" in texts(english)
+
+
 # --- the chart routes ---
 
 CHART_PATHS = [f"/api/reports/daily/{name}.svg" for name in ("hours", "wait", "outcomes")]
@@ -149,6 +216,22 @@ def test_admins_get_the_charts_as_svg_staff_get_403_and_strangers_401(client, ad
     assert staff.get(path).status_code == 403
     assert client.get(path).status_code == 401
     assert admin.get(path + "?date=2.3.2026").json["error"] == "bad_date"
+
+
+SURVEY_CHART = "/api/reports/survey/elements.svg"
+
+
+def test_admins_get_the_survey_chart_as_svg_staff_get_403_and_strangers_401(client, admin, staff):
+    answer = admin.get(SURVEY_CHART + "?from=2026-03-01&to=2026-03-02&lang=en")
+
+    assert answer.status_code == 200 and answer.mimetype == "image/svg+xml"
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["Content-Security-Policy"] == "default-src 'none'"
+    assert "No survey responses in this period" in texts(parse(answer.text))  # the survey is off here
+    assert staff.get(SURVEY_CHART).status_code == 403
+    assert client.get(SURVEY_CHART).status_code == 401
+    assert admin.get(SURVEY_CHART + "?from=2026-03-02&to=2026-03-01").json["error"] == "bad_range"
+    assert admin.get(SURVEY_CHART + "?from=1.3.2026").json["error"] == "bad_date"
 
 
 def test_the_charts_of_a_seeded_day_count_its_visits(client, admin, clock):

@@ -321,6 +321,12 @@ def _admin_paths(config: Config) -> dict:
         "/api/reports/survey.csv": _get(
             ADMIN, "Survei kepuasan (CSV)", {200: csv}, (400,),
             params=[_query("from", "Hari pertama.", DATE), _query("to", "Hari terakhir.", DATE)]),
+        "/api/reports/survey/elements.svg": _get(
+            ADMIN, "Grafik NRR per unsur survei kepuasan, dengan batas mutu (SVG)",
+            {200: _ok("Grafik", {"type": "string"}, "image/svg+xml")}, (400,), params=[
+                _query("from", "Hari pertama (bawaan: awal bulan ini).", DATE),
+                _query("to", "Hari terakhir (bawaan: hari ini).", DATE),
+                _query("lang", "Bahasa label.", {"type": "string", "enum": ["id", "en"]})]),
         "/api/reports/daily": _get(ADMIN, "Laporan harian", {200: _ok("Laporan", _ref("Report"))},
                                    (400,), params=[date]),
         "/api/reports/daily.csv": _get(ADMIN, "Laporan harian (CSV)", {200: csv}, (400,), params=[date]),

@@ -1,6 +1,7 @@
 /**
  * The supervisor's view (issue 6): the admission mode and its switch, today's figures live,
- * the notices, the kiosk printers, and the daily report with its server-drawn charts.
+ * the notices, the kiosk printers, the daily report with its server-drawn charts, and the
+ * satisfaction survey's report.
  *
  * Everything shown comes from the admin API; the live channel only says *when* to ask
  * again: `queue` events refresh today's figures and counters (a pause and a resume are
@@ -27,6 +28,7 @@ import { createPrinters } from "./sections/printers.js";
 import { createReport } from "./sections/report.js";
 import { createReprint } from "./sections/reprint.js";
 import { createSession } from "./sections/session.js";
+import { createSurvey } from "./sections/survey.js";
 import { createToday } from "./sections/today.js";
 
 const LANG_KEY = "antrian.admin.lang";
@@ -37,6 +39,7 @@ const session = createSession({ onSignedIn, onSignedOut: () => connection.stop()
 const { api, http } = session.client;
 const today = createToday({ api, http, onDay });
 const report = createReport({ api, today: today.date });
+const survey = createSurvey({ api, today: today.date });
 const mode = createMode({ api, currentDay: today.day });
 const calendar = createCalendar({ api, currentDay: today.day });
 const bookings = createBookings({ api, currentDay: today.date });
@@ -81,6 +84,7 @@ function onSignedIn() {
 
 function onDay(day) {
   report.onToday(day);
+  survey.onToday(day);
   calendar.onToday(day);
   bookings.onToday(day);
 }
@@ -89,6 +93,7 @@ function setLang(language) {
   showLanguage(root, language);
   remember(LANG_KEY, language);
   report.redraw();  // the charts are drawn in one language
+  survey.redraw();
 }
 
 const ACTIONS = {
@@ -96,6 +101,7 @@ const ACTIONS = {
   "save-notice": notices.save, retry: printers.retry, reprint: reprint.reprint, requeue: reprint.requeue, day: report.step,
   "delete-window": calendar.askDelete, "delete-window-confirm": calendar.confirmDelete,
   "delete-window-cancel": calendar.cancelDelete,
+  "survey-load": survey.load, "survey-month": survey.thisMonth,
   "enroll-link": kiosks.enrollLink, "enroll-browser": kiosks.enrollBrowser, "revoke-kiosk": kiosks.revoke,
 };
 
@@ -121,9 +127,12 @@ $("window-from").addEventListener("change", calendar.onFrom);
 $("window-until").addEventListener("change", calendar.onUntil);
 $("report-form").addEventListener("submit", (event) => event.preventDefault());
 $("range-form").addEventListener("submit", (event) => event.preventDefault());
+$("survey-form").addEventListener("submit", (event) => event.preventDefault());
 $("report-date").addEventListener("change", report.onDateInput);
 $("range-from").addEventListener("change", report.updateRange);
 $("range-until").addEventListener("change", report.updateRange);
+$("survey-from").addEventListener("change", survey.onPeriodInput);
+$("survey-to").addEventListener("change", survey.onPeriodInput);
 setInterval(session.client.keepSession, SESSION_EVERY_MS);
 setInterval(() => { if (root.dataset.screen === "board") today.refresh(); }, TODAY_EVERY_MS);
 if (bookings.on) setInterval(bookings.refresh, BOOKINGS_EVERY_MS);

@@ -11,9 +11,9 @@ const COUNTERS = new Map(NAMES.counters.map((c) => [c.id, c.name]));
 
 const GROUP_WORDS = { ...PRIORITY_WORDS, none: ["Bukan prioritas", "Not priority"] };
 
-/** A table with a caption; heads are [[id, en], numeric?]; a cell is a string/number or [id, en] words.
- *  Without rows, `empty` ([id, en] words) says why in one row. */
-function table(className, caption, heads, rows, empty = null) {
+/** A table with a caption; heads are [[id, en], numeric?]; a cell is a string/number or [id, en] words
+ *  (always put in as text). Without rows, `empty` ([id, en] words) says why in one row. */
+export function table(className, caption, heads, rows, empty = null) {
   const t = element("table", `table ${className}`);
   t.append(element("caption", "", ...bi(...caption)));
   const headRow = element("tr");
