@@ -153,12 +153,6 @@ CHARTS = {"hours": hours_chart, "wait": wait_chart, "outcomes": outcomes_chart}
 
 # --- the survey's chart (issue 21) ---
 
-# The elements' names in Permenpan-RB 14/2017 are Indonesian; these are for the English page.
-ELEMENT_NAMES_EN = {
-    "u1": "Requirements", "u2": "Systems, mechanisms and procedures", "u3": "Completion time",
-    "u4": "Cost/fees", "u5": "Product specification of the service", "u6": "Staff competence",
-    "u7": "Staff conduct", "u8": "Handling of complaints and suggestions", "u9": "Facilities and infrastructure",
-}
 SURVEY_BARS = "#0a3161"
 ZONE_SHADES = ("#f1f4f9", "#ffffff")
 # The NRR scale 1-4 runs from x=NRR_LEFT to NRR_RIGHT, the values in a column ending at
@@ -169,7 +163,8 @@ NRR_LEFT, NRR_RIGHT, VALUES_RIGHT, SURVEY_TOP, SURVEY_ROW = 530, 900, 980, 58, 4
 def survey_elements(report: dict, lang: str = "id") -> str:
     """Draw each element's NRR as a horizontal bar on the 1-4 scale, the grade boundaries marked."""
     w = words(lang)
-    rows = report["elements"] or [{"code": code, "name": name, "nrr": None} for code, name, *_ in SURVEY_ELEMENTS]
+    rows = report["elements"] or [{"code": code, "name": name, "name_en": name_en, "nrr": None}
+                                  for code, name, name_en, *_ in SURVEY_ELEMENTS]
     bottom = SURVEY_TOP + len(rows) * SURVEY_ROW
     parts = [*_grade_zones(bottom, w), *(_element_row(i, row, lang) for i, row in enumerate(rows)),
              *_nrr_axis(bottom, lang)]
@@ -218,7 +213,7 @@ def _grade_zones(bottom: float, w: dict):
 def _element_row(i: int, row: dict, lang: str) -> str:
     """One element: its code and name on the left, its NRR as a bar from 1 with the value after it."""
     w, y = words(lang), SURVEY_TOP + i * SURVEY_ROW
-    name = ELEMENT_NAMES_EN.get(row["code"], row["name"]) if lang == "en" else row["name"]
+    name = row.get("name_en") or row["name"] if lang == "en" else row["name"]
     code, value = row["code"].upper(), row["nrr"]
     length = 0 if value is None else _nrr_x(value) - NRR_LEFT
     shown = "–" if value is None else f"{_decimal(value, 3, lang)}; {w['score']} {_decimal(score(value), 1, lang)}"

@@ -161,17 +161,22 @@ class Phone:
 
 # The nine elements of the Survei Kepuasan Masyarakat (Permenpan-RB 14/2017), as visitors read them.
 SURVEY_ELEMENTS = (
-    ("u1", "Persyaratan", "Kesesuaian persyaratan dengan jenis pelayanan", "Requirements fit the service"),
-    ("u2", "Sistem, mekanisme dan prosedur", "Kemudahan prosedur pelayanan", "How easy the procedure was"),
-    ("u3", "Waktu penyelesaian", "Kecepatan waktu pelayanan", "How quickly you were served"),
-    ("u4", "Biaya/tarif", "Kewajaran biaya/tarif pelayanan", "Fairness of the cost (civil registry services are free)"),
-    ("u5", "Produk spesifikasi jenis pelayanan", "Kesesuaian hasil pelayanan dengan yang dijanjikan",
-     "The result matched what was promised"),
-    ("u6", "Kompetensi pelaksana", "Kemampuan petugas dalam melayani", "The staff's competence"),
-    ("u7", "Perilaku pelaksana", "Kesopanan dan keramahan petugas", "The staff's courtesy and friendliness"),
-    ("u8", "Penanganan pengaduan, saran dan masukan", "Penanganan pengaduan, saran dan masukan",
-     "How complaints and suggestions are handled"),
-    ("u9", "Sarana dan prasarana", "Kualitas sarana dan prasarana", "The quality of the premises and equipment"),
+    ("u1", "Persyaratan", "Requirements", "Kesesuaian persyaratan dengan jenis pelayanan",
+     "Requirements fit the service"),
+    ("u2", "Sistem, mekanisme dan prosedur", "Systems, mechanisms and procedures", "Kemudahan prosedur pelayanan",
+     "How easy the procedure was"),
+    ("u3", "Waktu penyelesaian", "Completion time", "Kecepatan waktu pelayanan", "How quickly you were served"),
+    ("u4", "Biaya/tarif", "Cost/fees", "Kewajaran biaya/tarif pelayanan",
+     "Fairness of the cost (civil registry services are free)"),
+    ("u5", "Produk spesifikasi jenis pelayanan", "Product specification of the service",
+     "Kesesuaian hasil pelayanan dengan yang dijanjikan", "The result matched what was promised"),
+    ("u6", "Kompetensi pelaksana", "Staff competence", "Kemampuan petugas dalam melayani", "The staff's competence"),
+    ("u7", "Perilaku pelaksana", "Staff conduct", "Kesopanan dan keramahan petugas",
+     "The staff's courtesy and friendliness"),
+    ("u8", "Penanganan pengaduan, saran dan masukan", "Handling of complaints and suggestions",
+     "Penanganan pengaduan, saran dan masukan", "How complaints and suggestions are handled"),
+    ("u9", "Sarana dan prasarana", "Facilities and infrastructure", "Kualitas sarana dan prasarana",
+     "The quality of the premises and equipment"),
 )
 
 
@@ -179,6 +184,7 @@ SURVEY_ELEMENTS = (
 class SurveyElement:
     code: str
     name: str  # the element's name in Permenpan-RB 14/2017 (reports)
+    name_en: str
     text: str  # the question as visitors read it
     text_en: str
 
@@ -608,9 +614,9 @@ def _survey(root: _Table) -> Survey | None:
         return None
     t = _Table(root.data["survey"], "survey")
     texts, texts_en = t.table("questions"), t.table("questions_en")
-    elements = tuple(SurveyElement(code, name, texts.text(code, text, allow_empty=False),
+    elements = tuple(SurveyElement(code, name, name_en, texts.text(code, text, allow_empty=False),
                                    texts_en.text(code, text_en, allow_empty=False))
-                     for code, name, text, text_en in SURVEY_ELEMENTS)
+                     for code, name, name_en, text, text_en in SURVEY_ELEMENTS)
     texts.finish()
     texts_en.finish()
     t.finish()

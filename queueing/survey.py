@@ -28,6 +28,11 @@ def ikm(nrrs: list[Fraction]) -> float | None:
     return float((Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
+def score(nrr: Fraction | None) -> float | None:
+    """One element's NRR × 25, rounded half up to 2 decimals from the exact mean."""
+    return ikm([nrr]) if nrr is not None else None
+
+
 def grade(index: float | None) -> dict | None:
     """The grade of an index (A to D) and its words; None without an index."""
     if index is None:
@@ -45,4 +50,5 @@ def summary(rows: list[dict], codes: list[str]) -> dict:
     found = grade(index)
     return {"responses": len(rows),
             "nrr": {code: None if value is None else round(float(value), 3) for code, value in values.items()},
+            "score": {code: score(value) for code, value in values.items()},
             "ikm": index, "grade": found and found["grade"], "grade_words": found and found["words"]}

@@ -78,7 +78,8 @@ class Surveys:
         return {
             "from": start.isoformat(), "to": until.isoformat(), **whole,
             "message": None if rows else NO_RESPONSES,
-            "elements": [{"code": e.code, "name": e.name, "text": e.text, "nrr": whole["nrr"][e.code]}
+            "elements": [{"code": e.code, "name": e.name, "name_en": e.name_en, "text": e.text,
+                          "nrr": whole["nrr"][e.code], "score": whole["score"][e.code]}
                          for e in self.config.survey.elements] if self.config.survey else [],
             "by_service": [{"service": s.code, "name": s.name, **survey.summary(mine, CODES)}
                            for s in self.config.services if (mine := [r for r in rows if r["service"] == s.code])],

@@ -145,8 +145,8 @@ def hand_made_survey() -> dict:
     return {
         "from": "2026-03-01", "to": "2026-03-31", "responses": 12, "ikm": 76.58, "grade": "C",
         "grade_words": "Kurang Baik", "message": None,
-        "elements": [{"code": code, "name": name, "text": text, "nrr": value}
-                     for (code, name, text, _), value in zip(configuration.SURVEY_ELEMENTS, SURVEY_NRR)],
+        "elements": [{"code": code, "name": name, "name_en": name_en, "text": text, "nrr": value}
+                     for (code, name, name_en, text, _), value in zip(configuration.SURVEY_ELEMENTS, SURVEY_NRR)],
     }
 
 

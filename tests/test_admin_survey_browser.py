@@ -22,7 +22,7 @@ TODAY = "2026-03-16"
 MARKUP = "Petugas ramah. <b>markup</b> & <i>lainnya</i>"
 # Three answers, worked out by hand:
 #   all:       answers 36 + 27 + 24 = 87 of 27 → IKM 87/27 × 25 = 80.555… → 80,56, B (Baik);
-#              U1 (4+3+3)/3 = 3,333 (score 83,3); U3 (4+3+2)/3 = 3,000 (75,0); U8 (4+3+1)/3 = 2,667 (66,7)
+#              U1 (4+3+3)/3 = 3,333 (score 83,33); U3 (4+3+2)/3 = 3,000 (75,00); U8 (4+3+1)/3 = 2,667 (66,67)
 #   kk:        36 + 27 of 18 → 87,50, B;      kia: 24/9 × 25 = 66,67, C (Kurang Baik)
 #   Loket 1:   36 + 24 of 18 → 83,33, B;  Loket 2: 27/9 × 25 = 75,00, C
 ANSWERS = [
@@ -71,8 +71,8 @@ def test_the_survey_report_shows_the_ikm_grade_elements_services_and_comments_fo
     expect(page.locator("#survey-grade-words")).to_have_text("Baik", **TEXT)
     elements = card.locator(".survey-element-table")
     expect(elements.locator("tbody tr")).to_have_count(9)
-    for code, name, nrr, score in (("U1", "Persyaratan", "3,333", "83,3"), ("U3", "Waktu penyelesaian", "3,000", "75,0"),
-                                   ("U8", "Penanganan pengaduan, saran dan masukan", "2,667", "66,7")):
+    for code, name, nrr, score in (("U1", "Persyaratan", "3,333", "83,33"), ("U3", "Waktu penyelesaian", "3,000", "75,00"),
+                                   ("U8", "Penanganan pengaduan, saran dan masukan", "2,667", "66,67")):
         expect(row(elements, code).locator("td")).to_have_text([name, nrr, score], **TEXT)
     services = card.locator(".survey-service-table")
     expect(row(services, "Kartu Keluarga").locator("td")).to_have_text(["2", "87,50", "B · Baik"], **TEXT)

@@ -143,6 +143,8 @@ def test_the_report_gives_each_elements_nrr_the_ikm_and_grade_per_service_and_co
     assert (by_counter[1]["responses"], by_counter[1]["ikm"]) == (2, 87.5)  # elements 4, 3.5, 3 (×3) → 3.5 × 25
     assert (by_counter[2]["responses"], by_counter[2]["ikm"], by_counter[2]["grade"]) == (1, 75.0, "C")
     assert [e["name"] for e in report["elements"]][:2] == ["Persyaratan", "Sistem, mekanisme dan prosedur"]
+    assert [e["score"] for e in report["elements"]][:3] == [91.67, 83.33, 75.0]  # 11/3, 10/3, 9/3 × 25, exactly
+    assert report["elements"][0]["name_en"] == "Requirements"
     assert report["comments"] == [{"day": "2026-03-02", "service": "kk", "comment": "Antrean cepat"}]
 
 

@@ -32,12 +32,6 @@ export const SOURCE_WORDS = {
 export const GRADE_WORDS = {
   A: ["Sangat Baik", "Very good"], B: ["Baik", "Good"], C: ["Kurang Baik", "Fair"], D: ["Tidak Baik", "Poor"],
 };
-/** The survey elements' names in English (the regulation names them in Indonesian), by code. */
-export const ELEMENT_NAMES_EN = {
-  u1: "Requirements", u2: "Systems, mechanisms and procedures", u3: "Completion time", u4: "Cost/fees",
-  u5: "Product specification of the service", u6: "Staff competence", u7: "Staff conduct",
-  u8: "Handling of complaints and suggestions", u9: "Facilities and infrastructure",
-};
 const TZ_NAMES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
 
 function tzName() {
@@ -154,13 +148,6 @@ export function decimalBoth(value, places) {
   if (value === null || value === undefined) return ["–", "–"];
   const text = value.toFixed(places);
   return [text.replace(".", ","), text];
-}
-
-/** A survey element's NRR × 25 to 1 decimal, in whole thousandths so that no float rounding
- *  creeps in: the report's NRR has 3 decimals, which leave the product's second one unsure. */
-export function scoreBoth(nrr) {
-  if (nrr === null || nrr === undefined) return ["–", "–"];
-  return decimalBoth(Math.round((Math.round(nrr * 1000) * 25) / 100) / 10, 1);
 }
 
 export function percent(part_, whole) {

@@ -6,7 +6,7 @@
  * Comments are the visitors' own words: they go into the page as text, never as markup.
  */
 import { $, element, say } from "../../js/words.js";
-import { daysBetween, decimalBoth, ELEMENT_NAMES_EN, GRADE_WORDS, scoreBoth, serviceBoth, spanShortBoth } from "../format.js";
+import { daysBetween, decimalBoth, GRADE_WORDS, serviceBoth, spanShortBoth } from "../format.js";
 import { note, problem } from "../page.js";
 import { table } from "./report-tables.js";
 
@@ -122,8 +122,8 @@ function gradeBoth(summary) {
 function elementTable(elements) {
   return table("survey-element-table", ["Per unsur (nilai = NRR × 25)", "By element (score = NRR × 25)"],
     [[["Kode", "Code"]], [["Unsur", "Element"]], [["NRR", "NRR"], true], [["Nilai", "Score"], true]],
-    elements.map((e) => [e.code.toUpperCase(), [e.name, ELEMENT_NAMES_EN[e.code] || e.name],
-                         decimalBoth(e.nrr, 3), scoreBoth(e.nrr)]));
+    elements.map((e) => [e.code.toUpperCase(), [e.name, e.name_en || e.name],
+                         decimalBoth(e.nrr, 3), decimalBoth(e.score, 2)]));
 }
 
 /** Responses, IKM and grade per service or counter: rows are [name, summary]. */
