@@ -33,6 +33,7 @@ from queueing import reports
 from queueing.accounts import Accounts
 from queueing.bookings import Bookings
 from queueing.surveys import Surveys
+from web.address import TrustedProxies
 from web.fanout import Doorbell, LeaderLock, channel_name
 from queueing.kiosks import KioskDevices
 from queueing.model import QueueError
@@ -117,7 +118,7 @@ def create_app(config_path: str | os.PathLike | None = None, overrides: dict | N
     app.context_processor(lambda: {"live_transport": "websocket" if config.server.workers > 1 else ""})
     gate = CapacityGate(send_after_answers(app.wsgi_app), app.extensions["sockets"], _trusted_socket(app))
     gate.watch_sessions(socketio.server.eio)
-    app.wsgi_app = SocketGuard(gate)
+    app.wsgi_app = TrustedProxies(SocketGuard(gate), config.server.trusted_proxies)
     _add_cli(app)
     return app
 

@@ -7,6 +7,7 @@ instead of passing silently.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -95,6 +96,8 @@ class Server:
     secure_cookies: bool = False
     public_url: str = ""
     workers: int = 1  # server processes sharing the database (SPEC "Capacity")
+    # reverse proxies (addresses or networks) whose X-Forwarded-For and -Proto are believed
+    trusted_proxies: tuple[str, ...] = ()
     message_queue: str = ""  # "redis://HOST:PORT/DB": how the processes reach each other; needed past one
 
 
@@ -458,6 +461,7 @@ def _server(t: _Table, base: Path) -> Server:
         secure_cookies=t.get("secure_cookies", bool, False),
         public_url=t.text("public_url", ""),
         workers=t.get("workers", int, 1),
+        trusted_proxies=_networks(t, "trusted_proxies"),
         message_queue=t.text("message_queue", ""),
     )
     if server.public_url and not re.match(r"https?://", server.public_url):
@@ -471,6 +475,19 @@ def _server(t: _Table, base: Path) -> Server:
                           "(the processes announce every change to each other through it)")
     t.finish()
     return server
+
+
+def _networks(t: _Table, name: str) -> tuple[str, ...]:
+    """A list of IP addresses or networks ("127.0.0.1", "10.0.0.0/24")."""
+    values = t.get(name, list, [])
+    for i, value in enumerate(values):
+        try:
+            if not isinstance(value, str):
+                raise TypeError(value)
+            ipaddress.ip_network(value, strict=False)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{t.key(name)}[{i}]: must be an IP address or network like \"127.0.0.1\"") from None
+    return tuple(values)
 
 
 def _window(t: _Table, service_codes: set[str]) -> Window:
