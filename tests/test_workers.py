@@ -248,3 +248,36 @@ def test_the_print_process_runs_once_and_moves_when_its_process_dies(live_server
         assert len(printer.jobs) == 11 and all(any(n.encode() in job for job in printer.jobs) for n in more)
     finally:
         printer.stop()
+
+
+@pytest.mark.browser
+def test_with_several_processes_the_pages_hold_their_connection_over_a_websocket_and_the_wall_hears_calls(
+        live_server, redis_server, browser_pages):
+    """Long polling keeps a session in the process that began it, and gunicorn's workers share one
+    port: the pages say websocket-only in a meta tag, and the hall (real Chromium) hears calls
+    made through any worker."""
+    from playwright.sync_api import expect
+    server = live_server(multi(redis_server.url))
+    assert '<meta name="antrian-live-transport" content="websocket">' in requests.get(
+        f"{server.url}/display", timeout=10).text
+    page = browser_pages.new({"width": 1920, "height": 1080})
+    transports = []
+    page.on("websocket", lambda ws: transports.append(ws.url))
+    page.goto(f"{server.url}/display")
+    expect(page.locator("#hall")).to_have_attribute("data-live", "up")
+    admin = staff(server)
+    for _ in range(6):  # calls made through whichever worker takes each request
+        visit(server)
+        called = admin.post(f"{server.url}/api/counters/1/call-next", timeout=20).json()["ticket"]
+        expect(page.locator('.counter[data-counter="1"] .counter-number')).to_have_text(called["number"])
+        admin.post(f"{server.url}/api/tickets/{called['id']}/start", timeout=20)
+        admin.post(f"{server.url}/api/tickets/{called['id']}/finish", timeout=20)
+    assert transports and all("transport=websocket" in url for url in transports)
+    polled = [r for r in page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+              if "transport=polling" in r]
+    assert polled == []
+
+
+def test_one_process_pages_say_nothing_of_transport(live_server):
+    server = live_server()
+    assert "antrian-live-transport" not in requests.get(f"{server.url}/display", timeout=10).text
