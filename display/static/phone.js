@@ -29,6 +29,7 @@ const ZONE = root.dataset.timezone || "Asia/Jakarta";
 
 let ticket = JSON.parse(root.dataset.ticket);
 let offlineTimer = null;
+let downSince = null;  // when the live connection was last lost (null while it is up)
 let pollTimer = null;
 let polled = false;  // whether the last poll reached the server
 let finished = false;
@@ -193,22 +194,28 @@ function polling(on) {
   }
 }
 
-/** "Connection lost" only when neither the live connection nor the last poll reached the server,
- * and only after OFFLINE_NOTICE_MS: a phone's connection blinks often. */
+/** Say how the page hears of its ticket when it has no live connection: "connection lost" when
+ * neither the socket nor the last poll reached the server, else "updates every 15 seconds" (SPEC).
+ * Only after OFFLINE_NOTICE_MS, as a phone's connection blinks often; a refusal lasts, so at once. */
 function sayIfOffline() {
-  if (finished || root.dataset.live === "up" || polled) {
+  const down = !finished && root.dataset.live !== "up";
+  if (!down) {
     clearTimeout(offlineTimer);
     offlineTimer = null;
-    $("offline").hidden = true;
-  } else if (!offlineTimer) {
-    offlineTimer = setTimeout(() => { $("offline").hidden = false; }, OFFLINE_NOTICE_MS);
+    downSince = null;
+  } else if (downSince === null) {
+    downSince = Date.now();
+    offlineTimer = setTimeout(() => { offlineTimer = null; sayIfOffline(); }, OFFLINE_NOTICE_MS);
   }
+  const long = down && Date.now() - downSince >= OFFLINE_NOTICE_MS;
+  $("offline").hidden = !(long && !polled);
+  $("slow").hidden = !(down && polled && (long || root.dataset.live === "refused"));
 }
 
 function onConnection(connected) {
   if (finished) return;
   if (root.dataset.live !== "refused" || connected) root.dataset.live = connected ? "up" : "down";
-  if (!connected) polled = false;  // until a poll says otherwise
+  if (!connected && !pollTimer) polled = false;  // until a poll says otherwise (one already polling still holds)
   polling(!connected);
   sayIfOffline();
 }
