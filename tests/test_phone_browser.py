@@ -95,3 +95,128 @@ def test_a_phone_with_its_live_connection_up_says_nothing_about_polling(live_ser
     page.wait_for_timeout(3500)  # past the moment a lost connection would be told
     expect(page.locator("#slow")).to_be_hidden()
     expect(page.locator("#offline")).to_be_hidden()
+
+
+# --- the near-turn alert ---
+
+def wait_for(page, expression: str, timeout_ms: int = 5000):
+    """Wait until the page's expression is truthy; its value."""
+    page.wait_for_function(expression, timeout=timeout_ms)
+    return page.evaluate(expression)
+
+
+def test_a_visitor_asks_once_is_alerted_when_three_are_ahead_and_again_when_called(live_server, browser_pages):
+    server = live_server()
+    desk = Desk(server)
+    ahead = [kiosk_visit(server, "kk")["ticket"] for _ in range(4)]
+    mine = kiosk_visit(server, "kk")["ticket"]
+    page = open_phone(browser_pages, server, mine, init_script=RECORD_ALERTS, permissions=["notifications"])
+    phone = page.locator("#phone")
+    expect(phone).to_have_attribute("data-live", "up")
+    expect(page.locator("#status-main")).to_have_text("4 orang di depan Anda", **TEXT)
+    expect(phone).to_have_attribute("data-alert", "off")  # nothing asked on load
+    expect(page.locator("#near")).to_be_hidden()
+
+    page.get_by_role("button", name="Beri tahu saya saat giliran dekat").click()
+    expect(phone).to_have_attribute("data-notify", "granted")
+    expect(phone).to_have_attribute("data-alert", "armed")
+    expect(page.locator("#alert-button")).to_be_hidden()
+    expect(page.locator("#alert-info")).to_have_text(
+        "Siap. Biarkan halaman ini tetap terbuka: ponsel akan bergetar, berbunyi dan menampilkan notifikasi "
+        "saat tinggal 3 orang di depan Anda dan saat nomor Anda dipanggil.", **TEXT)
+    assert page.evaluate("window.__notes") == []
+
+    desk.serve(desk.call_next())  # 3 ahead now
+    expect(phone).to_have_attribute("data-alert", "near")
+    expect(page.locator("#near")).to_be_visible()
+    expect(page.locator("#near-main")).to_have_text("Giliran Anda hampir tiba: 3 orang lagi", **TEXT)
+    assert wait_for(page, "window.__notes.length && window.__notes") == ["Giliran Anda hampir tiba: 3 orang lagi"]
+    assert page.evaluate("window.__vibrations") == [[200, 100, 200]]
+    assert page.evaluate("window.__tones") > 2  # the tap's tone, then the chime
+    screenshot(page, "phone-alert.png")
+
+    for left in (2, 1):
+        desk.serve(desk.call_next())
+        expect(page.locator("#status-main")).to_have_text(f"{left} orang di depan Anda", **TEXT)
+    desk.serve(desk.call_next())
+    expect(page.locator("#status-main")).to_have_text("Anda berikutnya", **TEXT)
+    expect(page.locator("#near-main")).to_have_text("Giliran Anda hampir tiba: Anda berikutnya", **TEXT)
+    assert page.evaluate("window.__notes") == ["Giliran Anda hampir tiba: 3 orang lagi"]  # once per crossing
+    assert len(page.evaluate("window.__vibrations")) == 1
+
+    assert desk.call_next()["number"] == mine["number"]
+    expect(phone).to_have_attribute("data-alert", "called")
+    expect(page.locator("#near")).to_be_hidden()
+    expect(page.locator("#alert")).to_be_hidden()
+    assert wait_for(page, "window.__notes.length > 1 && window.__notes") == [
+        "Giliran Anda hampir tiba: 3 orang lagi", f"Nomor {mine['number']} dipanggil ke Loket 1"]
+    assert page.evaluate("window.__vibrations") == [[200, 100, 200], [400, 200, 400, 200, 800]]
+    assert [t["number"] for t in ahead] == ["B001", "B002", "B003", "B004"]
+
+
+def test_notifications_go_through_the_service_worker_where_the_page_may_not_make_them(live_server, browser_pages):
+    """Chrome on Android refuses `new Notification()` from a page (a TypeError): the page's small
+    service worker shows them instead."""
+    android = """{
+      const Real = window.Notification;
+      window.Notification = function () { throw new TypeError("Illegal constructor"); };
+      Object.defineProperty(window.Notification, "permission", { get: () => Real.permission });
+      window.Notification.requestPermission = (callback) => Real.requestPermission(callback);
+    }"""
+    server = live_server()
+    desk = Desk(server)
+    kiosk_visit(server, "kk")
+    mine = kiosk_visit(server, "kk")["ticket"]
+    page = open_phone(browser_pages, server, mine, init_script=android, permissions=["notifications"])
+    expect(page.locator("#phone")).to_have_attribute("data-live", "up")
+    page.get_by_role("button", name="Beri tahu saya saat giliran dekat").click()
+    expect(page.locator("#phone")).to_have_attribute("data-notify", "granted")
+    expect(page.locator("#phone")).to_have_attribute("data-alert", "near")  # 1 ahead already: no alarm now
+    desk.serve(desk.call_next())
+    desk.call_next()
+    expect(page.locator("#phone")).to_have_attribute("data-alert", "called")
+    shown = """async () => {
+      const registration = await navigator.serviceWorker.getRegistration("/static/display/");
+      return registration ? (await registration.getNotifications()).map((n) => n.title) : [];
+    }"""
+    page.wait_for_function(f"({shown})().then((titles) => titles.length > 0)", timeout=5000)
+    assert page.evaluate(shown) == [f"Nomor {mine['number']} dipanggil ke Loket 1"]
+
+
+def test_without_a_permission_the_phone_says_keep_this_page_open_and_still_alerts_in_the_page(
+        live_server, browser_pages):
+    server = live_server()
+    desk = Desk(server)
+    for _ in range(4):
+        kiosk_visit(server, "kk")
+    mine = kiosk_visit(server, "kk")["ticket"]
+    page = open_phone(browser_pages, server, mine, init_script=RECORD_ALERTS)
+    expect(page.locator("#phone")).to_have_attribute("data-live", "up")
+    page.get_by_role("button", name="Beri tahu saya saat giliran dekat").click()
+    expect(page.locator("#phone")).to_have_attribute("data-notify", "denied")
+    expect(page.locator("#alert-info")).to_have_text(
+        "Ponsel ini tidak mengizinkan notifikasi: biarkan halaman ini terbuka, ponsel akan bergetar dan berbunyi "
+        "saat tinggal 3 orang di depan Anda dan saat nomor Anda dipanggil.", **TEXT)
+    expect(page.locator("#phone")).to_have_attribute("data-alert", "armed")
+    desk.call_next()
+    expect(page.locator("#phone")).to_have_attribute("data-alert", "near")
+    expect(page.locator("#near")).to_be_visible()
+    assert page.evaluate("window.__vibrations") == [[200, 100, 200]]
+    assert page.evaluate("window.__notes") == []
+
+
+def test_a_phone_without_notifications_or_vibration_promises_only_the_sound(live_server, browser_pages):
+    """iOS Safari outside a home-screen app: no notifications, no vibration."""
+    server = live_server()
+    mine = kiosk_visit(server, "kk")["ticket"]
+    page = open_phone(browser_pages, server, mine, init_script=NO_NOTIFICATIONS + NO_VIBRATION)
+    expect(page.locator("#phone")).to_have_attribute("data-notify", "unsupported")
+    page.get_by_role("button", name="Beri tahu saya saat giliran dekat").click()
+    expect(page.locator("#phone")).to_have_attribute("data-alert", "near")  # next already
+    expect(page.locator("#alert-info")).to_have_text(
+        "Ponsel ini tidak mengizinkan notifikasi: biarkan halaman ini terbuka, halaman ini akan berbunyi "
+        "saat tinggal 3 orang di depan Anda dan saat nomor Anda dipanggil.", **TEXT)
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("#alert-info")).to_have_text(
+        "This phone does not allow notifications: keep this page open; this page will sound "
+        "when 3 people are ahead of you and when your number is called.", **TEXT)
