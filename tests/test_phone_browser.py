@@ -4,10 +4,13 @@ without a live connection, and the satisfaction survey (SKM) once served.
 Screenshots land in docs/screenshots/ for people to look at."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from browserkit import TEXT, add_account, assert_phone_friendly, kiosk_visit, screenshot, staff_session
+from conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -220,3 +223,127 @@ def test_a_phone_without_notifications_or_vibration_promises_only_the_sound(live
     expect(page.locator("#alert-info")).to_have_text(
         "This phone does not allow notifications: keep this page open; this page will sound "
         "when 3 people are ahead of you and when your number is called.", **TEXT)
+
+
+# --- the satisfaction survey (SKM) ---
+
+SURVEY = {"survey": {}}
+
+
+def answer(page, question: int, value: int) -> None:
+    """Tap answer value (1-4) of the question (1-9), as a thumb does."""
+    page.locator(".question").nth(question - 1).locator(".answer").nth(value - 1).click()
+
+
+def test_a_served_visitor_answers_the_nine_elements_and_a_comment_once_and_is_thanked(live_server, browser_pages):
+    server = live_server(SURVEY)
+    desk = Desk(server)
+    mine = kiosk_visit(server, "kk")["ticket"]
+    page = open_phone(browser_pages, server, mine, SMALL_PHONE)
+    expect(page.locator("#phone")).to_have_attribute("data-live", "up")
+    expect(page.locator("#survey")).to_be_hidden()  # not before the service is done
+
+    desk.serve(desk.call_next())
+    survey = page.locator("#survey")
+    expect(survey).to_have_attribute("data-state", "form")
+    expect(page.locator(".question")).to_have_count(9)
+    expect(page.locator(".question-text").first).to_have_text(
+        "1. Kesesuaian persyaratan dengan jenis pelayanan", **TEXT)
+    expect(page.locator(".question").first.locator(".answer")).to_have_text(
+        ["1\nTidak baik", "2\nKurang baik", "3\nBaik", "4\nSangat baik"], **TEXT)
+    survey.get_by_role("button", name="English").click()  # one tap from the survey itself
+    expect(page.locator(".question-text").first).to_have_text("1. Requirements fit the service", **TEXT)
+    expect(page.locator(".question").first.locator(".answer-words")).to_have_text(
+        ["Poor", "Fair", "Good", "Very good"], **TEXT)
+    survey.get_by_role("button", name="Indonesia").click()
+    expect(page.locator("#survey-send")).to_be_disabled()
+    expect(page.locator("#survey-missing")).to_have_text("Masih 9 pertanyaan belum dijawab.", **TEXT)
+
+    answer(page, 1, 3)
+    for question in range(2, 6):
+        answer(page, question, 4)
+    expect(page.locator("#survey-missing")).to_have_text("Masih 4 pertanyaan belum dijawab.", **TEXT)
+    assert_phone_friendly(page)
+    page.locator(".question").nth(4).scroll_into_view_if_needed()
+    screenshot(page, "phone-survey.png")
+    for question in range(6, 10):
+        answer(page, question, 4)
+    expect(page.locator("#survey-send")).to_be_enabled()
+    expect(page.locator("#survey-missing")).to_be_hidden()
+
+    comment = "<b>cepat</b> & ramah"
+    page.get_by_label("Saran atau komentar (boleh dikosongkan)").fill(comment)
+    expect(page.locator("#comment-left")).to_have_text(f"Sisa {500 - len(comment)} karakter", **TEXT)
+    page.get_by_role("button", name="Kirim jawaban").click()
+    expect(survey).to_have_attribute("data-state", "thanks")
+    expect(page.locator("#survey-thanks")).to_contain_text("Terima kasih atas penilaian Anda!", **TEXT)
+    expect(page.locator("#survey-form")).to_be_hidden()
+    assert page.locator("#phone b").count() == 0  # the comment is never markup on the page
+    expect(page.locator("#status")).not_to_have_class(re.compile("is-new"))  # the call's pulse is over
+    page.screenshot(path=str(SCREENSHOTS / "phone-survey-thanks.png"), full_page=True)
+
+    report = desk.http.get(f"{server.url}/api/reports/survey", timeout=10).json()
+    assert report["responses"] == 1
+    assert report["nrr"]["u1"] == 3 and all(report["nrr"][f"u{i}"] == 4 for i in range(2, 10))
+    assert [c["comment"] for c in report["comments"]] == [comment]  # verbatim, as text
+
+    page.reload()
+    expect(survey).to_have_attribute("data-state", "thanks")  # answered: no second form
+    expect(page.locator("#survey-form")).to_be_hidden()
+
+
+def test_a_comment_the_server_refuses_shows_its_reason_and_the_answers_stay(live_server, browser_pages):
+    """The textarea stops at 500 characters; past it anyway (an old browser), the server's sentence shows."""
+    server = live_server(SURVEY)
+    desk = Desk(server)
+    mine = kiosk_visit(server, "kk")["ticket"]
+    desk.serve(desk.call_next())
+    page = open_phone(browser_pages, server, mine)
+    expect(page.locator("#survey")).to_have_attribute("data-state", "form")
+    for question in range(1, 10):
+        answer(page, question, 2)
+    page.locator("#comment").evaluate("(el) => el.removeAttribute('maxlength')")
+    page.locator("#comment").fill("x" * 501)
+    expect(page.locator("#comment-left")).to_have_text("1 karakter terlalu banyak", **TEXT)
+    page.get_by_role("button", name="Kirim jawaban").click()
+    expect(page.locator("#survey-error")).to_have_text("Komentar paling banyak 500 karakter.", **TEXT)
+    expect(page.locator("#survey")).to_have_attribute("data-state", "form")
+    page.locator("#comment").fill("Antrean tertib.")
+    page.get_by_role("button", name="Kirim jawaban").click()
+    expect(page.locator("#survey")).to_have_attribute("data-state", "thanks")
+
+
+def test_after_the_next_day_the_survey_says_plainly_that_it_is_closed(live_server, browser_pages, tmp_path):
+    server = live_server(SURVEY, clock="2026-03-02T10:00:00+07:00")
+    desk = Desk(server)
+    mine = kiosk_visit(server, "kk")["ticket"]
+    desk.serve(desk.call_next())
+    page = open_phone(browser_pages, server, mine)
+    expect(page.locator("#survey")).to_have_attribute("data-state", "form")
+    for question in range(1, 10):
+        answer(page, question, 3)
+
+    server.kill()  # two days on, the form still open on the phone
+    server.env = {**server.env, "ANTRIAN_TEST_CLOCK": "2026-03-04T08:00:00+07:00"}
+    server.start()
+    page.get_by_role("button", name="Kirim jawaban").click()
+    expect(page.locator("#survey")).to_have_attribute("data-state", "closed")
+    expect(page.locator("#survey-closed")).to_contain_text("Survei untuk tiket ini tidak dibuka", **TEXT)
+
+    page.reload()
+    expect(page.locator("#survey")).to_have_attribute("data-state", "closed")
+    expect(page.locator("#survey-closed")).to_have_text(
+        "Survei untuk nomor ini sudah ditutup. Survei dapat diisi sampai akhir hari berikutnya setelah pelayanan "
+        "(3 Maret 2026).", **TEXT)
+    expect(page.locator("#survey-form")).to_be_hidden()
+
+
+def test_without_a_survey_at_the_office_a_done_ticket_shows_none(live_server, browser_pages):
+    server = live_server()
+    desk = Desk(server)
+    mine = kiosk_visit(server, "kk")["ticket"]
+    desk.serve(desk.call_next())
+    page = open_phone(browser_pages, server, mine)
+    expect(page.locator("#status-main")).to_have_text("Pelayanan selesai", **TEXT)
+    expect(page.locator("#phone")).to_have_attribute("data-survey", "off")
+    expect(page.locator("#survey")).to_be_hidden()

@@ -12,11 +12,16 @@
  * only when it gives one. Once the ticket has ended (done, no-show, redirected, expired) the
  * socket is closed: nothing can change any more, and the server's places are for those
  * still waiting.
+ *
+ * Issue 21: on one tap the page alerts its visitor when [phone] alert_at or fewer are ahead and
+ * when called (phone-alert.js: vibration, a tone, a notification where allowed); once the ticket
+ * is done it offers the satisfaction survey where the office holds one (phone-survey.js).
  */
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import {
   askPermission, canVibrate, notify, notifyState, play, prepareNotifications, unlock, vibrate,
 } from "./phone-alert.js";
+import { startSurvey } from "./phone-survey.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("phone");
@@ -202,6 +207,12 @@ function show(view) {
   render();
   if (ticket.status === "called" && before !== "called") alertCalled();
   if (isFinal(ticket)) finish();
+  offerSurvey();
+}
+
+/** The satisfaction survey, once the ticket is done, where the office holds one. */
+function offerSurvey() {
+  if (ticket.status === "done" && root.dataset.survey === "on") startSurvey(TOKEN, say);
 }
 
 function alertCalled() {
@@ -345,7 +356,7 @@ function finish() {
 
 function setLang(lang) {
   document.documentElement.lang = lang;
-  for (const button of root.querySelectorAll("[data-lang]")) {
+  for (const button of root.querySelectorAll(".lang [data-lang]")) {
     button.setAttribute("aria-pressed", String(button.dataset.lang === lang));
   }
   try { localStorage.setItem("antrian.lang", lang); } catch { /* private mode: just not remembered */ }
@@ -375,6 +386,7 @@ else render();
 
 if (isFinal(ticket)) {
   finish();
+  offerSurvey();
 } else {
   socket = io({ query: { watch: TOKEN } });
   socket.on("ticket", onTicket);
