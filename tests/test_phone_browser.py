@@ -111,7 +111,8 @@ def wait_for(page, expression: str, timeout_ms: int = 5000):
 def test_a_visitor_asks_once_is_alerted_when_three_are_ahead_and_again_when_called(live_server, browser_pages):
     server = live_server()
     desk = Desk(server)
-    ahead = [kiosk_visit(server, "kk")["ticket"] for _ in range(4)]
+    for _ in range(4):
+        kiosk_visit(server, "kk")
     mine = kiosk_visit(server, "kk")["ticket"]
     page = open_phone(browser_pages, server, mine, init_script=RECORD_ALERTS, permissions=["notifications"])
     phone = page.locator("#phone")
@@ -154,7 +155,6 @@ def test_a_visitor_asks_once_is_alerted_when_three_are_ahead_and_again_when_call
     assert wait_for(page, "window.__notes.length > 1 && window.__notes") == [
         "Giliran Anda hampir tiba: 3 orang lagi", f"Nomor {mine['number']} dipanggil ke Loket 1"]
     assert page.evaluate("window.__vibrations") == [[200, 100, 200], [400, 200, 400, 200, 800]]
-    assert [t["number"] for t in ahead] == ["B001", "B002", "B003", "B004"]
 
 
 def test_notifications_go_through_the_service_worker_where_the_page_may_not_make_them(live_server, browser_pages):
@@ -313,7 +313,7 @@ def test_a_comment_the_server_refuses_shows_its_reason_and_the_answers_stay(live
     expect(page.locator("#survey")).to_have_attribute("data-state", "thanks")
 
 
-def test_after_the_next_day_the_survey_says_plainly_that_it_is_closed(live_server, browser_pages, tmp_path):
+def test_after_the_next_day_the_survey_says_plainly_that_it_is_closed(live_server, browser_pages):
     server = live_server(SURVEY, clock="2026-03-02T10:00:00+07:00")
     desk = Desk(server)
     mine = kiosk_visit(server, "kk")["ticket"]
