@@ -12,8 +12,16 @@
  * only when it gives one. Once the ticket has ended (done, no-show, redirected, expired) the
  * socket is closed: nothing can change any more, and the server's places are for those
  * still waiting.
+ *
+ * Issue 21: on one tap the page alerts its visitor when [phone] alert_at or fewer are ahead and
+ * when called (phone-alert.js: vibration, a tone, a notification where allowed); once the ticket
+ * is done it offers the satisfaction survey where the office holds one (phone-survey.js).
  */
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
+import {
+  askPermission, canVibrate, notify, notifyState, play, prepareNotifications, unlock, vibrate,
+} from "./phone-alert.js";
+import { startSurvey } from "./phone-survey.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("phone");
@@ -24,11 +32,14 @@ const REFUSED_RETRY_MS = 60000;    // a refused phone tries the live connection 
 const REFUSED = new Set([429, 503]);
 const OFFLINE_NOTICE_MS = 3000;    // a phone's connection blinks often: only a real loss is worth saying
 const VIBRATION = [400, 200, 400, 200, 800];
+const NEAR_VIBRATION = [200, 100, 200];
+const ALERT_AT = Number(root.dataset.alertAt || 3);  // [phone] alert_at: alert with this many or fewer ahead
 const FINAL = new Set(["done", "no_show", "redirected", "expired", "missing"]);
 const ZONE = root.dataset.timezone || "Asia/Jakarta";
 
 let ticket = JSON.parse(root.dataset.ticket);
 let offlineTimer = null;
+let downSince = null;  // when the live connection was last lost (null while it is up)
 let pollTimer = null;
 let polled = false;  // whether the last poll reached the server
 let finished = false;
@@ -47,6 +58,45 @@ function ahead(position) {
   if (position === null || position === undefined) return ["", ""];
   if (position === 0) return ["Anda berikutnya", "You are next"];
   return [`${position} orang di depan Anda`, `${position} ${position === 1 ? "person" : "people"} ahead of you`];
+}
+
+/** "Your turn is near", with how many are still ahead: the banner's and the notification's title. */
+function nearWords(position) {
+  if (position === 0) return ["Giliran Anda hampir tiba: Anda berikutnya", "Your turn is near: you are next"];
+  return [`Giliran Anda hampir tiba: ${position} orang lagi`,
+          `Your turn is near: ${position} ${position === 1 ? "person" : "people"} ahead`];
+}
+
+function calledWords(t) {
+  const counter = t.counter_name || `Loket ${t.counter}`;
+  return [`Nomor ${t.number} dipanggil ke ${counter}`, `Number ${t.number} is called to ${counter}`];
+}
+
+/** Indonesian "a, b dan c" / English "a, b and c". */
+function list(items, and) {
+  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} ${and} ${items[items.length - 1]}`;
+}
+
+/** What the alert does on this phone, said plainly: no promise of what this browser cannot give. */
+function alertWords() {
+  const when = ALERT_AT === 0
+    ? ["saat Anda berikutnya", "when you are next"]
+    : [`saat tinggal ${ALERT_AT} orang di depan Anda`,
+       `when ${ALERT_AT} ${ALERT_AT === 1 ? "person is" : "people are"} ahead of you`];
+  if (root.dataset.alert === "off") {
+    return [`Sekali ketuk: kami beri tanda ${when[0]} dan saat nomor Anda dipanggil.`,
+            `One tap: we give you a signal ${when[1]} and when your number is called.`];
+  }
+  const notifies = root.dataset.notify === "granted";
+  const does = [
+    list([canVibrate && "bergetar", "berbunyi", notifies && "menampilkan notifikasi"].filter(Boolean), "dan"),
+    list([canVibrate && "vibrate", "sound", notifies && "show a notification"].filter(Boolean), "and")];
+  const who = canVibrate ? ["ponsel", "the phone"] : ["halaman ini", "this page"];
+  const what = [`${who[0]} akan ${does[0]} ${when[0]} dan saat nomor Anda dipanggil.`,
+                `${who[1]} will ${does[1]} ${when[1]} and when your number is called.`];
+  if (notifies) return [`Siap. Biarkan halaman ini tetap terbuka: ${what[0]}`, `Ready. Keep this page open: ${what[1]}`];
+  return [`Ponsel ini tidak mengizinkan notifikasi: biarkan halaman ini terbuka, ${what[0]}`,
+          `This phone does not allow notifications: keep this page open; ${what[1]}`];
 }
 
 /** A no-show may still be put back in the queue by the counter's staff (the server says until when). */
@@ -142,15 +192,27 @@ function render() {
   $("status-sub").hidden = !w.sub[0];
   $("status-link").hidden = ticket.status !== "redirected";
   $("note").hidden = ticket.status !== "waiting";
+  $("near").hidden = root.dataset.alert !== "near" || !isNear(ticket);  // the alert's banner, for a visitor who asked
+  say($("near-main"), ...nearWords(ticket.position));
+  $("alert").hidden = ticket.status !== "waiting";
+  $("alert-button").hidden = root.dataset.alert !== "off";
+  say($("alert-info"), ...alertWords());
   document.title = `${ticket.number} — ${w.main[document.documentElement.lang === "en" ? 1 : 0]}`;
 }
 
 function show(view) {
   const before = ticket.status;
   ticket = { ...ticket, ...view };
+  watchNear();
   render();
   if (ticket.status === "called" && before !== "called") alertCalled();
   if (isFinal(ticket)) finish();
+  offerSurvey();
+}
+
+/** The satisfaction survey, once the ticket is done, where the office holds one. */
+function offerSurvey() {
+  if (ticket.status === "done" && root.dataset.survey === "on") startSurvey(TOKEN, say);
 }
 
 function alertCalled() {
@@ -159,7 +221,52 @@ function alertCalled() {
   void status.offsetWidth;  // restart the animation on a recall
   status.classList.add("is-new");
   // Phones allow it only after the visitor has touched the page once (e.g. the language).
-  if (navigator.vibrate) navigator.vibrate(VIBRATION);
+  vibrate(VIBRATION);
+  if (root.dataset.alert === "off") return;
+  root.dataset.alert = "called";
+  play("called");
+  announce(calledWords(ticket), ["Tunjukkan tiket Anda kepada petugas.", "Show your ticket to the staff."]);
+}
+
+// --- the near-turn alert (issue 21) ---
+// data-alert: "off" until the visitor asks, "armed", "near" once alerted (back to "armed" should the
+// position move away again, so each crossing of alert_at alerts once), "called".
+
+function isNear(t) {
+  return t.status === "waiting" && Number.isInteger(t.position) && t.position <= ALERT_AT;
+}
+
+/** Alert when the position first comes within alert_at; once per crossing, not on every update. */
+function watchNear() {
+  if (root.dataset.alert === "called" && ticket.status === "waiting") root.dataset.alert = "armed";  // requeued
+  const near = isNear(ticket);
+  if (near && root.dataset.alert === "armed") alertNear();
+  else if (!near && root.dataset.alert === "near") root.dataset.alert = "armed";
+}
+
+function alertNear() {
+  root.dataset.alert = "near";
+  vibrate(NEAR_VIBRATION);
+  play("near");
+  const service = SERVICES[ticket.service] || { id: ticket.service_name, en: ticket.service_name };
+  announce(nearWords(ticket.position), [`Nomor ${ticket.number}, ${service.id}. Bersiaplah di ruang tunggu.`,
+                                        `Number ${ticket.number}, ${service.en}. Be ready in the waiting hall.`]);
+}
+
+/** A system notification, in the language the page shows, where the visitor allowed one. */
+function announce(title, body) {
+  const en = document.documentElement.lang === "en" ? 1 : 0;
+  notify(title[en], { body: body[en], tag: `antrian-${TOKEN}`, renotify: true, lang: en ? "en" : "id" });
+}
+
+/** The visitor's tap: open sound and vibration, ask (only now) whether the page may notify. */
+async function arm() {
+  unlock();  // within the touch, or the phone keeps the sound shut
+  root.dataset.alert = isNear(ticket) ? "near" : "armed";  // already near: the visitor is looking
+  render();
+  root.dataset.notify = await askPermission();
+  prepareNotifications();
+  render();
 }
 
 // --- hearing from the server ---
@@ -193,22 +300,28 @@ function polling(on) {
   }
 }
 
-/** "Connection lost" only when neither the live connection nor the last poll reached the server,
- * and only after OFFLINE_NOTICE_MS: a phone's connection blinks often. */
+/** Say how the page hears of its ticket when it has no live connection: "connection lost" when
+ * neither the socket nor the last poll reached the server, else "updates every 15 seconds" (SPEC).
+ * Only after OFFLINE_NOTICE_MS, as a phone's connection blinks often; a refusal lasts, so at once. */
 function sayIfOffline() {
-  if (finished || root.dataset.live === "up" || polled) {
+  const down = !finished && root.dataset.live !== "up";
+  if (!down) {
     clearTimeout(offlineTimer);
     offlineTimer = null;
-    $("offline").hidden = true;
-  } else if (!offlineTimer) {
-    offlineTimer = setTimeout(() => { $("offline").hidden = false; }, OFFLINE_NOTICE_MS);
+    downSince = null;
+  } else if (downSince === null) {
+    downSince = Date.now();
+    offlineTimer = setTimeout(() => { offlineTimer = null; sayIfOffline(); }, OFFLINE_NOTICE_MS);
   }
+  const long = down && Date.now() - downSince >= OFFLINE_NOTICE_MS;
+  $("offline").hidden = !(long && !polled);
+  $("slow").hidden = !(down && polled && (long || root.dataset.live === "refused"));
 }
 
 function onConnection(connected) {
   if (finished) return;
   if (root.dataset.live !== "refused" || connected) root.dataset.live = connected ? "up" : "down";
-  if (!connected) polled = false;  // until a poll says otherwise
+  if (!connected && !pollTimer) polled = false;  // until a poll says otherwise (one already polling still holds)
   polling(!connected);
   sayIfOffline();
 }
@@ -243,12 +356,14 @@ function finish() {
 
 function setLang(lang) {
   document.documentElement.lang = lang;
-  for (const button of root.querySelectorAll("[data-lang]")) {
+  for (const button of root.querySelectorAll(".lang [data-lang]")) {
     button.setAttribute("aria-pressed", String(button.dataset.lang === lang));
   }
   try { localStorage.setItem("antrian.lang", lang); } catch { /* private mode: just not remembered */ }
   render();
 }
+
+$("alert-button").addEventListener("click", arm);
 
 root.addEventListener("click", (event) => {
   const button = event.target.closest("[data-lang]");
@@ -261,6 +376,9 @@ $("status").addEventListener("animationend", () => $("status").classList.remove(
 // A phone back from its pocket may have slept through changes: ask at once.
 document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") poll(); });
 
+root.dataset.alert = "off";
+root.dataset.notify = notifyState();
+
 let saved = null;
 try { saved = localStorage.getItem("antrian.lang"); } catch { /* no storage */ }
 if (saved === "en" || saved === "id") setLang(saved);
@@ -268,6 +386,7 @@ else render();
 
 if (isFinal(ticket)) {
   finish();
+  offerSurvey();
 } else {
   socket = io({ query: { watch: TOKEN } });
   socket.on("ticket", onTicket);
