@@ -17,6 +17,7 @@
  * when called (phone-alert.js: vibration, a tone, a notification where allowed); once the ticket
  * is done it offers the satisfaction survey where the office holds one (phone-survey.js).
  */
+import { transportOptions } from "../js/live.js";
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import {
   askPermission, canVibrate, notify, notifyState, play, prepareNotifications, unlock, vibrate,
@@ -388,7 +389,7 @@ if (isFinal(ticket)) {
   finish();
   offerSurvey();
 } else {
-  socket = io({ query: { watch: TOKEN } });
+  socket = io({ ...transportOptions(), query: { watch: TOKEN } });
   socket.on("ticket", onTicket);
   socket.on("connect", () => onConnection(true));
   socket.on("disconnect", () => onConnection(false));
