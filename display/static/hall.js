@@ -14,6 +14,8 @@
  * (on connect, after a gap, after a restart) shows calls but never speaks them again.
  * The office's notices (the supervisor's running text, each service's notice) come with
  * every snapshot and, when an admin edits them, as a `notices` event.
+ * With joining on (issue 21), a corner under the counters shows the QR code of the join page
+ * (the snapshot's `join`), whose code rotates: the wall reads it again as it changes.
  */
 import { connectLive } from "../js/live.js";
 import { Announcer } from "./voice.js";
@@ -46,6 +48,7 @@ function onState(snapshot) {
   state = snapshot;
   voice.rebase(snapshot.version);
   render();
+  if ((snapshot.join?.key ?? null) !== joinCode.key) readJoin();  // e.g. joining switched on or off
 }
 
 function onEvent(event) {
@@ -111,6 +114,7 @@ function render() {
   renderClosed(state.calendar, modeInfo());
   renderLatest(state.recent_calls);
   renderCounters(state.counters);
+  renderJoin();
   renderQueues(state.waiting);
   renderTicker(modeInfo());
   root.dataset.version = state.version;
@@ -242,7 +246,8 @@ function nextNumber(ticket) {
 function scaleRows(queues) {
   const room = admitting() ? 1 : CLOSED_ROOM;
   const counters = root.querySelectorAll(".counter").length;
-  root.style.setProperty("--counter-scale", String(room * Math.min(1, 6 / Math.max(counters, 1))));
+  const fit = $("join-corner").hidden ? 6 : JOIN_COUNTERS;  // full-size counter rows that fit
+  root.style.setProperty("--counter-scale", String(room * Math.min(1, fit / Math.max(counters, 1))));
   root.style.setProperty("--queue-scale", String(room * Math.min(1, 8 / Math.max(queues, 1))));
 }
 
@@ -255,6 +260,99 @@ function span(className, text) {
   el.className = className;
   el.textContent = text;
   return el;
+}
+
+// --- joining from a phone (issue 21): the rotating code's QR in the corner ---
+
+// The code changes every rotate_seconds by the server's clock, which need not be this PC's (a
+// PC clock that is off; a test clock). Each timed reading of /api/state bounds the difference:
+// when the server made it, its clock stood within the code's period, [changes_at - rotate,
+// changes_at). The next reading is planned for just after the change as best known; one that
+// comes too early or too late narrows the bounds, so the wall soon shows each new code within
+// a moment of the server. A code is accepted for twice rotate_seconds: a late reading costs little.
+
+const JOIN_MARGIN_MS = 400;      // read a moment after the change, not a moment before it
+const JOIN_RETRY_MS = 3000;      // after a reading or an image that failed
+const JOIN_COUNTERS = 5;         // counter rows at full size above the corner (6 without it)
+
+// key: the newest code read; shown: the one on the wall; low/high: bounds (ms) of the server's
+// clock minus this PC's.
+const joinCode = { key: null, shown: null, timer: null, reading: false, low: -Infinity, high: Infinity };
+
+/** Read the code now, and plan the next reading. */
+async function readJoin() {
+  if (joinCode.reading) return;
+  joinCode.reading = true;
+  clearTimeout(joinCode.timer);
+  let next = JOIN_RETRY_MS;
+  try {
+    const sent = Date.now();
+    const response = await fetch("/api/state", { cache: "no-store" });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const code = (await response.json()).join;
+    if (code) learnClock(code, sent, Date.now());
+    next = code ? untilChange(code) : null;  // joining off: a snapshot will say when it is on
+    showJoin(code);
+  } catch {
+    // unreachable for now: the code on the wall stays good for a while
+  } finally {
+    joinCode.reading = false;
+  }
+  if (next !== null) joinCode.timer = setTimeout(readJoin, next);
+}
+
+function learnClock(code, sent, received) {
+  const changes = Date.parse(code.changes_at);
+  const low = changes - code.rotate_seconds * 1000 - received;
+  const high = changes - sent;
+  if (low > joinCode.high || high < joinCode.low) Object.assign(joinCode, { low, high });  // a clock was set anew
+  else Object.assign(joinCode, { low: Math.max(low, joinCode.low), high: Math.min(high, joinCode.high) });
+}
+
+/** Milliseconds until just after the code changes, as far as the server's clock is known. */
+function untilChange(code) {
+  const { low, high } = joinCode;
+  // This PC's own clock while it agrees with all that is known and has not yet been late by
+  // it (which raises `low` to about zero); else the middle, halving the doubt at each reading.
+  const offset = low < -2 * JOIN_MARGIN_MS - 200 && high >= 0 ? 0 : (low + high) / 2;
+  const wait = Date.parse(code.changes_at) - offset + JOIN_MARGIN_MS - Date.now();
+  return Math.min(Math.max(wait, 250), code.rotate_seconds * 1000 + JOIN_MARGIN_MS);
+}
+
+/** Put a new code on the wall once its image has loaded: the last one stays until then. */
+async function showJoin(code) {
+  joinCode.key = code ? code.key : null;
+  if (!code) {
+    joinCode.shown = null;
+    return renderJoin();
+  }
+  if (code.key === joinCode.shown) return;
+  const image = new Image();
+  image.src = `/join/${encodeURIComponent(code.key)}/qr.svg`;
+  try {
+    await image.decode();
+  } catch {  // a code gone old meanwhile, or the server unreachable: read again soon
+    clearTimeout(joinCode.timer);
+    joinCode.timer = setTimeout(readJoin, JOIN_RETRY_MS);
+    return;
+  }
+  if (code.key !== joinCode.key) return;  // a newer code came meanwhile
+  const old = $("join-qr");
+  for (const name of ["id", "class", "alt", "width", "height"]) image.setAttribute(name, old.getAttribute(name) ?? "");
+  old.replaceWith(image);
+  joinCode.shown = code.key;
+  renderJoin();
+}
+
+/** The corner shows while there is a code on the wall and anyone is admitted (a closed office
+ * takes no number from a phone either). */
+function renderJoin() {
+  const corner = $("join-corner");
+  const hidden = !joinCode.shown || !joinCode.key || !admitting();
+  if (corner.hidden === hidden) return;
+  corner.hidden = hidden;
+  scaleRows(root.querySelectorAll(".queue:not([hidden])").length);
+  if (state) renderTicker(modeInfo());
 }
 
 // --- flashing the latest call ---
@@ -304,6 +402,10 @@ function notices(info) {
     items.push("Pelayanan tatap muka sedang ditutup.", `Layanan online: ${url}`,
                `Walk-in service is closed. Online service: ${url}`);
   } else {
+    if (!$("join-corner").hidden) {
+      items.push("Tanpa menyentuh kios: pindai kode QR di layar ini dengan ponsel Anda.",
+                 "No need to touch the kiosk: scan the QR code on this screen with your phone.");
+    }
     items.push("Ambil nomor antrian di kios, lalu tunggu nomor Anda dipanggil.",
                "Lansia, penyandang disabilitas, ibu hamil, dan pengunjung dengan balita didahulukan.",
                "Take a number at the kiosk and wait for your number to be called.");
@@ -373,6 +475,7 @@ function onConnection(connected) {
   if (connected) {
     clearTimeout(offlineTimer);
     showOffline(false);
+    if (wasDown) Object.assign(joinCode, { low: -Infinity, high: Infinity });  // a restarted server may keep another clock
   } else if (!wasDown) {  // every failed retry says so again: count from the first
     offlineTimer = setTimeout(() => showOffline(true), OFFLINE_NOTICE_MS);
   }
@@ -418,6 +521,7 @@ document.addEventListener("contextmenu", (event) => event.preventDefault());
 scaleRows(root.querySelectorAll(".queue:not([hidden])").length);
 $("zone").textContent = zoneName();
 tick();
+readJoin();
 
 const live = connectLive({ onState, onEvent, onConnection, socketOptions: {
   reconnectionDelay: RECONNECT_MS[0], reconnectionDelayMax: RECONNECT_MS[1], randomizationFactor: 0.25 } });

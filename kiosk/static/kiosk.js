@@ -11,12 +11,15 @@
  */
 import { connectLive } from "../js/live.js";
 import { $, say, showLanguage } from "../js/words.js";
+import {
+  MESSAGE_TITLES, closedEn, closedTitle, dateWords, messageEn, modeWords, newRequestId, post, postponedWords, shortUrl,
+  showUrl, stepsWords,
+} from "./visit.js";
 
 const root = document.getElementById("kiosk");
 const KIOSK_ID = root.dataset.kiosk;
 const IDLE_MS = (Number(new URLSearchParams(location.search).get("idle")) || 30) * 1000;
 const SETTLE_MS = 600;            // the 2nd tap of a double tap must not land on the next screen
-const REQUEST_TIMEOUT_MS = 10000;
 const PRINT_WAIT_MS = 20000;      // no word from the printer by then: advise as if it failed
 const OFFLINE_NOTICE_MS = 3000;   // a short reconnect is not worth alarming anyone
 const SCREENS = ["start", "question", "booking", "booking-priority", "ticket", "online", "message", "failure", "enroll"]
@@ -34,15 +37,6 @@ const state = {
 const UNREACHABLE = ["Tidak dapat terhubung ke server. Silakan menuju meja informasi.",
                      "Cannot reach the server. Please go to the information desk."];
 
-const MODE_WORDS = {
-  normal: [["Pelayanan tatap muka dibuka", "Walk-in service is open"],
-           ["Pilih layanan untuk mengambil nomor antrian.", "Choose a service to get a queue number."]],
-  emergency_only: [["Pelayanan tatap muka hanya untuk keperluan darurat", "Walk-in service is for emergencies only"],
-                   ["Keperluan lain dapat diurus secara online.", "Other matters can be handled online."]],
-  closed: [["Pelayanan tatap muka sedang ditutup", "Walk-in service is closed"],
-           ["Pilih layanan untuk melihat keterangan.", "Choose a service for more information."]],
-};
-
 const PRINT_WORDS = {
   preview: ["Tiket tidak dicetak di kios ini. Catat nomor Anda atau pindai kode QR.",
             "This kiosk does not print tickets. Note your number or scan the QR code."],
@@ -59,12 +53,6 @@ const SLIP_WORDS = {
   printed: ["Silakan ambil lembar petunjuk Anda.", "Please take your instructions slip."],
   failed: ["Petunjuk tidak dapat dicetak. Silakan foto kode QR di layar ini.",
            "The instructions could not be printed. Please take a photo of the QR code."],
-};
-
-const MESSAGE_TITLES = {
-  postponed: ["Layanan ini sedang ditunda", "This service is postponed"],
-  closed: ["Pelayanan tatap muka ditutup", "Walk-in service is closed"],
-  full: ["Kuota antrean hari ini sudah habis", "Today's queue is full"],
 };
 
 // A booking code the server refused (its sentence is the Indonesian text): the title, the
@@ -94,36 +82,8 @@ const REFUSALS = {
   },
 };
 
-// The server words these steps in Indonesian (queueing/model.py ONLINE_STEPS).
-const ONLINE_STEPS_EN = [
-  "Open the online service address on a phone or computer.",
-  "Fill in the application and upload the required documents.",
-  "Print the issued document yourself on plain paper: it is valid with its QR code/barcode.",
-];
-
 function announce(id, en) {
   say($("announce"), id, en);
-}
-
-/** "Senin, 28 Desember 2026"; short: "28 Des 2026" (a badge on a service button). */
-function dateWords(iso, lang, short = false) {
-  const [y, m, d] = iso.split("-").map(Number);
-  const parts = short ? { day: "numeric", month: "short", year: "numeric" }
-    : { weekday: "long", day: "numeric", month: "long", year: "numeric" };
-  return new Intl.DateTimeFormat(lang === "id" ? "id-ID" : "en-GB", parts).format(new Date(y, m - 1, d));
-}
-
-/** "07:30" as the office writes a time: "07.30". */
-function clockWords(hhmm) {
-  return hhmm.replace(":", ".");
-}
-
-/** When walk-ins are admitted again, in English (the server says it in Indonesian). */
-function reopensEn(reopens, today) {
-  if (!reopens) return "Walk-in service is closed until further notice.";
-  const at = clockWords(reopens.time);
-  if (reopens.date === today) return `Service opens today at ${at}.`;
-  return `Service reopens ${dateWords(reopens.date, "en")} at ${at}.`;
 }
 
 function serviceName(code) {
@@ -219,12 +179,9 @@ function startHeading() {
 function showMode(info) {
   state.mode = info;
   $("mode").dataset.mode = info.mode;
-  const [main, sub] = MODE_WORDS[info.mode] || MODE_WORDS.normal;
-  const until = info.until && info.mode !== "normal"
-    ? [` sampai dengan ${dateWords(info.until, "id")}`, ` until ${dateWords(info.until, "en")}`] : ["", ""];
-  say($("mode-main"), `${main[0]}${until[0]}.`, `${main[1]}${until[1]}.`);
-  const basis = info.reference ? [` Dasar: ${info.reference}.`, ` Under ${info.reference}.`] : ["", ""];
-  say($("mode-sub"), sub[0] + basis[0], sub[1] + basis[1]);
+  const [main, sub] = modeWords(info);
+  say($("mode-main"), ...main);
+  say($("mode-sub"), ...sub);
 }
 
 /**
@@ -237,30 +194,10 @@ function showCalendar(calendar) {
   $("start").dataset.admitting = String(calendar.admitting);
   $("start").setAttribute("aria-labelledby", startHeading());
   if (!calendar.admitting) {
-    const opensToday = Boolean(calendar.reopens) && calendar.reopens.date === calendar.day;
-    say($("closed-title"), ...(opensToday
-      ? ["Pelayanan tatap muka belum dibuka", "Walk-in service has not opened yet"]
-      : ["Pelayanan tatap muka ditutup", "Walk-in service is closed"]));
-    say($("closed-message"), calendar.message, closedEn(calendar));
+    say($("closed-title"), ...closedTitle(calendar));
+    say($("closed-message"), calendar.message, closedEn(calendar, state.mode));
   }
   showPostponed(calendar.postponed || []);
-}
-
-function closedEn(calendar) {
-  return `${closedWhyEn(calendar)}${reopensEn(calendar.reopens, calendar.day)}`;
-}
-
-/** Why nobody is admitted, as the server's sentence says it ("" before opening). */
-function closedWhyEn(calendar) {
-  const info = state.mode;
-  if (!calendar.reopens || calendar.reopens.date === calendar.day) return "";
-  if (info.mode === "closed" && info.source === "window") {
-    return info.reference ? `The office is closed: ${info.reference}. ` : "The office is closed. ";
-  }
-  if (info.mode === "closed") return "Walk-in service is closed. ";
-  if (!calendar.hours) return "The office is closed today. ";
-  if (info.mode === "normal") return "Service has closed for today. ";
-  return "";
 }
 
 function showPostponed(postponed) {
@@ -273,13 +210,6 @@ function showPostponed(postponed) {
     badge.hidden = !found;
     if (found) say(badge, ...postponedWords(found));
   }
-}
-
-function postponedWords(postponed) {
-  if (!postponed.until) return ["Sedang ditunda", "Postponed for now"];
-  // a badge that wraps keeps its date on one line
-  const [id, en] = ["id", "en"].map((lang) => dateWords(postponed.until, lang, true).replaceAll(" ", "\u00a0"));
-  return [`Ditunda sampai ${id}`, `Postponed until ${en}`];
 }
 
 function onSnapshot(snapshot) {
@@ -300,12 +230,6 @@ function showPriority() {
   for (const button of root.querySelectorAll("[data-action=priority]")) {
     button.setAttribute("aria-pressed", String(button.dataset.kind === state.priority));
   }
-}
-
-function newRequestId() {
-  // randomUUID needs a secure context; a kiosk on plain http over the LAN has none.
-  if (crypto.randomUUID) return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function chooseService(button) {
@@ -383,23 +307,6 @@ function walkIn() {
 
 // --- asking the server ---
 
-async function post(path, body) {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
-  try {
-    const response = await fetch(path, {
-      method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body), signal: abort.signal,
-    });
-    const data = await response.json().catch(() => ({}));
-    return { ok: response.ok, status: response.status, body: data };
-  } catch {
-    return { ok: false, status: 0, body: {} };  // unreachable, or no answer in time
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function submit() {
   const visit = state.visit;
   if (!visit || state.busy) return;
@@ -471,10 +378,10 @@ function showPrint(status) {
 function showOnline(answer) {
   const [, en] = serviceName(state.visit.service);
   say($("online-message"), answer.message, `${en} can be done online.`);
-  showUrl($("online-url"), answer.url.replace(/^https?:\/\//, "").replace(/\/$/, ""));
-  const steps = answer.steps.map((step, i) => {
+  showUrl($("online-url"), shortUrl(answer.url));
+  const steps = stepsWords(answer.steps).map(([id, stepEn]) => {
     const li = document.createElement("li");
-    say(li, step, answer.steps.length === ONLINE_STEPS_EN.length ? ONLINE_STEPS_EN[i] : undefined);
+    say(li, id, stepEn);
     return li;
   });
   $("online-steps").replaceChildren(...steps);
@@ -483,11 +390,6 @@ function showOnline(answer) {
   $("slip-state").hidden = true;
   announce(`${answer.message} Alamat: ${answer.url}`, `${en} can be done online at ${answer.url}`);
   show("online", "online-title");
-}
-
-function showUrl(el, url) {
-  // A long address may wrap, but only after a dot or a slash, never inside a word.
-  el.replaceChildren(...url.split(/(?<=[./])/).flatMap((piece) => [piece, document.createElement("wbr")]));
 }
 
 async function printSlip(button) {
@@ -515,7 +417,7 @@ function showSlip(words) {
 function showMessage(answer) {
   if (answer.outcome === "closed" && live) live.sync();  // e.g. closing time passed: the start screen follows
   const title = MESSAGE_TITLES[answer.outcome] || ["Informasi", "Information"];
-  showNotice(answer.outcome, title, [answer.message, messageEn(answer)]);
+  showNotice(answer.outcome, title, [answer.message, messageEn(answer, state.mode.mode)]);
 }
 
 /** A booking code the server refused, in plain words, with the way on that fits. */
@@ -541,23 +443,6 @@ function visitWords(visit) {
   if (visit.booking) return [`Kode booking: ${visit.booking}`, `Booking code: ${visit.booking}`];
   const [id, en] = serviceName(visit.service);
   return [`Layanan: ${id}`, `Service: ${en}`];
-}
-
-function messageEn(answer) {
-  // A service's own notice (postponed by its flag) is shown in Indonesian only; a window's
-  // postponement is said in English from its dates.
-  if (answer.outcome === "full") return "Today's limit of queue numbers has been reached. Please come back on the next working day.";
-  if (answer.outcome === "postponed") return postponedEn(answer);
-  if (answer.outcome !== "closed") return undefined;
-  const emergency = state.mode.mode === "emergency_only" ? "Walk-in service is for emergencies only at present. " : "";
-  if (!("reopens" in answer)) return `${emergency}Please come back on the next working day.`;
-  return emergency + reopensEn(answer.reopens, answer.resumes_on ? null : answer.reopens?.date);
-}
-
-function postponedEn(answer) {
-  if (!answer.until) return undefined;
-  const resumes = answer.resumes_on ? ` It resumes on ${dateWords(answer.resumes_on, "en")}.` : "";
-  return `This service is postponed until ${dateWords(answer.until, "en")}.${resumes}`;
 }
 
 function showFailure(answer) {
