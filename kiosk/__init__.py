@@ -37,14 +37,18 @@ def visit():
 
 def _phone_visit(data: dict):
     """A visit from a phone that scanned the hall's code: the code must be current (403
-    join_expired), and one address gets joins_per_address; a replay of a request_id is free."""
+    join_expired), and one address gets joins_per_address. A replay of a request_id this
+    address sent before is answered whatever the code's age and counts nothing: a phone whose
+    answer was lost must still learn of the ticket it got."""
     key = text(data, "join", max_length=32)
     request_id = text(data, "request_id", max_length=128)
-    queue_service().joins.check(key)
     address = request.remote_addr or "-"
     limits = current_app.extensions["limits"]
-    too_many = "Terlalu banyak pengambilan nomor dari jaringan ini. Silakan tunggu {wait} atau ambil nomor di kios."
-    limits.check("joins_per_address", address, too_many)
+    if not queue_service().phone_visit_seen(address, request_id):
+        queue_service().joins.check(key)
+        too_many = ("Terlalu banyak pengambilan nomor dari jaringan ini. Silakan tunggu {wait} atau ambil nomor "
+                    "di kios.")
+        limits.check("joins_per_address", address, too_many)
     result = queue_service().phone_visit(address, text(data, "service"), text(data, "reason", required=False),
                                          priority(data), request_id)
     if not result.replayed:

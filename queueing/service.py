@@ -131,6 +131,12 @@ class QueueService(QueueViews):
         self._check_visit(None, service, reason, priority, kiosk_optional=True)
         return self._visit(f"{PHONE}:{address}", Issuer(PHONE, "phone"), service, reason, priority, request_id)
 
+    def phone_visit_seen(self, address: str, request_id: str) -> bool:
+        """Whether this phone address sent this request_id before (its answer is then replayed)."""
+        with self.store.read() as conn:
+            return conn.execute("SELECT 1 FROM visits WHERE kiosk = ? AND request_id = ?",
+                                (f"{PHONE}:{address}", request_id)).fetchone() is not None
+
     def _visit(self, kiosk: str, issuer: Issuer, service: str, reason: str | None, priority: str | None,
                request_id: str, base_url: str = "") -> Result:
         """Decide a visit's outcome and, for a ticket, issue it; kiosk keys the visits row

@@ -164,3 +164,15 @@ def test_tickets_joined_from_phones_are_counted_by_source_in_the_report(app, cli
     add_user(app, "kepala", "admin", ())
     report = Staff(app, "kepala").get("/api/reports/daily").json
     assert report["tickets"]["by_source"] == {"walk_in": 1, "booked": 0, "desk": 0, "phone": 1}
+
+
+def test_a_phone_whose_answer_was_lost_gets_its_ticket_again_after_the_code_changed(app, client, clock):
+    key = current_key(client)
+    body = {"join": key, "service": "kk", "request_id": "lost-answer"}
+    phone = app.test_client()
+    first = phone.post("/api/visits", json=body, environ_base={"REMOTE_ADDR": "10.0.0.8"})
+    clock.advance(minutes=5)  # the code is long gone
+    again = phone.post("/api/visits", json=body, environ_base={"REMOTE_ADDR": "10.0.0.8"})
+    assert (again.status_code, again.json["ticket"]["id"]) == (201, first.json["ticket"]["id"])
+    stranger = phone.post("/api/visits", json=body, environ_base={"REMOTE_ADDR": "10.0.0.99"})
+    assert (stranger.status_code, stranger.json["error"]) == (403, "join_expired")
