@@ -95,11 +95,21 @@ def wait_for(url: str, seconds: float = 30) -> None:
     raise AssertionError(f"{url} did not answer in {seconds} s")
 
 
-def test_close_day_from_the_command_line_counts_what_it_expired_and_the_screens_hear_it(live_server, tmp_path):
-    import socketio
+def closing_config(server, tmp_path):
+    """A copy of the server's config whose day is over whatever the hour (closes_at 00:00), for close-day."""
     import tomllib
 
     import tomli_w
+    closing = tomllib.loads(server.config.read_text())
+    closing["admission"]["closes_at"] = "00:00"
+    (tmp_path / "closing").mkdir()
+    path = tmp_path / "closing" / "config.toml"
+    path.write_text(tomli_w.dumps(closing))
+    return path
+
+
+def test_close_day_from_the_command_line_counts_what_it_expired_and_the_screens_hear_it(live_server, tmp_path):
+    import socketio
     server = live_server()
     numbers = [post(f"{server.url}/api/visits", {"kiosk": "lobby", "service": "kk", "request_id": f"r{i}"},
                     server.kiosk_headers())[1]
@@ -110,12 +120,7 @@ def test_close_day_from_the_command_line_counts_what_it_expired_and_the_screens_
     screen.on("state", states.append)
     screen.connect(server.url, transports=["websocket"])
     try:
-        closing = tomllib.loads(server.config.read_text())
-        closing["admission"]["closes_at"] = "00:00"  # whatever the hour, the day is over for this command
-        (tmp_path / "closing").mkdir()
-        closing_file = tmp_path / "closing" / "config.toml"
-        closing_file.write_text(tomli_w.dumps(closing))
-        run = flask(closing_file, "close-day")
+        run = flask(closing_config(server, tmp_path), "close-day")
         assert run.returncode == 0, run.stderr
         assert run.stdout.strip() == "Expired 2 tickets"
         deadline = time.monotonic() + 10

@@ -203,21 +203,13 @@ def test_kill_9_of_one_process_under_load_the_others_go_on_and_nothing_is_lost_o
 
 
 def test_the_clis_change_reaches_screens_on_every_process(live_server, redis_server, tmp_path):
-    import tomllib
-
-    import tomli_w
-    from test_cli import flask
+    from test_cli import closing_config, flask
     server = live_server(multi(redis_server.url))
     wait_for(lambda: len(worker_pids(server)) == WORKERS, "four workers")
     numbers = [visit(server)["number"] for _ in range(3)]
     screens = [Screen(server.url) for _ in range(8)]
     try:
-        closing = tomllib.loads(server.config.read_text())
-        closing["admission"]["closes_at"] = "00:00"  # whatever the hour, the day is over for this command
-        (tmp_path / "closing").mkdir()
-        closing_file = tmp_path / "closing" / "config.toml"
-        closing_file.write_text(tomli_w.dumps(closing))
-        run = flask(closing_file, "close-day")
+        run = flask(closing_config(server, tmp_path), "close-day")
         assert run.returncode == 0, run.stderr
         final = state(server)["version"]
         wait_for(lambda: all(s.last() >= final for s in screens), "every screen heard the CLI's change")
