@@ -21,6 +21,6 @@ setup_runtime() {
 
 setup_tests() {
   # Playwright drives Debian's chromium: its own browser download cannot work here.
-  apt_install chromium fonts-noto-core redis-server  # redis: the tests of several server processes
+  apt_install chromium fonts-noto-core redis-server nginx-light systemd udev desktop-file-utils curl openssl  # redis: several server processes; the rest: tests/test_deploy.py
   .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 }
