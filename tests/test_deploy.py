@@ -22,7 +22,6 @@ import threading
 import time
 import urllib.parse
 import uuid
-from dataclasses import fields
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -31,14 +30,12 @@ import requests
 import socketio
 
 from bench.liveserver import LiveServer, free_port, write_config
-from queueing.config import Server
 from web import serving
 from web.capacity import TRUSTED_SOCKETS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 # [server] trusted_proxies: which proxies' X-Forwarded-For the per-address limits believe.
-TRUSTS_PROXIES = "trusted_proxies" in {f.name for f in fields(Server)}
 
 
 def run(*args, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
@@ -432,7 +429,7 @@ def proxied(folder: Path, overrides: dict, clock: str | None = None):
 
 
 OFFICE = {**BOOKING, "server": {"secure_cookies": True,
-                                **({"trusted_proxies": ["127.0.0.1"]} if TRUSTS_PROXIES else {})}}
+                                "trusted_proxies": ["127.0.0.1"]}}
 
 
 @pytest.fixture(scope="module")
@@ -588,7 +585,6 @@ def get_from(address: str, port: int, path: str, headers: dict | None = None) ->
         connection.close()
 
 
-@pytest.mark.skipif(not TRUSTS_PROXIES, reason="[server] trusted_proxies is not in queueing/config.py yet")
 def test_behind_the_proxy_each_visitor_address_has_its_own_limit_and_a_forged_header_changes_nothing(tmp_path):
     overrides = {"server": {"secure_cookies": True, "trusted_proxies": ["127.0.0.1"]},
                  "limits": {"requests_per_address": "3/minute"}}
