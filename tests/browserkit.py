@@ -1,21 +1,34 @@
 """What the browser tests of the kiosk, the counter console and the supervisor's page share:
 pages that record CSP complaints and script errors, accounts and staff sessions on a live
-server, kiosk visits, opening pages, signing in, screenshots, the fits-the-screen and phone checks, and
-the office calendar the calendar tests run on."""
+server, kiosk visits, opening pages, signing in, the console's buttons, screenshots, the
+fits-the-screen and phone checks, and the office calendar the calendar tests run on."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 
+import pytest
 import requests
 from playwright.sync_api import expect
 
+from bench.fakeprinter import FakePrinter
 from conftest import PASSWORD, SCREENSHOTS
 from queueing import config as configuration
 from queueing.accounts import Accounts
 from queueing.store import Store
 
 TEXT = {"use_inner_text": True}  # only the words of the language shown
+
+
+@pytest.fixture(autouse=True)
+def patient_expect():
+    """Two cores shared with other test runs: give page conditions longer than the default 5 s.
+
+    Autouse in each test module that imports it."""
+    expect.set_options(timeout=10_000)
+    yield
+    expect.set_options(timeout=5_000)
 
 
 class Pages:
@@ -71,6 +84,28 @@ def kiosk_visit(server, service: str = "kk", kiosk: str = "lobby", statuses=(200
     answer = requests.post(f"{server.url}/api/visits", json=body, cookies=server.kiosk_cookies(), timeout=10)
     assert answer.status_code in statuses, answer.text
     return answer.json()
+
+
+def kiosk_ticket(server, service: str = "kk", **extra) -> dict:
+    """Issue a ticket as the lobby kiosk does; the ticket."""
+    return kiosk_visit(server, service, statuses=(201,), **extra)["ticket"]
+
+
+@contextlib.contextmanager
+def office_with_printer(live_server, behaviour: str = "ok"):
+    """A live server whose lobby kiosk prints on a fake network printer: (server, printer).
+    The printer stops afterwards, whatever the test did."""
+    printer = FakePrinter(behaviour)
+    try:
+        yield live_server(network_kiosk(printer.port)), printer
+    finally:
+        printer.stop()
+
+
+def network_kiosk(port: int) -> dict:
+    """Overrides for a lobby kiosk whose printer is on the network, at port on this machine."""
+    return {"kiosks": [{"id": "lobby", "name": "Kios lobi",
+                        "printer": {"type": "network", "host": "127.0.0.1", "port": port, "timeout": 2}}]}
 
 
 def enroll_browser(page, server) -> None:
@@ -150,6 +185,32 @@ def open_kiosk_page(browser_pages, server, viewport: dict, query: str = ""):
     page.goto(f"{server.url}/kiosk/lobby{query}")
     expect(page.locator("#kiosk")).to_have_attribute("data-live", "up")
     return page
+
+
+def open_console_page(browser_pages, server, user: str, viewport: dict, timezone_id: str = "Asia/Jakarta"):
+    """/counter in a fresh browser page, signed in as user; once the desk is loaded and live."""
+    page = browser_pages.new(viewport, timezone_id=timezone_id)
+    page.goto(f"{server.url}/counter")
+    log_in(page, user)
+    expect(page.locator("#console")).to_have_attribute("data-screen", "desk")
+    expect(page.locator("#waiting-count")).not_to_have_text("")
+    expect(page.locator("#console")).to_have_attribute("data-live", "up")
+    return page
+
+
+def button(page, name: str):
+    """The button whose accessible name is exactly name."""
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def console_action(page, name: str):
+    """The counter console's button for an action (its data-action)."""
+    return page.locator(f'#console button[data-action="{name}"]')
+
+
+def assert_console_fits(page) -> None:
+    """No page scrolling, nothing cut off, every visible button at least 64 px, text at least 14 px."""
+    assert_fits(page, "button, .current, .actions, .note, .today", smallest_text=14)
 
 
 def signed_in(page) -> None:

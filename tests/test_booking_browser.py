@@ -15,7 +15,7 @@ import requests
 from playwright.sync_api import expect
 
 from bench.fakeprinter import FakePrinter
-from browserkit import (TEXT, add_account, assert_fits, kiosk_visit, log_in, open_kiosk_page,
+from browserkit import (TEXT, add_account, assert_fits, kiosk_visit, log_in, open_console_page, open_kiosk_page,
                         staff_session)
 from browserkit import screenshot as save_screenshot
 
@@ -260,13 +260,8 @@ CONSOLE = {"width": 1366, "height": 768}
 def open_console(browser_pages):
     """Open /counter in a fresh browser page and sign in; wait for the desk and the live channel."""
     def open_(server, user: str = "siti", viewport=CONSOLE):
-        page = browser_pages.new(viewport, timezone_id="Europe/Lisbon")  # the PC's own zone is not the office's
-        page.goto(f"{server.url}/counter")
-        log_in(page, user)
-        expect(page.locator("#console")).to_have_attribute("data-screen", "desk")
-        expect(page.locator("#waiting-count")).not_to_have_text("")
-        expect(page.locator("#console")).to_have_attribute("data-live", "up")
-        return page
+        # the PC's own zone is not the office's
+        return open_console_page(browser_pages, server, user, viewport, timezone_id="Europe/Lisbon")
 
     return open_
 

@@ -12,8 +12,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from bench.fakeprinter import FakePrinter
-from browserkit import TEXT, add_account, assert_fits, kiosk_visit, log_in, screenshot, staff_session
+from browserkit import (TEXT, add_account, assert_console_fits, button, console_action, kiosk_ticket, log_in,
+                        office_with_printer, screenshot, staff_session)
+from browserkit import patient_expect  # noqa: F401 (an autouse fixture: imported, it applies here)
 from conftest import PASSWORD
 from queueing import config as configuration
 
@@ -25,11 +26,6 @@ LARGE = {"width": 1920, "height": 1080}
 
 # --- helpers ---
 
-def visit(server, service: str = "kk", **extra) -> dict:
-    """Issue a ticket as the lobby kiosk does."""
-    return kiosk_visit(server, service, statuses=(201,), **extra)["ticket"]
-
-
 def status_of(server, ticket: dict) -> str:
     return requests.get(f"{server.url}/api/tickets/{ticket['token']}", timeout=10).json()["ticket"]["status"]
 
@@ -39,28 +35,12 @@ def held_by(server, http: requests.Session, counter: int) -> dict:
     return http.get(f"{server.url}/api/counters/{counter}", timeout=10).json()["ticket"]
 
 
-def button(page, name: str):
-    return page.get_by_role("button", name=name, exact=True)
-
-
-def action(page, name: str):
-    return page.locator(f'#console button[data-action="{name}"]')
-
-
 def at_desk(page, counter: str = "Loket 1") -> None:
     """Wait until the desk of counter is loaded and the live channel is up."""
     expect(page.locator("#console")).to_have_attribute("data-screen", "desk")
     expect(page.locator("#bar-counter")).to_have_text(f" · {counter}", **TEXT)
     expect(page.locator("#waiting-count")).not_to_have_text("")
     expect(page.locator("#console")).to_have_attribute("data-live", "up")
-
-
-@pytest.fixture(autouse=True)
-def patient_expect():
-    """Two cores shared with other test runs: give page conditions longer than the default 5 s."""
-    expect.set_options(timeout=10_000)
-    yield
-    expect.set_options(timeout=5_000)
 
 
 @pytest.fixture
@@ -75,11 +55,6 @@ def open_console(browser_pages):
         return page
 
     return open_
-
-
-def assert_console_fits(page) -> None:
-    """No page scrolling, nothing cut off, every visible button at least 64 px, text at least 14 px."""
-    assert_fits(page, "button, .current, .actions, .note, .today", smallest_text=14)
 
 
 # --- signing in ---
@@ -138,13 +113,13 @@ def test_a_ticket_is_called_recalled_started_and_finished_with_its_timer_and_tod
         live_server, open_console):
     server = live_server()
     add_account(server, "siti")
-    first = visit(server, "kk")
-    visit(server, "kia", priority="lansia")
+    first = kiosk_ticket(server, "kk")
+    kiosk_ticket(server, "kia", priority="lansia")
     page = open_console(server, "siti")
     expect(page.locator("#waiting .w-number")).to_have_text(["C001", "B001"])  # priority first
     expect(page.locator("#waiting .wait-item").first).to_contain_text("Prioritas: Lansia", **TEXT)
     for name in ("recall", "start", "finish", "finish-next", "no-show", "transfer"):
-        expect(action(page, name)).to_be_disabled()
+        expect(console_action(page, name)).to_be_disabled()
 
     button(page, "Panggil berikutnya").click()
     expect(page.locator("#number")).to_have_text("C001")
@@ -152,8 +127,8 @@ def test_a_ticket_is_called_recalled_started_and_finished_with_its_timer_and_tod
     expect(page.locator("#held")).to_contain_text("Kartu Identitas Anak", **TEXT)
     expect(page.locator("#marks")).to_have_text("Prioritas: Lansia", **TEXT)
     expect(page.locator("#clock")).not_to_have_text("00:00", timeout=10000)  # counting since the call
-    expect(action(page, "call-next")).to_be_disabled()
-    expect(action(page, "finish")).to_be_disabled()
+    expect(console_action(page, "call-next")).to_be_disabled()
+    expect(console_action(page, "finish")).to_be_disabled()
     expect(page.locator("#waiting .wait-item").first).to_be_disabled()
 
     button(page, "Panggil ulang").click()
@@ -161,7 +136,7 @@ def test_a_ticket_is_called_recalled_started_and_finished_with_its_timer_and_tod
     button(page, "Mulai layani").click()
     expect(page.locator("#status-badge")).to_have_text("Sedang dilayani", **TEXT)
     expect(page.locator("#timer-label")).to_have_text("Lama layanan", **TEXT)
-    expect(action(page, "recall")).to_be_disabled()
+    expect(console_action(page, "recall")).to_be_disabled()
     expect(page.locator("#clock")).not_to_have_text("00:00", timeout=10000)
 
     button(page, "Selesai & panggil berikutnya").click()  # one press: finish, then call next
@@ -178,7 +153,7 @@ def test_a_ticket_is_called_recalled_started_and_finished_with_its_timer_and_tod
 def test_a_visitor_who_does_not_come_is_marked_no_show_and_counted(live_server, open_console):
     server = live_server()
     add_account(server, "siti")
-    ticket = visit(server, "kk")
+    ticket = kiosk_ticket(server, "kk")
     page = open_console(server, "siti")
 
     button(page, "Panggil berikutnya").click()
@@ -196,7 +171,7 @@ def test_tapping_a_ticket_in_the_list_calls_that_ticket_out_of_turn(live_server,
     server = live_server()
     add_account(server, "siti")
     for service in ("kk", "kk", "kia"):
-        visit(server, service)
+        kiosk_ticket(server, service)
     page = open_console(server, "siti")
     expect(page.locator("#idle-next")).to_have_text("Berikutnya: B001 · Kartu Keluarga", **TEXT)
 
@@ -218,7 +193,7 @@ def test_two_counters_share_kk_live_and_a_kia_ticket_transferred_to_pindah_arriv
     add_account(server, "siti", counters=(1,))  # kk + kia
     add_account(server, "budi", counters=(2,))  # kk + pindah
     for service in ("kk", "kia", "pindah", "kk"):
-        visit(server, service)
+        kiosk_ticket(server, service)
     one = open_console(server, "siti")
     two = open_console(server, "budi", counter="Loket 2")
     expect(one.locator("#waiting .w-number")).to_have_text(["B001", "C001", "B002"])
@@ -263,7 +238,7 @@ def test_a_service_a_window_postpones_today_cannot_be_chosen_in_the_transfer_dia
     server = live_server()
     add_account(server, "siti")
     add_account(server, "kepala", "admin", ())
-    visit(server, "kk")
+    kiosk_ticket(server, "kk")
     page = open_console(server, "siti")
     button(page, "Panggil berikutnya").click()
     expect(page.locator("#number")).to_have_text("B001")
@@ -287,21 +262,14 @@ def test_a_service_a_window_postpones_today_cannot_be_chosen_in_the_transfer_dia
 
 # --- emergencies ---
 
-def network_kiosk(port: int) -> dict:
-    return {"kiosks": [{"id": "lobby", "name": "Kios lobi",
-                        "printer": {"type": "network", "host": "127.0.0.1", "port": port, "timeout": 2}}]}
-
-
 def test_a_confirmed_emergency_stays_marked_and_a_rejected_one_ends_redirected_with_the_online_slip_printed(
         live_server, open_console):
-    printer = FakePrinter("ok")
-    try:
-        server = live_server(network_kiosk(printer.port))
+    with office_with_printer(live_server) as (server, printer):
         add_account(server, "siti")
-        confirmed = visit(server, "kk", reason="bpjs")
-        rejected = visit(server, "kia", reason="tni_polri")
-        visit(server, "kk", priority="ibu_hamil")
-        visit(server, "kk")
+        confirmed = kiosk_ticket(server, "kk", reason="bpjs")
+        rejected = kiosk_ticket(server, "kia", reason="tni_polri")
+        kiosk_ticket(server, "kk", priority="ibu_hamil")
+        kiosk_ticket(server, "kk")
         page = open_console(server, "siti")
         expect(page.locator("#waiting .wait-item", has_text="C001")).to_contain_text(
             "Klaim darurat: Pendaftaran TNI/Polri", **TEXT)
@@ -331,11 +299,9 @@ def test_a_confirmed_emergency_stays_marked_and_a_rejected_one_ends_redirected_w
         expect(page.locator("#slip-state")).to_have_text(
             "Petunjuk sudah tercetak di Kios lobi. Minta pengunjung mengambilnya.", **TEXT)
         assert any(b"layananonline.dukcapil" in job for job in printer.printed())
-        expect(action(page, "call-next")).to_be_enabled()
+        expect(console_action(page, "call-next")).to_be_enabled()
         assert status_of(server, confirmed) == "done"
         assert status_of(server, rejected) == "redirected"
-    finally:
-        printer.stop()
 
 
 # --- refusals ---
@@ -351,7 +317,7 @@ def test_a_refused_action_shows_the_servers_message(live_server, open_console):
     expect(page.locator("#note")).to_have_text("Tidak ada antrean untuk Loket 1.", **TEXT)
     expect(page.locator("#note")).to_have_attribute("data-kind", "error")
     expect(page.locator("#idle")).to_be_visible()
-    visit(server, "kk")
+    kiosk_ticket(server, "kk")
     expect(page.locator("#waiting .w-number")).to_have_text(["B001"])
     expect(page.locator("#note")).to_have_text("Tidak ada antrean untuk Loket 1.", **TEXT)  # until the next action
     button(page, "Panggil berikutnya").click()
@@ -363,8 +329,8 @@ def test_a_tap_on_a_ticket_another_counter_took_meanwhile_shows_why_and_the_list
     server = live_server()
     add_account(server, "siti", counters=(1,))
     add_account(server, "budi", counters=(2,))
-    visit(server, "kk")
-    visit(server, "kk")
+    kiosk_ticket(server, "kk")
+    kiosk_ticket(server, "kk")
     page = open_console(server)
     page.route("**/socket.io/**", lambda route: route.abort())  # no live channel: the list goes stale
     log_in(page, "siti")
@@ -383,7 +349,7 @@ def test_a_tap_on_a_ticket_another_counter_took_meanwhile_shows_why_and_the_list
     expect(page.locator("#link")).to_be_hidden(timeout=15000)  # reconnects by itself
     expect(page.locator("#console")).to_have_attribute("data-live", "up")
     budi.post(f"{server.url}/api/tickets/{held_by(server, budi, 2)['id']}/no-show", json={}, timeout=10)
-    visit(server, "kia")
+    kiosk_ticket(server, "kia")
     expect(page.locator("#waiting .w-number")).to_have_text(["B002", "C001"])  # live again
 
 
@@ -392,14 +358,14 @@ def test_a_tap_on_a_ticket_another_counter_took_meanwhile_shows_why_and_the_list
 def test_every_action_has_a_keyboard_shortcut(live_server, open_console):
     server = live_server()
     add_account(server, "siti")
-    visit(server, "kk")                       # B001: N U M L
-    visit(server, "kk")                       # B002: called by L, then T
-    visit(server, "kia", reason="bpjs")       # C001: N D A → pindah
-    visit(server, "kk", reason="rumah_sakit")  # B003: N B P
-    visit(server, "kk")                       # B004: N M S
+    kiosk_ticket(server, "kk")                       # B001: N U M L
+    kiosk_ticket(server, "kk")                       # B002: called by L, then T
+    kiosk_ticket(server, "kia", reason="bpjs")       # C001: N D A → pindah
+    kiosk_ticket(server, "kk", reason="rumah_sakit")  # B003: N B P
+    kiosk_ticket(server, "kk")                       # B004: N M S
     page = open_console(server, "siti")
     keys = page.keyboard
-    expect(action(page, "call-next").locator("kbd")).to_have_text("N")
+    expect(console_action(page, "call-next").locator("kbd")).to_have_text("N")
 
     keys.press("n")
     expect(page.locator("#number")).to_have_text("B001")
@@ -451,7 +417,7 @@ def test_an_expired_session_sends_the_user_to_the_login_and_the_ticket_in_hand_c
         live_server, open_console):
     server = live_server()
     add_account(server, "siti")
-    visit(server, "kk")
+    kiosk_ticket(server, "kk")
     page = open_console(server, "siti")
     button(page, "Panggil berikutnya").click()
     expect(page.locator("#number")).to_have_text("B001")
@@ -499,14 +465,14 @@ def test_logging_out_ends_the_session_on_the_server(live_server, open_console):
 def test_the_console_says_terputus_while_the_server_is_away_and_resyncs_by_itself(live_server, open_console):
     server = live_server()
     add_account(server, "siti")
-    visit(server, "kk")
+    kiosk_ticket(server, "kk")
     page = open_console(server, "siti")
     expect(page.locator("#link")).to_be_hidden()
 
     server.kill()
     expect(page.locator("#link")).to_have_text("Terputus — menyambung ulang…", **TEXT)
     server.start()
-    visit(server, "kia", priority="balita")
+    kiosk_ticket(server, "kia", priority="balita")
 
     expect(page.locator("#link")).to_be_hidden(timeout=20000)
     expect(page.locator("#waiting .w-number")).to_have_text(["C001", "B001"])
@@ -521,10 +487,10 @@ def test_the_console_fits_the_screen_with_big_buttons_and_a_scrolling_list(live_
                                                                            viewport, name):
     server = live_server()
     add_account(server, "siti")
-    visit(server, "kk")
-    visit(server, "kia", priority="lansia")
+    kiosk_ticket(server, "kk")
+    kiosk_ticket(server, "kia", priority="lansia")
     for i in range(14):
-        visit(server, ("kk", "kia")[i % 3 == 0], **({"reason": "rumah_sakit"} if i == 4 else {}))
+        kiosk_ticket(server, ("kk", "kia")[i % 3 == 0], **({"reason": "rumah_sakit"} if i == 4 else {}))
     page = open_console(server, "siti", viewport)
     assert_console_fits(page)
 

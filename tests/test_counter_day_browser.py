@@ -13,8 +13,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from bench.fakeprinter import FakePrinter
-from browserkit import TEXT, add_account, assert_fits, kiosk_visit, log_in, screenshot, staff_session
+from browserkit import (TEXT, add_account, assert_console_fits, assert_fits, button, console_action, kiosk_ticket,
+                        log_in, office_with_printer, open_console_page, screenshot, staff_session)
+from browserkit import patient_expect  # noqa: F401 (an autouse fixture: imported, it applies here)
 from conftest import CONFIG, WIB
 
 pytestmark = pytest.mark.browser
@@ -24,20 +25,7 @@ HALL = {"width": 1920, "height": 1080}
 MONDAY_AT_9 = "2026-03-02T09:00:00+07:00"
 
 
-# --- helpers (the console's, as tests/test_counter_browser.py has them) ---
-
-def visit(server, service: str = "kk", **extra) -> dict:
-    """Issue a ticket as the lobby kiosk does."""
-    return kiosk_visit(server, service, statuses=(201,), **extra)["ticket"]
-
-
-def button(page, name: str):
-    return page.get_by_role("button", name=name, exact=True)
-
-
-def action(page, name: str):
-    return page.locator(f'#console button[data-action="{name}"]')
-
+# --- helpers ---
 
 def snapshot(server) -> dict:
     return requests.get(f"{server.url}/api/state", timeout=10).json()
@@ -47,30 +35,11 @@ def desk_of(server, http: requests.Session, counter: int = 1) -> dict:
     return http.get(f"{server.url}/api/counters/{counter}", timeout=10).json()
 
 
-def assert_console_fits(page) -> None:
-    """No page scrolling, nothing cut off, every visible button at least 64 px, text at least 14 px."""
-    assert_fits(page, "button, .current, .actions, .note, .today", smallest_text=14)
-
-
-@pytest.fixture(autouse=True)
-def patient_expect():
-    """Two cores shared with other test runs: give page conditions longer than the default 5 s."""
-    expect.set_options(timeout=10_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
 @pytest.fixture
 def open_console(browser_pages):
     """/counter in a fresh browser context (a PC of its own), signed in; once its desk is live."""
     def open_(server, user: str, viewport=SMALL):
-        page = browser_pages.new(viewport, timezone_id="Asia/Jakarta")
-        page.goto(f"{server.url}/counter")
-        log_in(page, user)
-        expect(page.locator("#console")).to_have_attribute("data-screen", "desk")
-        expect(page.locator("#waiting-count")).not_to_have_text("")
-        expect(page.locator("#console")).to_have_attribute("data-live", "up")
-        return page
+        return open_console_page(browser_pages, server, user, viewport)
 
     return open_
 
@@ -96,17 +65,17 @@ def office_hhmm(stamp: str, separator: str = ".") -> str:
 def test_a_shift_with_a_break_pauses_the_console_and_the_hall_and_one_key_resumes(live_server, open_console, open_hall):
     server = live_server()
     add_account(server, "siti")
-    visit(server, "kk")
+    kiosk_ticket(server, "kk")
     page = open_console(server, "siti")
     keys = page.keyboard
     keys.press("n")
     expect(page.locator("#number")).to_have_text("B001")
-    expect(action(page, "pause-open")).to_be_disabled()  # a ticket in hand: no pause
+    expect(console_action(page, "pause-open")).to_be_disabled()  # a ticket in hand: no pause
     keys.press("m")
     expect(page.locator("#status-badge")).to_have_text("Sedang dilayani", **TEXT)
     keys.press("s")
     expect(page.locator("#idle")).to_be_visible()
-    expect(action(page, "pause-open").locator("kbd")).to_have_text("J")
+    expect(console_action(page, "pause-open").locator("kbd")).to_have_text("J")
 
     keys.press("j")
     expect(page.locator("#pause-dialog")).to_be_visible()
@@ -123,9 +92,9 @@ def test_a_shift_with_a_break_pauses_the_console_and_the_hall_and_one_key_resume
     expect(page.locator("#paused-since")).to_have_text(f"sejak {office_hhmm(paused['since'])} (< 1 menit)", **TEXT)
     expect(page.locator("#paused-hall")).to_contain_text("Layar ruang tunggu menampilkan “Ibadah”", **TEXT)
     expect(page.locator("#note")).to_have_text("Loket 1 dijeda: Ibadah.", **TEXT)
-    expect(action(page, "call-next")).to_be_disabled()
-    expect(action(page, "pause-open")).to_be_hidden()
-    visit(server, "kk")  # a visitor comes meanwhile: listed, but not to be called
+    expect(console_action(page, "call-next")).to_be_disabled()
+    expect(console_action(page, "pause-open")).to_be_hidden()
+    kiosk_ticket(server, "kk")  # a visitor comes meanwhile: listed, but not to be called
     expect(page.locator("#waiting .wait-item")).to_have_count(1)
     expect(page.locator("#waiting .wait-item").first).to_be_disabled()
     expect(page.locator("#queue-hint")).to_have_text("Lanjutkan melayani untuk memanggil dari daftar.", **TEXT)
@@ -145,7 +114,7 @@ def test_a_shift_with_a_break_pauses_the_console_and_the_hall_and_one_key_resume
     keys.press("j")  # one press resumes
     expect(page.locator("#current")).to_have_attribute("data-status", "none")
     expect(page.locator("#note")).to_have_text("Loket 1 melayani lagi.", **TEXT)
-    expect(action(page, "call-next")).to_be_enabled()
+    expect(console_action(page, "call-next")).to_be_enabled()
     expect(row).to_have_attribute("data-status", "idle")
     assert snapshot(server)["counters"][0]["paused"] is None
     keys.press("n")
@@ -155,7 +124,7 @@ def test_a_shift_with_a_break_pauses_the_console_and_the_hall_and_one_key_resume
 def test_a_pause_refused_while_a_ticket_is_in_hand_shows_the_servers_sentence(live_server, browser_pages):
     server = live_server()
     add_account(server, "siti")
-    visit(server, "kk")
+    kiosk_ticket(server, "kk")
     page = browser_pages.new(SMALL)
     page.goto(f"{server.url}/counter")
     page.route("**/socket.io/**", lambda route: route.abort())  # no live channel: the desk misses the call
@@ -171,7 +140,7 @@ def test_a_pause_refused_while_a_ticket_is_in_hand_shows_the_servers_sentence(li
         "Loket 1 masih menangani tiket B001. Selesaikan atau tandai tidak hadir dulu.", **TEXT)
     expect(page.locator("#note")).to_have_attribute("data-kind", "error")
     expect(page.locator("#number")).to_have_text("B001")  # the desk read again after the refusal
-    expect(action(page, "pause-open")).to_be_disabled()
+    expect(console_action(page, "pause-open")).to_be_disabled()
     assert snapshot(server)["counters"][0]["paused"] is None
 
 
@@ -185,9 +154,9 @@ def test_a_requeued_no_show_is_back_in_the_queue_on_the_console_the_phone_and_th
         live_server, open_console, open_hall):
     server = live_server()
     add_account(server, "siti")
-    first = visit(server, "kk")
+    first = kiosk_ticket(server, "kk")
     for _ in range(3):
-        visit(server, "kk")
+        kiosk_ticket(server, "kk")
     page = open_console(server, "siti")
     expect(page.locator("#no-shows")).to_be_hidden()  # nobody missed a call yet
     for number in ("B001", "B002"):
@@ -219,8 +188,8 @@ def test_a_requeued_no_show_is_back_in_the_queue_on_the_console_the_phone_and_th
 def test_the_hall_shows_a_requeued_number_again_live(live_server, open_hall):
     server = live_server()
     add_account(server, "siti")
-    visit(server, "kk")
-    visit(server, "kk")
+    kiosk_ticket(server, "kk")
+    kiosk_ticket(server, "kk")
     desk = staff_session(server, "siti")
     called = desk.post(f"{server.url}/api/counters/1/call-next", json={}, timeout=10).json()["ticket"]
     desk.post(f"{server.url}/api/tickets/{called['id']}/no-show", json={}, timeout=10)
@@ -236,8 +205,8 @@ def test_the_hall_shows_a_requeued_number_again_live(live_server, open_hall):
 def test_the_requeue_button_is_gone_once_requeue_minutes_have_passed(live_server, open_console, tmp_path):
     morning = live_server(clock=MONDAY_AT_9)
     add_account(morning, "siti")
-    visit(morning, "kk")
-    visit(morning, "kk")
+    kiosk_ticket(morning, "kk")
+    kiosk_ticket(morning, "kk")
     desk = staff_session(morning, "siti")
     late = desk.post(f"{morning.url}/api/counters/1/call-next", json={}, timeout=10).json()["ticket"]
     desk.post(f"{morning.url}/api/tickets/{late['id']}/no-show", json={}, timeout=10)
@@ -265,16 +234,9 @@ def test_the_requeue_button_is_gone_once_requeue_minutes_have_passed(live_server
 
 # --- desk tickets ---
 
-def network_kiosk(port: int) -> dict:
-    return {"kiosks": [{"id": "lobby", "name": "Kios lobi",
-                        "printer": {"type": "network", "host": "127.0.0.1", "port": port, "timeout": 2}}]}
-
-
 def test_a_desk_ticket_for_an_elderly_visitor_is_read_out_and_one_for_an_emergency_printed_at_the_kiosk(
         live_server, open_console):
-    printer = FakePrinter("ok")
-    try:
-        server = live_server(network_kiosk(printer.port))
+    with office_with_printer(live_server) as (server, printer):
         add_account(server, "siti")
         page = open_console(server, "siti")
         dialog = page.locator("#visit")
@@ -328,8 +290,6 @@ def test_a_desk_ticket_for_an_elderly_visitor_is_read_out_and_one_for_an_emergen
         expect(dialog).to_be_hidden()
         expect(page.locator("#waiting .w-number")).to_have_count(2)
         expect(page.locator("#note")).to_have_text("Tiket C001 diambil untuk pengunjung.", **TEXT)
-    finally:
-        printer.stop()
 
 
 # --- waiting targets ---
@@ -351,12 +311,12 @@ def services_with_targets(**targets) -> list[dict]:
 def test_a_ticket_waiting_past_its_services_target_is_marked_in_the_list(live_server, open_console, tmp_path):
     office = {"services": services_with_targets(kk=1)}
     nine = live_server(office, clock=MONDAY_AT_9)
-    visit(nine, "kk")
-    visit(nine, "kia")
+    kiosk_ticket(nine, "kk")
+    kiosk_ticket(nine, "kia")
     nine.kill()
     later = live_server(office, folder=tmp_path, clock="2026-03-02T09:05:00+07:00")  # five minutes on
     add_account(later, "siti")
-    visit(later, "kk")
+    kiosk_ticket(later, "kk")
     waiting = {t["number"]: t for t in desk_of(later, staff_session(later, "siti"))["waiting"]}
     assert [waiting[n]["over_target"] for n in ("B001", "C001", "B002")] == [True, False, False]
 

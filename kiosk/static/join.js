@@ -10,8 +10,8 @@
  */
 import { $, say, showLanguage } from "../js/words.js";
 import {
-  MESSAGE_TITLES, closedEn, closedTitle, messageEn, modeWords, newRequestId, post, postponedWords, shortUrl,
-  showUrl, stepsWords,
+  fillFailure, fillOnline, messageEn, messageTitle, post, serviceWords, setBusy, showCalendar, showMode, showScreen,
+  showSnapshot, visitActions,
 } from "./visit.js";
 
 const root = $("join");
@@ -28,15 +28,12 @@ const state = {
   screen: "start", mode: JSON.parse(root.dataset.modeInfo), calendar: JSON.parse(root.dataset.calendar),
   priority: null, visit: null, busy: false, settleUntil: 0,
 };
+const page = { root, state, show, submit, updateButtons };  // for the screens visit.js shows
 
 // --- screens and buttons ---
 
 function show(name, focusId) {
-  for (const screen of SCREENS) $(screen).hidden = screen !== name;
-  state.screen = name;
-  state.settleUntil = performance.now() + SETTLE_MS;
-  updateButtons();
-  setTimeout(updateButtons, SETTLE_MS + 20);
+  showScreen(page, name, SCREENS, SETTLE_MS);
   scrollTo(0, 0);
   if (focusId) $(focusId).focus({ preventScroll: true });  // a screen reader starts at the new heading
 }
@@ -47,89 +44,17 @@ function updateButtons() {
   for (const button of root.querySelectorAll("main button")) button.disabled = off;
 }
 
-function setBusy(busy) {
-  state.busy = busy;
-  root.classList.toggle("is-busy", busy);
-  $("main").setAttribute("aria-busy", String(busy));
-  updateButtons();
-}
-
-function back() {
-  state.visit = null;  // the next pick starts a new visit
-  show("start", startHeading());
-}
-
-function startHeading() {
-  return state.calendar.admitting ? "start-title" : "closed-title";
-}
-
-function serviceName(code) {
-  const button = root.querySelector(`[data-service="${CSS.escape(code)}"]`);
-  return button ? [button.dataset.name, button.dataset.nameEn] : [code, code];
-}
-
 // --- the start screen: the mode in force, open or closed, postponed services ---
-
-function showMode(info) {
-  state.mode = info;
-  $("mode").dataset.mode = info.mode;
-  const [main, sub] = modeWords(info);
-  say($("mode-main"), ...main);
-  say($("mode-sub"), ...sub);
-}
-
-function showCalendar(calendar) {
-  state.calendar = calendar;
-  $("start").dataset.admitting = String(calendar.admitting);
-  $("start").setAttribute("aria-labelledby", startHeading());
-  say($("closed-title"), ...closedTitle(calendar));
-  if (!calendar.admitting) say($("closed-message"), calendar.message, closedEn(calendar, state.mode));
-  const byService = new Map((calendar.postponed || []).map((p) => [p.service, p]));
-  for (const button of root.querySelectorAll("[data-action=service]")) {
-    const found = byService.get(button.dataset.service);
-    button.dataset.postponed = String(Boolean(found));
-    button.classList.toggle("is-postponed", Boolean(found));
-    const badge = button.querySelector(".badge");
-    badge.hidden = !found;
-    if (found) say(badge, ...postponedWords(found));
-  }
-}
 
 /** The mode and the calendar as they are now: a phone may have sat in a pocket since the page opened. */
 async function refresh() {
   try {
     const response = await fetch("/api/state", { cache: "no-store" });
     if (!response.ok) return;
-    const snapshot = await response.json();
-    showMode(snapshot.mode_info || { mode: snapshot.mode });
-    if (snapshot.calendar) showCalendar({ ...snapshot.calendar, reopens: snapshot.reopens, day: snapshot.day });
+    showSnapshot(page, await response.json());
   } catch {
     // offline for now: the visit's own answer will say what holds
   }
-}
-
-function togglePriority(button) {
-  state.priority = state.priority === button.dataset.kind ? null : button.dataset.kind;
-  for (const choice of root.querySelectorAll("[data-action=priority]")) {
-    choice.setAttribute("aria-pressed", String(choice.dataset.kind === state.priority));
-  }
-}
-
-function chooseService(button) {
-  state.visit = { request_id: newRequestId(), service: button.dataset.service, priority: state.priority };
-  const askEmergency = state.mode.mode === "emergency_only" && button.dataset.postponed !== "true";
-  if (!askEmergency) return submit();
-  const [id, en] = serviceName(button.dataset.service);
-  say($("question-service"), `Layanan: ${id}`, `Service: ${en}`);
-  say($("not-emergency-hint"), ...(button.dataset.online === "true"
-    ? ["Urus secara online, tanpa antre", "Apply online, no queue"]
-    : ["Layanan ini belum dapat diurus online", "This service cannot be done online"]));
-  show("question", "question-title");
-}
-
-function chooseReason(button) {
-  state.visit.reason = button.dataset.reason || null;
-  submit();
 }
 
 // --- asking the server ---
@@ -137,13 +62,13 @@ function chooseReason(button) {
 async function submit() {
   const visit = state.visit;
   if (!visit || state.busy) return;
-  setBusy(true);
+  setBusy(page, true);
   const body = { join: KEY, service: visit.service, request_id: visit.request_id };
   if (visit.reason) body.reason = visit.reason;
   if (visit.priority) body.priority = visit.priority;
   const answer = await post("/api/visits", body);
   if (answer.ok && answer.body.outcome === "ticket") return openTicket(answer.body.ticket);  // stays busy
-  setBusy(false);
+  setBusy(page, false);
   if (answer.ok) showOutcome(answer.body);
   else if (answer.body.error === "join_expired") showExpired(answer.body);
   else showFailure(answer);
@@ -163,25 +88,16 @@ function openTicket(ticket) {
 }
 
 function showOnline(answer) {
-  const [, en] = serviceName(state.visit.service);
-  say($("online-message"), answer.message, `${en} can be done online.`);
-  $("online-url").href = answer.url;
-  showUrl($("online-url"), shortUrl(answer.url));
-  $("online-steps").replaceChildren(...stepsWords(answer.steps).map(([id, stepEn]) => {
-    const li = document.createElement("li");
-    say(li, id, stepEn);
-    return li;
-  }));
-  $("online-qr").src = answer.qr;
+  fillOnline(page, answer);
+  $("online-url").href = answer.url;  // a link here: the phone can open it
   show("online", "online-title");
 }
 
 function showMessage(answer) {
   if (answer.outcome === "closed") refresh();  // e.g. closing time passed: the start screen follows
   $("message").dataset.outcome = answer.outcome;
-  say($("message-title"), ...(MESSAGE_TITLES[answer.outcome] || ["Informasi", "Information"]));
-  const [id, en] = serviceName(state.visit.service);
-  say($("message-service"), `Layanan: ${id}`, `Service: ${en}`);
+  say($("message-title"), ...messageTitle(answer.outcome));
+  say($("message-service"), ...serviceWords(page, state.visit.service));
   say($("message-text"), answer.message, messageEn(answer, state.mode.mode));
   show("message", "message-title");
 }
@@ -197,13 +113,8 @@ function showExpired(body) {
 }
 
 function showFailure(answer) {
-  const refused = answer.status >= 400 && answer.status < 500 && answer.body.message;
+  const refused = fillFailure(answer, UNREACHABLE);
   $("failure").dataset.outcome = answer.status === 429 ? "later" : refused ? "refused" : "unreachable";
-  say($("failure-title"), "Nomor antrian belum dapat diberikan", "No queue number could be given");
-  if (refused) say($("failure-text"), answer.body.message);
-  else say($("failure-text"), ...UNREACHABLE);
-  // A retry sends the visit's request_id again: it can never make a second ticket.
-  $("retry-button").hidden = Boolean(refused) && answer.status !== 429;
   $("failure-back").hidden = false;
   show("failure", "failure-title");
 }
@@ -217,7 +128,7 @@ function chooseLanguage(lang) {
 
 // --- start ---
 
-const ACTIONS = { priority: togglePriority, service: chooseService, reason: chooseReason, back, retry: submit };
+const ACTIONS = { ...visitActions(page), retry: submit };
 
 root.addEventListener("click", (event) => {
   const button = event.target.closest("button");
@@ -229,13 +140,13 @@ root.addEventListener("click", (event) => {
 document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") refresh(); });
 addEventListener("pageshow", (event) => {
   if (!event.persisted) return;
-  setBusy(false);
+  setBusy(page, false);
   refresh();
 });
 
 let saved = null;
 try { saved = localStorage.getItem(LANG_KEY); } catch { /* no storage */ }
 if (saved === "en" || saved === "id") showLanguage(root, saved);
-showMode(state.mode);
-showCalendar(state.calendar);
+showMode(page, state.mode);
+showCalendar(page, state.calendar);
 root.dataset.ready = "true";

@@ -12,8 +12,8 @@
 import { connectLive } from "../js/live.js";
 import { $, say, showLanguage } from "../js/words.js";
 import {
-  MESSAGE_TITLES, closedEn, closedTitle, dateWords, messageEn, modeWords, newRequestId, post, postponedWords, shortUrl,
-  showUrl, stepsWords,
+  dateWords, fillFailure, fillOnline, messageEn, messageTitle, newRequestId, post, refusal, serviceName, serviceWords,
+  setBusy, showCalendar, showMode, showPriority, showScreen, showSnapshot, startHeading, visitActions,
 } from "./visit.js";
 
 const root = document.getElementById("kiosk");
@@ -31,6 +31,7 @@ const state = {
   screen: "start", mode: { mode: "normal" }, calendar: { admitting: true }, priority: null, visit: null, busy: false,
   settleUntil: 0, idleMs: IDLE_MS, printJob: null, slipJob: null, printSeen: new Map(), code: "",
 };
+const page = { root, state, show, submit, updateButtons };  // for the screens visit.js shows
 
 // --- words ---
 
@@ -86,11 +87,6 @@ function announce(id, en) {
   say($("announce"), id, en);
 }
 
-function serviceName(code) {
-  const button = root.querySelector(`[data-service="${CSS.escape(code)}"]`);
-  return button ? [button.dataset.name, button.dataset.nameEn] : [code, code];
-}
-
 function labelOf(selector) {
   const el = root.querySelector(selector);
   return el ? [el.dataset.label, el.dataset.labelEn] : null;
@@ -107,11 +103,7 @@ function ahead(position, minutes) {
 // --- screens, buttons and the idle timer ---
 
 function show(name, focusId) {
-  for (const screen of SCREENS) $(screen).hidden = screen !== name;
-  state.screen = name;
-  state.settleUntil = performance.now() + SETTLE_MS;
-  updateButtons();
-  setTimeout(updateButtons, SETTLE_MS + 20);
+  showScreen(page, name, SCREENS, SETTLE_MS);
   if (focusId) $(focusId).focus();  // a screen reader starts reading the new screen's heading
   restartIdle(IDLE_MS);
 }
@@ -137,13 +129,6 @@ function usable(button) {
   return READY[button.dataset.action]?.() ?? true;
 }
 
-function setBusy(busy) {
-  state.busy = busy;
-  root.classList.toggle("is-busy", busy);
-  $("main").setAttribute("aria-busy", String(busy));
-  updateButtons();
-}
-
 function restartIdle(ms = state.idleMs) {
   clearTimeout(state.idleTimer);
   state.idleMs = ms;
@@ -159,94 +144,19 @@ function onIdle() {
 function reset() {
   clearTimeout(state.printTimer);
   Object.assign(state, { visit: null, priority: null, printJob: null, slipJob: null, code: "" });
-  showPriority();
+  showPriority(page);
   showLanguage(root, "id");
   if (state.enrollOnly) show("enroll", "enroll-title");
-  else show("start", startHeading());
-}
-
-function back() {
-  state.visit = null;  // the visit was not sent: the next pick starts a new one
-  show("start", startHeading());
-}
-
-function startHeading() {
-  return state.calendar.admitting ? "start-title" : "closed-title";
+  else show("start", startHeading(state));
 }
 
 // --- the start screen ---
 
-function showMode(info) {
-  state.mode = info;
-  $("mode").dataset.mode = info.mode;
-  const [main, sub] = modeWords(info);
-  say($("mode-main"), ...main);
-  say($("mode-sub"), ...sub);
-}
-
-/**
- * Open or closed now (issue 18): while nobody is admitted the start screen says when service
- * reopens instead of offering services; postponed services are marked, by their flag or a window.
- * `calendar` is the snapshot's, with its `reopens` and `day`.
- */
-function showCalendar(calendar) {
-  state.calendar = calendar;
-  $("start").dataset.admitting = String(calendar.admitting);
-  $("start").setAttribute("aria-labelledby", startHeading());
-  if (!calendar.admitting) {
-    say($("closed-title"), ...closedTitle(calendar));
-    say($("closed-message"), calendar.message, closedEn(calendar, state.mode));
-  }
-  showPostponed(calendar.postponed || []);
-}
-
-function showPostponed(postponed) {
-  const byService = new Map(postponed.map((p) => [p.service, p]));
-  for (const button of root.querySelectorAll("[data-action=service]")) {
-    const found = byService.get(button.dataset.service);
-    button.dataset.postponed = String(Boolean(found));
-    button.classList.toggle("is-postponed", Boolean(found));
-    const badge = button.querySelector(".badge");
-    badge.hidden = !found;
-    if (found) say(badge, ...postponedWords(found));
-  }
-}
-
 function onSnapshot(snapshot) {
-  showMode(snapshot.mode_info || { mode: snapshot.mode });
-  if (!snapshot.calendar) return;
   const wasAdmitting = state.calendar.admitting;
-  showCalendar({ ...snapshot.calendar, reopens: snapshot.reopens, day: snapshot.day });
+  showSnapshot(page, snapshot);
   // a visitor at the start screen is not left holding the focus on a part that just vanished
-  if (state.screen === "start" && wasAdmitting !== state.calendar.admitting) $(startHeading()).focus();
-}
-
-function togglePriority(button) {
-  state.priority = state.priority === button.dataset.kind ? null : button.dataset.kind;
-  showPriority();
-}
-
-function showPriority() {
-  for (const button of root.querySelectorAll("[data-action=priority]")) {
-    button.setAttribute("aria-pressed", String(button.dataset.kind === state.priority));
-  }
-}
-
-function chooseService(button) {
-  state.visit = { request_id: newRequestId(), service: button.dataset.service, priority: state.priority };
-  const askEmergency = state.mode.mode === "emergency_only" && button.dataset.postponed !== "true";
-  if (!askEmergency) return submit();
-  const [id, en] = serviceName(button.dataset.service);
-  say($("question-service"), `Layanan: ${id}`, `Service: ${en}`);
-  say($("not-emergency-hint"), ...(button.dataset.online === "true"
-    ? ["Urus secara online, tanpa antre", "Apply online, no queue"]
-    : ["Layanan ini belum dapat diurus online", "This service cannot be done online"]));
-  show("question", "question-title");
-}
-
-function chooseReason(button) {
-  state.visit.reason = button.dataset.reason || null;
-  submit();
+  if (state.screen === "start" && wasAdmitting !== state.calendar.admitting) $(startHeading(state)).focus();
 }
 
 // --- a booking's check-in: the code on the keypad, then the priority choice ---
@@ -302,7 +212,7 @@ function checkIn() {
 /** A refused booking: to the start screen, in the visitor's language and priority, for a walk-in number. */
 function walkIn() {
   Object.assign(state, { visit: null, code: "" });
-  show("start", startHeading());
+  show("start", startHeading(state));
 }
 
 // --- asking the server ---
@@ -310,14 +220,14 @@ function walkIn() {
 async function submit() {
   const visit = state.visit;
   if (!visit || state.busy) return;
-  setBusy(true);
+  setBusy(page, true);
   const body = { kiosk: KIOSK_ID, request_id: visit.request_id };
   if (visit.booking) body.booking = visit.booking;
   else body.service = visit.service;
   if (visit.reason) body.reason = visit.reason;
   if (visit.priority) body.priority = visit.priority;
   const answer = await post("/api/visits", body);
-  setBusy(false);
+  setBusy(page, false);
   if (answer.ok) showOutcome(answer.body);
   else if (visit.booking && REFUSALS[answer.body.error]) showRefusal(answer.body);
   else showFailure(answer);
@@ -333,7 +243,7 @@ function showOutcome(answer) {
 
 function showTicket(answer) {
   const ticket = answer.ticket;
-  const [id, en] = serviceName(ticket.service);
+  const [id, en] = serviceName(page, ticket.service);
   const [aheadId, aheadEn] = ahead(ticket.position, ticket.estimated_wait_minutes);
   $("ticket-number").textContent = ticket.number;
   say($("ticket-service"), id, en);
@@ -376,16 +286,7 @@ function showPrint(status) {
 }
 
 function showOnline(answer) {
-  const [, en] = serviceName(state.visit.service);
-  say($("online-message"), answer.message, `${en} can be done online.`);
-  showUrl($("online-url"), shortUrl(answer.url));
-  const steps = stepsWords(answer.steps).map(([id, stepEn]) => {
-    const li = document.createElement("li");
-    say(li, id, stepEn);
-    return li;
-  });
-  $("online-steps").replaceChildren(...steps);
-  $("online-qr").src = answer.qr;
+  const en = fillOnline(page, answer);
   $("slip-button").dataset.used = "false";
   $("slip-state").hidden = true;
   announce(`${answer.message} Alamat: ${answer.url}`, `${en} can be done online at ${answer.url}`);
@@ -394,14 +295,14 @@ function showOnline(answer) {
 
 async function printSlip(button) {
   button.dataset.used = "true";  // one slip per visit
-  setBusy(true);
+  setBusy(page, true);
   const answer = await post("/api/slips", { kiosk: KIOSK_ID });
-  setBusy(false);
+  setBusy(page, false);
   if (!answer.ok) {
     button.dataset.used = "false";
     updateButtons();
-    const refused = answer.status >= 400 && answer.status < 500 && answer.body.message;
-    return showSlip(refused ? [answer.body.message] : UNREACHABLE);
+    const refused = refusal(answer);
+    return showSlip(refused ? [refused] : UNREACHABLE);
   }
   state.slipJob = answer.body.print.id ?? null;
   showSlip(SLIP_WORDS[answer.body.print.status]);
@@ -416,8 +317,7 @@ function showSlip(words) {
 
 function showMessage(answer) {
   if (answer.outcome === "closed" && live) live.sync();  // e.g. closing time passed: the start screen follows
-  const title = MESSAGE_TITLES[answer.outcome] || ["Informasi", "Information"];
-  showNotice(answer.outcome, title, [answer.message, messageEn(answer, state.mode.mode)]);
+  showNotice(answer.outcome, messageTitle(answer.outcome), [answer.message, messageEn(answer, state.mode.mode)]);
 }
 
 /** A booking code the server refused, in plain words, with the way on that fits. */
@@ -441,18 +341,12 @@ function showNotice(outcome, [titleId, titleEn], [textId, textEn], { retype = fa
 /** What the visit was for: its service, or the booking code typed. */
 function visitWords(visit) {
   if (visit.booking) return [`Kode booking: ${visit.booking}`, `Booking code: ${visit.booking}`];
-  const [id, en] = serviceName(visit.service);
-  return [`Layanan: ${id}`, `Service: ${en}`];
+  return serviceWords(page, visit.service);
 }
 
 function showFailure(answer) {
   if (answer.body.error === "kiosk_not_enrolled") return showEnroll();  // revoked meanwhile
-  const refused = answer.status >= 400 && answer.status < 500 && answer.body.message;
-  say($("failure-title"), "Nomor antrian belum dapat diberikan", "No queue number could be given");
-  if (refused) say($("failure-text"), answer.body.message);
-  else say($("failure-text"), ...UNREACHABLE);
-  // A retry reuses the visit's request_id: it can never make a second ticket.
-  $("retry-button").hidden = Boolean(refused) && answer.status !== 429;
+  fillFailure(answer, UNREACHABLE);
   show("failure", "failure-title");
 }
 
@@ -488,8 +382,8 @@ function showOffline(offline) {
 }
 
 const ACTIONS = {
-  priority: togglePriority, service: chooseService, reason: chooseReason,
-  done: reset, back, retry: submit, slip: printSlip,
+  ...visitActions(page),
+  done: reset, retry: submit, slip: printSlip,
   booking: openBooking, "code-key": typeKey, "code-delete": deleteKey, "code-clear": clearCode,
   "code-next": codeNext, "code-back": retype, "check-in": checkIn, retype, "walk-in": walkIn,
 };
@@ -506,8 +400,8 @@ for (const type of ["pointerdown", "keydown"]) {
 }
 document.addEventListener("contextmenu", (event) => event.preventDefault());  // a long press is a tap
 
-showMode(JSON.parse(root.dataset.modeInfo));
-showCalendar(JSON.parse(root.dataset.calendar));
+showMode(page, JSON.parse(root.dataset.modeInfo));
+showCalendar(page, JSON.parse(root.dataset.calendar));
 if (ENROLLED) show("start");
 else showEnroll();
 const live = ENROLLED && connectLive({
