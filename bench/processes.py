@@ -130,8 +130,8 @@ def visits_phase(sides: dict, rounds: int, seconds: float) -> dict:
         one, many = names
         ratios = [m["p99_ms"] / ref["p99_ms"] for m, ref in zip(measured[many], measured[one])]
         return {"other_cores": others, "p99_ratio": round(statistics.median(ratios), 2),
-                **{name: {"p50_ms": statistics.median(m["p50_ms"] for m in measured[name]),
-                          "p99_ms": statistics.median(m["p99_ms"] for m in measured[name]),
+                **{name: {"p50_ms": round(statistics.median(m["p50_ms"] for m in measured[name]), 2),
+                          "p99_ms": round(statistics.median(m["p99_ms"] for m in measured[name]), 2),
                           "errors": sum(m["errors"] for m in measured[name]), "rounds": measured[name]}
                    for name in sides}}
     finally:
@@ -140,8 +140,10 @@ def visits_phase(sides: dict, rounds: int, seconds: float) -> dict:
 
 def markdown(result: dict) -> str:
     one, many = result["sides"]
+    cores = ", ".join(str(row["other_cores"]) for row in result["screens"])
     lines = [f"# One process against {WORKERS} through Redis ({result['at']}, commit {result['commit']})", "",
-             f"Call to the last screen ({result['calls']} calls per side and screen count, alternating):", "",
+             f"Call to the last screen ({result['calls']} calls per side and screen count, alternating; other "
+             f"processes {cores} cores):", "",
              "| screens | side | connected | to the last screen p50 / p99 ms | lost | workers' RSS MB |",
              "|---|---|---|---|---|---|"]
     for row in result["screens"]:
