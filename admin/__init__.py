@@ -101,8 +101,7 @@ def range_report_csv():
                        "bad_range")
     service = queue_service()
     text = reports.range_csv(current_app.extensions["config"], service.store, start, until, service.clock())
-    return Response(text, mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=laporan-{start}-{until}.csv"})
+    return _csv(text, f"laporan-{start}-{until}.csv")
 
 
 @bp.get("/api/reports/survey")
@@ -115,18 +114,14 @@ def survey_report():
 @auth.admin_required
 def survey_report_csv():
     report = _survey_report()
-    return Response(surveys.to_csv(report), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=survei-{report['from']}-{report['to']}.csv"})
+    return _csv(surveys.to_csv(report), f"survei-{report['from']}-{report['to']}.csv")
 
 
 @bp.get("/api/reports/survey/elements.svg")
 @auth.admin_required
 def survey_chart():
     """The survey's NRR per element as a standalone SVG (?from=, ?to=, ?lang=id|en), for an <img>."""
-    svg = charts.survey_elements(_survey_report(), "en" if request.args.get("lang") == "en" else "id")
-    # Opened on its own, the SVG is a document: it may load and run nothing.
-    return Response(svg, mimetype="image/svg+xml", headers={
-        "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'"})
+    return _svg(charts.survey_elements(_survey_report(), "en" if request.args.get("lang") == "en" else "id"))
 
 
 def _survey_report() -> dict:
@@ -148,16 +143,22 @@ def daily_report():
 @auth.admin_required
 def daily_report_csv():
     report = _report()
-    return Response(reports.to_csv(report), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=laporan-{report['date']}.csv"})
+    return _csv(reports.to_csv(report), f"laporan-{report['date']}.csv")
 
 
 @bp.get("/api/reports/daily/<any(hours, wait, outcomes):chart>.svg")
 @auth.admin_required
 def daily_chart(chart: str):
     """One chart of the day's report as a standalone SVG (?date=, ?lang=id|en), for an <img>."""
-    svg = charts.CHARTS[chart](_report(), "en" if request.args.get("lang") == "en" else "id")
-    # Opened on its own, the SVG is a document: it may load and run nothing.
+    return _svg(charts.CHARTS[chart](_report(), "en" if request.args.get("lang") == "en" else "id"))
+
+
+def _csv(text: str, filename: str) -> Response:
+    return Response(text, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+def _svg(svg: str) -> Response:
+    """A chart as a standalone SVG. Opened on its own it is a document: it may load and run nothing."""
     return Response(svg, mimetype="image/svg+xml", headers={
         "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'"})
 
