@@ -30,6 +30,9 @@ INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(NEW_TICKET)})"
                  f" VALUES ({', '.join(':' + column for column in NEW_TICKET)})")
 
 
+MICROSECOND = dt.timedelta(microseconds=1)  # queue times are stamped to the microsecond
+
+
 def _window_number(window_id: str) -> int:
     """An office window's id as sent in a path: ASCII digits, within SQLite's integers; else -1
     (no such window)."""
@@ -430,9 +433,13 @@ class QueueService(QueueViews):
         ranks = [r["priority"] for r in due]
         higher = sum(1 for p in ranks if p > row["priority"])
         place = min(max(self.config.queue.requeue_after, higher), higher + ranks.count(row["priority"]))
+        times = [dt.datetime.fromisoformat(r["queue_at"]) for r in due]
         if place == 0:
-            return min(now, dt.datetime.fromisoformat(due[0]["queue_at"]) - dt.timedelta(microseconds=1)) if due else now
-        return dt.datetime.fromisoformat(due[place - 1]["queue_at"]) + dt.timedelta(microseconds=1)
+            return min(now, times[0] - MICROSECOND) if times else now
+        if place < len(times) and times[place] - times[place - 1] > 2 * MICROSECOND:
+            # halfway to the next one: a second ticket requeued behind the same one goes before the first
+            return times[place - 1] + (times[place] - times[place - 1]) // 2
+        return times[place - 1] + MICROSECOND
 
     def _check_serves(self, actor: Actor, row) -> None:
         """Admins, and staff of a counter that serves the ticket's service."""

@@ -319,3 +319,12 @@ def test_the_desk_marks_waiting_tickets_over_their_services_target(client, staff
     waiting = staff.get("/api/counters/1").json["waiting"]
     assert [(w["number"], w["waited_minutes"], w["over_target"]) for w in waiting] == [
         ("B001", 31, True), ("C001", 0, False)]
+
+
+def test_two_no_shows_requeued_behind_the_same_tickets_each_land_after_requeue_after_of_them(client, staff):
+    for _ in range(6):
+        visit(client, "kk")
+    first, second = no_show(staff), no_show(staff)  # B001, B002
+    assert staff.post(f"/api/tickets/{first['id']}/requeue").json["ticket"]["position"] == 3
+    assert staff.post(f"/api/tickets/{second['id']}/requeue").json["ticket"]["position"] == 3
+    assert waiting_numbers(client) == ["B003", "B004", "B005", "B002", "B001", "B006"]

@@ -86,9 +86,13 @@ def worker_pids(server) -> set[int]:
 
 
 def assert_heard_every_version_in_order(screens, final: int) -> None:
+    """Every version after the screen's snapshot, once, in order. A change committed just before
+    the snapshot may still arrive after it (its sending was queued): pages drop what their
+    snapshot already holds (static/js/live.js), and so does this check."""
     for screen in screens:
         start = screen.states[0]["version"]
-        assert screen.versions() == list(range(start + 1, final + 1)), "every version, once, in order"
+        assert [v for v in screen.versions() if v > start] == list(range(start + 1, final + 1)), \
+            "every version, once, in order"
 
 
 def test_four_processes_every_screen_hears_every_version_in_order_whoever_made_it(live_server, redis_server):
