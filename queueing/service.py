@@ -436,7 +436,9 @@ class QueueService(QueueViews):
         times = [dt.datetime.fromisoformat(r["queue_at"]) for r in due]
         if place == 0:
             return min(now, times[0] - MICROSECOND) if times else now
-        if place < len(times) and times[place] - times[place - 1] > 2 * MICROSECOND:
+        if place == len(times):  # behind everyone: as if it arrived now, leaving room before it
+            return max(now, times[-1] + MICROSECOND)
+        if times[place] - times[place - 1] > 2 * MICROSECOND:
             # halfway to the next one: a second ticket requeued behind the same one goes before the first
             return times[place - 1] + (times[place] - times[place - 1]) // 2
         return times[place - 1] + MICROSECOND

@@ -328,3 +328,19 @@ def test_two_no_shows_requeued_behind_the_same_tickets_each_land_after_requeue_a
     assert staff.post(f"/api/tickets/{first['id']}/requeue").json["ticket"]["position"] == 3
     assert staff.post(f"/api/tickets/{second['id']}/requeue").json["ticket"]["position"] == 3
     assert waiting_numbers(client) == ["B003", "B004", "B005", "B002", "B001", "B006"]
+
+
+def test_a_no_show_requeued_behind_one_requeued_to_the_end_still_lands_after_requeue_after(client, staff):
+    """The stateful test's find: B002 requeued to the end of the queue took the instant after the
+    last ticket, and B003, requeued to the same place, took that instant too and went behind it."""
+    visit(client, "kk")
+    for _ in range(3):  # B001, B002, B003 missed
+        no_show(staff)
+        visit(client, "kk")
+    b001, b002, b003 = (next(t for t in staff.get("/api/counters/1").json["no_shows"] if t["number"] == n)
+                        for n in ("B001", "B002", "B003"))
+    assert staff.post(f"/api/tickets/{b001['id']}/requeue").json["ticket"]["position"] == 1
+    visit(client, "kk")
+    assert staff.post(f"/api/tickets/{b002['id']}/requeue").json["ticket"]["position"] == 3  # the end
+    assert staff.post(f"/api/tickets/{b003['id']}/requeue").json["ticket"]["position"] == 3
+    assert waiting_numbers(client)[:5] == ["B004", "B001", "B005", "B003", "B002"]
