@@ -185,14 +185,20 @@ def test_a_requeued_no_show_is_back_in_the_queue_on_the_console_the_phone_and_th
     expect(hall.locator('.queue[data-service="kk"] .queue-next')).to_have_text(re.compile(r"B003\s*B004\s*B001"))
 
 
-def test_the_hall_shows_a_requeued_number_again_live(live_server, open_hall):
-    server = live_server()
+def two_waiting_and_the_first_missed(server):
+    """siti's session and B001, called at counter 1 and marked a no-show; B002 waits."""
     add_account(server, "siti")
     kiosk_ticket(server, "kk")
     kiosk_ticket(server, "kk")
     desk = staff_session(server, "siti")
     called = desk.post(f"{server.url}/api/counters/1/call-next", json={}, timeout=10).json()["ticket"]
     desk.post(f"{server.url}/api/tickets/{called['id']}/no-show", json={}, timeout=10)
+    return desk, called
+
+
+def test_the_hall_shows_a_requeued_number_again_live(live_server, open_hall):
+    server = live_server()
+    desk, called = two_waiting_and_the_first_missed(server)
     hall = open_hall(server)
     nexts = hall.locator('.queue[data-service="kk"] .queue-next')
     expect(nexts).to_have_text("B002")
@@ -204,12 +210,7 @@ def test_the_hall_shows_a_requeued_number_again_live(live_server, open_hall):
 
 def test_the_requeue_button_is_gone_once_requeue_minutes_have_passed(live_server, open_console, tmp_path):
     morning = live_server(clock=MONDAY_AT_9)
-    add_account(morning, "siti")
-    kiosk_ticket(morning, "kk")
-    kiosk_ticket(morning, "kk")
-    desk = staff_session(morning, "siti")
-    late = desk.post(f"{morning.url}/api/counters/1/call-next", json={}, timeout=10).json()["ticket"]
-    desk.post(f"{morning.url}/api/tickets/{late['id']}/no-show", json={}, timeout=10)
+    desk, late = two_waiting_and_the_first_missed(morning)
     page = open_console(morning, "siti")
     expect(no_show_item(page, "B001").locator(".ns-requeue")).to_be_visible()  # within the hour
     morning.kill()

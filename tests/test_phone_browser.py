@@ -292,16 +292,22 @@ def test_a_served_visitor_answers_the_nine_elements_and_a_comment_once_and_is_th
     expect(page.locator("#survey-form")).to_be_hidden()
 
 
-def test_a_comment_the_server_refuses_shows_its_reason_and_the_answers_stay(live_server, browser_pages):
-    """The textarea stops at 500 characters; past it anyway (an old browser), the server's sentence shows."""
-    server = live_server(SURVEY)
+def answered_form(server, browser_pages, value: int):
+    """A ticket served and finished, its phone page showing the survey with every element answered value."""
     desk = Desk(server)
     mine = kiosk_visit(server, "kk")["ticket"]
     desk.serve(desk.call_next())
     page = open_phone(browser_pages, server, mine)
     expect(page.locator("#survey")).to_have_attribute("data-state", "form")
     for question in range(1, 10):
-        answer(page, question, 2)
+        answer(page, question, value)
+    return page
+
+
+def test_a_comment_the_server_refuses_shows_its_reason_and_the_answers_stay(live_server, browser_pages):
+    """The textarea stops at 500 characters; past it anyway (an old browser), the server's sentence shows."""
+    server = live_server(SURVEY)
+    page = answered_form(server, browser_pages, 2)
     page.locator("#comment").evaluate("(el) => el.removeAttribute('maxlength')")
     page.locator("#comment").fill("x" * 501)
     expect(page.locator("#comment-left")).to_have_text("1 karakter terlalu banyak", **TEXT)
@@ -315,13 +321,7 @@ def test_a_comment_the_server_refuses_shows_its_reason_and_the_answers_stay(live
 
 def test_after_the_next_day_the_survey_says_plainly_that_it_is_closed(live_server, browser_pages):
     server = live_server(SURVEY, clock="2026-03-02T10:00:00+07:00")
-    desk = Desk(server)
-    mine = kiosk_visit(server, "kk")["ticket"]
-    desk.serve(desk.call_next())
-    page = open_phone(browser_pages, server, mine)
-    expect(page.locator("#survey")).to_have_attribute("data-state", "form")
-    for question in range(1, 10):
-        answer(page, question, 3)
+    page = answered_form(server, browser_pages, 3)
 
     server.kill()  # two days on, the form still open on the phone
     server.env = {**server.env, "ANTRIAN_TEST_CLOCK": "2026-03-04T08:00:00+07:00"}
